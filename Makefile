@@ -1,0 +1,39 @@
+# Two commands a newcomer needs: `make run` and `make test`. Both set up what is missing, and are quick when it is done.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEPS_STAMP := $(VENV)/.deps-installed
+RUNTIME_STAMP := .runtime/pyodide/314.0.7/.complete
+ARGS ?=
+
+.PHONY: run test unit bench setup chromium lint clean
+.DEFAULT_GOAL := run
+
+run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
+	$(PY) serve.py $(ARGS)
+
+test: setup chromium  ## the whole suite: unit, server and browser tests
+	$(PY) -m pytest $(ARGS)
+
+unit: setup  ## only the tests that need no browser
+	$(PY) -m pytest -m "not browser" $(ARGS)
+
+bench: setup chromium  ## start-up benchmark in headless Chromium (prints figures)
+	$(PY) scripts/bench.py $(ARGS)
+
+setup: $(DEPS_STAMP) $(RUNTIME_STAMP)
+
+$(DEPS_STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) scripts/install_deps.py
+	touch $@
+
+# Re-checked on every run: the script returns at once when every pinned file is present.
+$(RUNTIME_STAMP): scripts/fetch_runtime.py $(DEPS_STAMP)
+	$(PY) scripts/fetch_runtime.py
+
+chromium: $(DEPS_STAMP)
+	@$(PY) scripts/ensure_chromium.py
+
+clean:
+	rm -rf $(VENV) .runtime .pytest_cache

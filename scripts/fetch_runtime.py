@@ -1,0 +1,151 @@
+"""Fetch the Pyodide runtime and the micropip wheel from the package registries into .runtime/.
+
+Idempotent: when every file is present with its pinned sha256 it returns at once. Nothing here is ever fetched
+from a CDN; npm and PyPI are the only sources, and every file is checked against a pinned hash before it is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+PYODIDE_VERSION = "314.0.7"
+# Files taken from the npm package `pyodide@PYODIDE_VERSION`, with the sha256 each must have.
+PYODIDE_FILES = {
+    "pyodide.mjs": "6f1d60f7bf529beb300f0f47983c921d3982363640ba20af0e38efdddbc66109",
+    "pyodide.asm.mjs": "f7cdc8ece80678ceb712f8e65ebe6d3a83203a180c399865f49612a051693635",
+    "pyodide.asm.wasm": "cc36e3cab04fdfc9a63ff13eb52eae2b911bf46c025cc7b281f394bd3de1d5e6",
+    "python_stdlib.zip": "fa1957e5777068fc4f7437f96d860ae2fbe9c19732ba06c84e004ec16dd7dd7a",
+}
+# The stock lockfile is read (never served): our own lockfile is derived from it.
+STOCK_LOCK_SHA256 = "5dc2fc119108bc148c7457dc86e7675b5c87e1cafd420b9c34c1eaef7b36c010"
+MICROPIP_VERSION = "0.11.1"
+MICROPIP_WHEEL = f"micropip-{MICROPIP_VERSION}-py3-none-any.whl"
+MICROPIP_SHA256 = "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3"
+# Files worth a gzip sibling: aiohttp's FileResponse serves `x.gz` by itself when the client accepts gzip.
+# python_stdlib.zip is already compressed, so it gets none.
+GZIP_SUFFIXES = (".wasm", ".mjs", ".json")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DEST = ROOT / ".runtime" / "pyodide" / PYODIDE_VERSION
+
+
+class FetchError(RuntimeError):
+    pass
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check(path: Path, expected: str) -> None:
+    actual = sha256_of(path)
+    if actual != expected:
+        raise FetchError(f"{path.name}: sha256 {actual} does not match the pinned {expected}")
+
+
+def build_lockfile(stock: dict[str, object], served_wheels: dict[str, Path]) -> dict[str, object]:
+    """Keep only the packages we serve, with the hashes of the wheels we actually serve.
+
+    Pyodide rebuilds wheels, so the stock lockfile's hashes do not match the PyPI wheels and the integrity
+    check in loadPackage would fail.
+    """
+    packages = stock["packages"]
+    assert isinstance(packages, dict)
+    kept: dict[str, object] = {}
+    for name, wheel in served_wheels.items():
+        entry = dict(packages[name])
+        entry["file_name"] = wheel.name
+        entry["sha256"] = sha256_of(wheel)
+        entry["depends"] = [dep for dep in entry.get("depends", []) if dep in served_wheels]
+        kept[name] = entry
+    return {"info": stock["info"], "packages": kept}
+
+
+def is_complete(dest: Path) -> bool:
+    stamp = dest / ".complete"
+    if not stamp.exists():
+        return False
+    pinned = {**PYODIDE_FILES, MICROPIP_WHEEL: MICROPIP_SHA256}
+    try:
+        return json.loads(stamp.read_text()) == pinned and all(
+            (dest / name).exists() for name in [*pinned, "pyodide-lock.json"]
+        )
+    except ValueError:
+        return False
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise FetchError(f"{' '.join(cmd)} failed:\n{result.stdout}{result.stderr}")
+
+
+def fetch(dest: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        print(f"fetching pyodide@{PYODIDE_VERSION} from the npm registry", flush=True)
+        _run(["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent"], cwd=tmp)
+        with tarfile.open(tmp / f"pyodide-{PYODIDE_VERSION}.tgz") as tar:
+            wanted = [f"package/{name}" for name in [*PYODIDE_FILES, "pyodide-lock.json"]]
+            tar.extractall(tmp, members=[tar.getmember(name) for name in wanted], filter="data")
+        for name, expected in PYODIDE_FILES.items():
+            _check(tmp / "package" / name, expected)
+        _check(tmp / "package" / "pyodide-lock.json", STOCK_LOCK_SHA256)
+
+        print(f"fetching micropip {MICROPIP_VERSION} from PyPI", flush=True)
+        # micropip needs Python >= 3.13: ask pip for the wheel as Pyodide's Python would see it.
+        _run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+             "--python-version", "3.14", "--dest", str(tmp), f"micropip=={MICROPIP_VERSION}"],
+            cwd=tmp,
+        )
+        _check(tmp / MICROPIP_WHEEL, MICROPIP_SHA256)
+
+        staging = dest.with_name(dest.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for name in PYODIDE_FILES:
+            shutil.copy2(tmp / "package" / name, staging / name)
+        shutil.copy2(tmp / MICROPIP_WHEEL, staging / MICROPIP_WHEEL)
+        stock = json.loads((tmp / "package" / "pyodide-lock.json").read_text())
+        lock = build_lockfile(stock, {"micropip": staging / MICROPIP_WHEEL})
+        (staging / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
+        for path in staging.iterdir():
+            if path.suffix in GZIP_SUFFIXES:
+                path.with_name(path.name + ".gz").write_bytes(gzip.compress(path.read_bytes(), 9, mtime=0))
+        (staging / ".complete").write_text(json.dumps({**PYODIDE_FILES, MICROPIP_WHEEL: MICROPIP_SHA256}))
+        shutil.rmtree(dest, ignore_errors=True)
+        staging.rename(dest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
+    parser.add_argument("--force", action="store_true", help="fetch again even if the runtime is complete")
+    args = parser.parse_args(argv)
+    if not args.force and is_complete(args.dest):
+        return 0
+    try:
+        fetch(args.dest)
+    except FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"pyodide runtime ready in {args.dest.relative_to(ROOT) if args.dest.is_relative_to(ROOT) else args.dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

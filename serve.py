@@ -1,0 +1,192 @@
+"""Dev server: the app, the Pyodide runtime and, on the same origin, a stand-in PlaceOS (or a proxy to a real one).
+
+    python serve.py                      # http://127.0.0.1:8000/ with the stand-in
+    python serve.py --token-ttl 30       # tokens that expire in 30 s, to try expiry and re-auth
+    python serve.py --placeos https://placeos.example.com   # proxy /api, /auth, /login to a real PlaceOS
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import socket
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from aiohttp import web
+
+from server.settings import ClientSettings, Faults, Settings
+from server.static import setup_static
+from server.web import SETTINGS, RedactingAccessLogger, access_logger, content_security_policy, security_headers
+
+log = logging.getLogger("serve")
+
+
+class StartupError(Exception):
+    """Something the person running serve.py must fix; its message says what."""
+
+
+def client_config(settings: Settings) -> dict[str, object]:
+    """What the browser app is told at /app-config.json. Absent values are derived in the app, as PlaceOS does."""
+    client = settings.client
+    return {
+        "placeos_base": client.placeos_base,
+        "redirect_uri": client.redirect_uri,
+        "client_id": client.client_id,
+        "scope": client.scope,
+        "storage": client.storage,
+        "expiry_warning_s": client.expiry_warning_s,
+        "kiosk": client.kiosk,
+    }
+
+
+def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> web.Application:
+    if not (settings.runtime_dir / "pyodide.asm.wasm").exists():
+        raise StartupError(
+            f"the Pyodide runtime is missing from {settings.runtime_dir}: run `make setup` "
+            "(or `python scripts/fetch_runtime.py`) first"
+        )
+    extra_origins = [o for o in (settings.client.placeos_base,) if o]
+    csp = content_security_policy(connect_origins=extra_origins, form_origins=extra_origins)
+    app = web.Application(middlewares=[security_headers(csp)])
+    app[SETTINGS] = settings
+    setup_static(app, settings, lambda: client_config(settings))
+    if settings.placeos_upstream:
+        from server.proxy import setup_proxy
+
+        setup_proxy(app, settings)
+    else:
+        from server.standin import setup_standin
+
+        setup_standin(app, settings, clock)
+    return app
+
+
+def parse_args(argv: Sequence[str] | None = None) -> Settings:
+    defaults = Settings()
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default=defaults.host)
+    p.add_argument("--port", type=int, default=defaults.port)
+    p.add_argument("--data", type=Path, default=defaults.data_path, help="SQLite file of the stand-in")
+    p.add_argument("--token-ttl", type=int, default=defaults.token_ttl_s, metavar="SECONDS",
+                   help="access token lifetime (PlaceOS: 7200)")
+    p.add_argument("--demo-email", default=defaults.demo_email)
+    p.add_argument("--demo-password", default=defaults.demo_password)
+    p.add_argument("--systems", type=int, default=0, metavar="N",
+                   help="generate N systems instead of the built-in fixture (e.g. 10000)")
+    p.add_argument("--placeos", metavar="URL", help="proxy to this PlaceOS instead of running the stand-in")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="let this origin call the stand-in API and token endpoints (repeatable)")
+    p.add_argument("--redirect-uri-extra", action="append", default=[], metavar="URI",
+                   help="register another app redirect URI with the stand-in (repeatable)")
+    client = p.add_argument_group("the app's configuration (served at /app-config.json)")
+    client.add_argument("--placeos-base", default="", metavar="URL",
+                        help="PlaceOS origin the app talks to (default: the app's own origin)")
+    client.add_argument("--client-id", help="default: MD5 hex of the lower-cased redirect URI")
+    client.add_argument("--redirect-uri", help="default: the app's own URL")
+    client.add_argument("--scope", default="public")
+    client.add_argument("--storage", choices=["session", "local"], default="session",
+                        help="where the app keeps its token: sessionStorage, or localStorage for kiosks")
+    client.add_argument("--expiry-warning", type=int, default=300, metavar="SECONDS",
+                        help="offer to stay signed in this long before the token expires")
+    client.add_argument("--kiosk", action="store_true", help="unattended display: re-authenticate by itself")
+    faults = p.add_argument_group("failure switches (also at POST /_dev/faults)")
+    faults.add_argument("--implicit-disabled", action="store_true",
+                        help="answer response_type=token with unsupported_response_type, as auth.cr does")
+    faults.add_argument("--always-deny", action="store_true", help="every authorization ends in access_denied")
+    faults.add_argument("--api-latency", type=int, default=0, metavar="MS")
+    faults.add_argument("--api-error-rate", type=float, default=0.0, metavar="RATE", help="share of 503s, 0..1")
+    faults.add_argument("--unauthorized-storm", type=int, default=0, metavar="N", help="the next N API calls get 401")
+    faults.add_argument("--date-skew", type=int, default=0, metavar="SECONDS", help="skew the API's Date header")
+    a = p.parse_args(argv)
+    if not 0 <= a.api_error_rate <= 1:
+        p.error("--api-error-rate must be between 0 and 1")
+    return replace(
+        defaults,
+        host=a.host,
+        port=a.port,
+        data_path=a.data,
+        token_ttl_s=a.token_ttl,
+        demo_email=a.demo_email,
+        demo_password=a.demo_password,
+        systems=a.systems,
+        placeos_upstream=a.placeos.rstrip("/") if a.placeos else None,
+        cors_origins=tuple(a.cors_origin),
+        extra_redirect_uris=tuple(a.redirect_uri_extra),
+        dev_controls=not a.placeos,
+        client=ClientSettings(
+            placeos_base=a.placeos_base.rstrip("/"),
+            redirect_uri=a.redirect_uri,
+            client_id=a.client_id,
+            scope=a.scope,
+            storage=a.storage,
+            expiry_warning_s=a.expiry_warning,
+            kiosk=a.kiosk,
+        ),
+        faults=Faults(
+            implicit_disabled=a.implicit_disabled,
+            always_deny=a.always_deny,
+            api_latency_ms=a.api_latency,
+            api_error_rate=a.api_error_rate,
+            unauthorized_storm=a.unauthorized_storm,
+            date_skew_s=a.date_skew,
+        ),
+    )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    try:
+        sock = socket.create_server((host, port), reuse_port=False)
+    except OSError as exc:
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server running? "
+                           "choose another with --port)") from None
+    return sock
+
+
+def banner(settings: Settings) -> str:
+    lines = [f"PlaceOS client on {settings.origin}/"]
+    if settings.placeos_upstream:
+        lines.append(f"  proxying /api, /auth and /login to {settings.placeos_upstream}")
+    else:
+        lines += [
+            f"  stand-in PlaceOS on the same origin (data: {settings.data_path})",
+            f"  demo sign-in: {settings.demo_email} / {settings.demo_password}",
+            f"  registered app: client_id={settings.client_id} redirect_uri={settings.redirect_uri}",
+        ]
+    return "\n".join(lines)
+
+
+async def serve(settings: Settings, sock: socket.socket) -> None:
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=access_logger, access_log_class=RedactingAccessLogger)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    print(banner(settings), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = parse_args(argv)
+    try:
+        sock = bind(settings.host, settings.port)
+        if settings.port == 0:
+            settings = replace(settings, port=sock.getsockname()[1])
+        asyncio.run(serve(settings, sock))
+    except StartupError as exc:
+        print(f"serve.py: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,140 @@
+"""Static serving: the page shell, the app's Python as one zip, and the pinned Pyodide runtime.
+
+Caching follows what changes: the runtime lives under a versioned path and is immutable; the shell and the app
+code are revalidated on every load by ETag, so an edit shows on the next reload and an unchanged file costs a 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from .settings import PYODIDE_VERSION, Settings
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+# Explicit, never guessed: a .wasm served as anything but application/wasm makes Pyodide hang without an error.
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".wasm": "application/wasm",
+    ".zip": "application/zip",
+    ".whl": "application/zip",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+}
+
+
+def safe_child(root: Path, relative: str) -> Path | None:
+    """The file `relative` names under `root`, or None if it escapes root, is hidden, or is not a regular file."""
+    if not relative or "\\" in relative or "\x00" in relative:
+        return None
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return None
+    candidate = (root / relative).resolve()
+    if not candidate.is_relative_to(root.resolve()) or not candidate.is_file():
+        return None
+    return candidate
+
+
+def file_response(path: Path, cache_control: str) -> web.FileResponse:
+    content_type = MIME_TYPES.get(path.suffix)
+    if content_type is None:
+        raise web.HTTPNotFound()
+    # FileResponse serves a `name.gz` sibling by itself when the client accepts gzip, and answers
+    # If-None-Match with 304 from its own ETag.
+    return web.FileResponse(path, headers={"Content-Type": content_type, "Cache-Control": cache_control})
+
+
+class AppBundle:
+    """app/**/*.py as one zip, rebuilt only when a source file changes, with a content ETag.
+
+    The page fetches it in parallel with the Pyodide boot and unpacks it: no build step, no per-file requests.
+    """
+
+    def __init__(self, source: Path) -> None:
+        self._source = source
+        self._signature: tuple[tuple[str, int, int], ...] = ()
+        self._body = b""
+        self.etag = ""
+
+    def _files(self) -> list[Path]:
+        return sorted(p for p in self._source.rglob("*.py") if "__pycache__" not in p.parts)
+
+    def current(self) -> tuple[bytes, str]:
+        files = self._files()
+        signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        if signature != self._signature:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in files:
+                    info = zipfile.ZipInfo(str(path.relative_to(self._source.parent)), (2020, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    archive.writestr(info, path.read_bytes())
+            self._body = buffer.getvalue()
+            self.etag = hashlib.sha256(self._body).hexdigest()[:32]
+            self._signature = signature
+        return self._body, self.etag
+
+
+def _revalidated(request: web.Request, body: bytes, etag: str, content_type: str) -> web.Response:
+    quoted = f'"{etag}"'
+    headers = {"ETag": quoted, "Cache-Control": REVALIDATE}
+    if quoted in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=body, headers={**headers, "Content-Type": content_type})
+
+
+def setup_static(app: web.Application, settings: Settings, client_config: Callable[[], dict[str, object]]) -> None:
+    root = settings.root
+    static_root = root / "static"
+    runtime_root = settings.runtime_dir
+    bundle = AppBundle(root / "app")
+
+    async def index(request: web.Request) -> web.StreamResponse:
+        return file_response(root / "index.html", REVALIDATE)
+
+    async def static(request: web.Request) -> web.StreamResponse:
+        path = safe_child(static_root, request.match_info["path"])
+        if path is None:
+            raise web.HTTPNotFound()
+        return file_response(path, REVALIDATE)
+
+    async def runtime(request: web.Request) -> web.StreamResponse:
+        path = safe_child(runtime_root, request.match_info["path"])
+        if path is None:
+            raise web.HTTPNotFound()
+        return file_response(path, IMMUTABLE)
+
+    async def app_zip(request: web.Request) -> web.StreamResponse:
+        body, etag = bundle.current()
+        return _revalidated(request, body, etag, "application/zip")
+
+    async def app_config(request: web.Request) -> web.StreamResponse:
+        body = json.dumps(client_config(), sort_keys=True).encode()
+        return _revalidated(request, body, hashlib.sha256(body).hexdigest()[:32], "application/json")
+
+    app.router.add_get("/", index)
+    app.router.add_get("/index.html", _redirect_home)
+    app.router.add_get("/static/{path:.+}", static)
+    app.router.add_get(f"/pyodide/{PYODIDE_VERSION}/{{path:.+}}", runtime)
+    app.router.add_get("/app.zip", app_zip)
+    app.router.add_get("/app-config.json", app_config)
+
+
+async def _redirect_home(request: web.Request) -> web.StreamResponse:
+    # Relative runtime URLs only resolve from a path ending in "/".
+    raise web.HTTPMovedPermanently("/")

@@ -1,0 +1,139 @@
+// The loader, and the only JavaScript in the app: it loads Pyodide and hands over to Python (app/main.py).
+// It runs as the first script in <head>, so an OAuth response leaves the address bar before anything else loads;
+// parsing and checking that response is Python's job.
+"use strict";
+
+(() => {
+  const RUNTIME = "pyodide/314.0.7/";
+  const STALL_MS = 60000;
+  const STEPS = { download: [3, 62], python: [62, 90], app: [90, 99] };
+
+  // An authorization response (RFC 6749 §4.2.2 / §4.2.2.1) in the fragment: keep it in memory only, and replace
+  // the history entry so the token is neither in the address bar nor in history.
+  let oauthFragment = "";
+  if (/(^#|&)(access_token|error|state)=/.test(location.hash)) {
+    oauthFragment = location.hash.slice(1);
+    history.replaceState(history.state, "", location.pathname + location.search);
+  }
+
+  const started = performance.now();
+  let step = "download";
+  let attempt = 0;
+
+  const el = (id) => document.getElementById(id);
+
+  function show(name, fraction) {
+    step = name;
+    const [from, to] = STEPS[name];
+    const pct = Math.round(from + (to - from) * Math.min(1, fraction));
+    const bar = el("boot-progress");
+    if (!bar) return;
+    bar.setAttribute("aria-valuenow", String(pct));
+    el("boot-fill").style.width = pct + "%";
+    el("boot-stage").textContent = {
+      download: "Downloading the Python runtime…",
+      python: "Starting Python…",
+      app: "Starting the app…",
+    }[name];
+    for (const li of el("boot-steps").children) {
+      const order = Object.keys(STEPS);
+      li.className = order.indexOf(li.dataset.step) < order.indexOf(name) ? "done"
+        : li.dataset.step === name ? "active" : "";
+    }
+  }
+
+  function fail(message) {
+    const box = el("boot-error");
+    if (!box || !box.hidden) return;
+    el("boot").setAttribute("aria-busy", "false");
+    el("boot-error-text").textContent = message;
+    box.hidden = false;
+    el("boot-retry").focus();
+  }
+
+  // Runtime downloads, watched through Resource Timing: the progress bar advances as each file arrives, and an
+  // HTTP error on one of them is reported at once (Pyodide only logs a failed wasm fetch and then waits forever).
+  const weights = { "pyodide.mjs": 0.03, "pyodide.asm.mjs": 0.12, "python_stdlib.zip": 0.25, "pyodide.asm.wasm": 0.6 };
+  let arrived = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.name.includes("/" + RUNTIME)) continue;
+      const file = entry.name.split("/").pop();
+      const status = entry.responseStatus || 0;
+      if (status >= 400) {
+        fail(`The Python runtime could not be downloaded (${file}: HTTP ${status}). ` +
+             "Check that the server has fetched it (make setup), then try again.");
+        continue;
+      }
+      if (file in weights && step === "download") {
+        arrived += weights[file];
+        show(file === "pyodide.asm.wasm" ? "python" : "download", file === "pyodide.asm.wasm" ? 0 : arrived);
+      }
+    }
+  });
+  observer.observe({ type: "resource", buffered: true });
+
+  async function fetchOk(url) {
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return response;
+  }
+
+  async function boot() {
+    const thisAttempt = ++attempt;
+    const stall = setTimeout(() => {
+      if (thisAttempt === attempt) {
+        fail("Loading is taking far longer than it should. Check your connection, then try again.");
+      }
+    }, STALL_MS);
+    try {
+      show("download", 0);
+      // The app's code and configuration download while the runtime boots.
+      const appZip = fetchOk("app.zip").then((r) => r.arrayBuffer());
+      const config = fetchOk("app-config.json").then((r) => r.text());
+      appZip.catch(() => {});
+      config.catch(() => {});
+      const indexURL = new URL(RUNTIME, document.baseURI).href;
+      const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+      // packageBaseUrl is explicit, or Pyodide would fall back to its CDN for packages missing locally.
+      const pyodide = await loadPyodide({ indexURL, packageBaseUrl: indexURL });
+      performance.mark("python-ready");
+      show("app", 0.2);
+      pyodide.unpackArchive(await appZip, "zip");
+      show("app", 0.5);
+      const main = pyodide.pyimport("app.main");
+      await main.start({
+        fragment: oauthFragment,
+        config: await config,
+        bootMs: performance.now() - started,
+      });
+      main.destroy();
+      oauthFragment = "";
+      performance.mark("app-ready");
+      observer.disconnect();
+    } catch (error) {
+      console.warn("app start failed:", error && error.message ? error.message : String(error));
+      fail(describe(error));
+    } finally {
+      clearTimeout(stall);
+    }
+  }
+
+  function describe(error) {
+    const text = error && error.message ? error.message : String(error);
+    if (/Failed to fetch|NetworkError|dynamically imported module|HTTP \d/.test(text)) {
+      return "The app could not be downloaded. Check your connection, then try again.";
+    }
+    return "Something went wrong while starting the app. Try again; if it keeps happening, reload the page.";
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    el("boot-retry").addEventListener("click", () => {
+      el("boot-error").hidden = true;
+      el("boot").setAttribute("aria-busy", "true");
+      arrived = 0;
+      boot();
+    });
+    boot();
+  }, { once: true });
+})();
