@@ -21,9 +21,13 @@
   let attempt = 0;
 
   const el = (id) => document.getElementById(id);
+  const domReady = new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+  let shown = ["download", 0];
+  domReady.then(() => show(...shown));
 
   function show(name, fraction) {
     step = name;
+    shown = [name, fraction];
     const [from, to] = STEPS[name];
     const pct = Math.round(from + (to - from) * Math.min(1, fraction));
     const bar = el("boot-progress");
@@ -42,7 +46,8 @@
     }
   }
 
-  function fail(message) {
+  async function fail(message) {
+    await domReady;
     const box = el("boot-error");
     if (!box || !box.hidden) return;
     el("boot").setAttribute("aria-busy", "false");
@@ -102,6 +107,7 @@
       pyodide.unpackArchive(await appZip, "zip");
       show("app", 0.5);
       const main = pyodide.pyimport("app.main");
+      await domReady;
       await main.start({
         fragment: oauthFragment,
         config: await config,
@@ -127,13 +133,14 @@
     return "Something went wrong while starting the app. Try again; if it keeps happening, reload the page.";
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
+  // Start at once: the runtime downloads while the rest of the page is parsed.
+  boot();
+  domReady.then(() => {
     el("boot-retry").addEventListener("click", () => {
       el("boot-error").hidden = true;
       el("boot").setAttribute("aria-busy", "true");
       arrived = 0;
       boot();
     });
-    boot();
-  }, { once: true });
+  });
 })();

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
-
-import serve
+from server.live import LiveServer
 from server.settings import Settings
-from server.web import RedactingAccessLogger, access_logger
 
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 
@@ -31,67 +25,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     if SYSTEM_CHROMIUM.exists():
         args["executable_path"] = str(SYSTEM_CHROMIUM)
     return args
-
-
-@dataclass
-class LiveServer:
-    """serve.py's real app, listening on a free loopback port in a thread of its own."""
-
-    settings: Settings
-    url: str = ""
-    _loop: asyncio.AbstractEventLoop | None = None
-    _stop: asyncio.Event | None = None
-    _thread: threading.Thread | None = None
-    app: web.Application | None = None
-    _ready: threading.Event = field(default_factory=threading.Event)
-    _error: BaseException | None = None
-
-    def start(self) -> LiveServer:
-        sock = socket.create_server(("127.0.0.1", 0))
-        self.settings = replace(self.settings, host="127.0.0.1", port=sock.getsockname()[1])
-        self.url = f"{self.settings.origin}/"
-        self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True)
-        self._thread.start()
-        if not self._ready.wait(30):
-            raise RuntimeError("the live server did not start")
-        if self._error:
-            raise self._error
-        return self
-
-    def _run(self, sock: socket.socket) -> None:
-        async def main() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            try:
-                self.app = serve.create_app(self.settings)
-                runner = web.AppRunner(self.app, access_log=access_logger, access_log_class=RedactingAccessLogger)
-                await runner.setup()
-                await web.SockSite(runner, sock).start()
-            except BaseException as exc:
-                sock.close()
-                self._error = exc
-                self._ready.set()
-                raise
-            self._ready.set()
-            await self._stop.wait()
-            await runner.cleanup()
-
-        asyncio.run(main())
-
-    def call(self, fn: Callable[[], Any]) -> Any:
-        """Run fn on the server's loop (to reach its state safely) and return its result."""
-        assert self._loop is not None
-
-        async def wrapped() -> Any:
-            return fn()
-
-        return asyncio.run_coroutine_threadsafe(wrapped(), self._loop).result(10)
-
-    def stop(self) -> None:
-        if self._loop and self._stop:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        if self._thread:
-            self._thread.join(10)
 
 
 @pytest.fixture
@@ -139,3 +72,9 @@ def console(page: Any) -> ConsoleLog:
     log = ConsoleLog()
     log.attach(page)
     return log
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps an event loop running in the main thread from the first browser test on, and
+    # pytest-asyncio cannot start one beside it: the browser tests run last.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

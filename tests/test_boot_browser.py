@@ -23,3 +23,44 @@ def test_boot_python_renders_the_app_with_a_clean_console(page: Any, live_server
     assert not [text for _, text in console.messages if "Content Security Policy" in text]
     # Nothing left this machine: every request went to the server under test.
     assert requests and all(url.startswith(live_server.url) for url in requests)
+
+
+def test_boot_runtime_unavailable_shows_error_and_retry_recovers(page: Any, live_server: LiveServer) -> None:
+    def missing(route: Any) -> None:
+        route.fulfill(status=404, body="gone")
+
+    page.route("**/pyodide.asm.wasm", missing)
+    page.goto(live_server.url)
+
+    error = page.locator("#boot-error")
+    expect(error).to_be_visible(timeout=20_000)
+    expect(error).to_contain_text("pyodide.asm.wasm: HTTP 404")
+    retry = page.get_by_role("button", name="Try again")
+    expect(retry).to_be_focused()
+
+    page.unroute("**/pyodide.asm.wasm", missing)
+    retry.click()
+    expect(page.get_by_role("heading", name="Python ready")).to_be_visible(timeout=30_000)
+
+
+def test_boot_loader_script_missing_reports_download_failure(page: Any, live_server: LiveServer) -> None:
+    page.route("**/pyodide.mjs", lambda route: route.abort())
+    page.goto(live_server.url)
+    expect(page.locator("#boot-error")).to_contain_text("could not be downloaded", timeout=20_000)
+
+
+def test_boot_progress_advances_through_the_three_steps(page: Any, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    # The loading screen is plain HTML: it is there before any Python runs.
+    seen = page.evaluate("""() => new Promise((resolve) => {
+        const stages = new Set();
+        const record = () => { const s = document.getElementById('boot-stage'); if (s) stages.add(s.textContent); };
+        record();
+        const obs = new MutationObserver(record);
+        obs.observe(document.getElementById('app'), {subtree: true, childList: true, characterData: true});
+        const done = () => { obs.disconnect(); resolve([...stages]); };
+        const poll = setInterval(() => { if (!document.getElementById('boot')) { clearInterval(poll); done(); } }, 20);
+    })""")
+    # The page may already be past the download when observation starts; it must pass Python and app start.
+    assert "Starting Python…" in seen or "Downloading the Python runtime…" in seen
+    assert "Starting the app…" in seen

@@ -1,0 +1,99 @@
+"""Start-up benchmark in headless Chromium against the real serve.py app. Prints figures; asserts nothing.
+
+    make bench                  # 5 runs each
+    make bench ARGS="--runs 9"
+
+Measures, as medians over N runs: navigation start -> Python ready (loadPyodide done) and -> app ready (the
+first screen rendered by Python), cold (a new browser profile: empty HTTP and code caches) and warm (the same
+profile again, as a returning visitor's browser); and the bytes on the wire (Chrome DevTools Protocol
+encodedDataLength: headers and bodies). Profiles are real on-disk ones: Playwright's incognito contexts keep no
+V8 code cache, which no real returning visitor lacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from server.live import LiveServer  # noqa: E402
+from server.settings import Settings  # noqa: E402
+
+TARGETS = {"warm_ms": 1300, "cold_ms": 2300, "cold_bytes": 6_500_000, "warm_bytes": 10_000}
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def load_once(context: Any, url: str) -> dict[str, float]:
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    received = {"bytes": 0.0}
+    cdp.on("Network.loadingFinished", lambda e: received.__setitem__("bytes", received["bytes"] + e["encodedDataLength"]))
+    page.goto(url)
+    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=60_000)
+    marks = page.evaluate("""() => ({
+        python: performance.getEntriesByName('python-ready')[0].startTime,
+        app: performance.getEntriesByName('app-ready')[0].startTime,
+    })""")
+    page.wait_for_load_state("networkidle")
+    page.close()
+    return {"python_ms": marks["python"], "app_ms": marks["app"], "bytes": received["bytes"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server = LiveServer(replace(Settings(), data_path=Path(tmp) / "bench.sqlite3")).start()
+        try:
+            with sync_playwright() as p:
+                launch: dict[str, Any] = {"args": LAUNCH_ARGS}
+                if CHROMIUM.exists():
+                    launch["executable_path"] = str(CHROMIUM)
+                cold, warm = [], []
+                for _ in range(args.runs):
+                    with tempfile.TemporaryDirectory() as profile:
+                        context = p.chromium.launch_persistent_context(profile, headless=True, **launch)
+                        cold.append(load_once(context, server.url))
+                        context.close()
+                with tempfile.TemporaryDirectory() as profile:
+                    context = p.chromium.launch_persistent_context(profile, headless=True, **launch)
+                    load_once(context, server.url)  # fill the caches
+                    for _ in range(args.runs):
+                        warm.append(load_once(context, server.url))
+                    context.close()
+        finally:
+            server.stop()
+
+    def med(runs: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    rows = [
+        ("cold: navigation -> Python ready", f"{med(cold, 'python_ms'):.0f} ms", ""),
+        ("cold: navigation -> app ready", f"{med(cold, 'app_ms'):.0f} ms", f"target <= {TARGETS['cold_ms']} ms"),
+        ("warm: navigation -> Python ready", f"{med(warm, 'python_ms'):.0f} ms", ""),
+        ("warm: navigation -> app ready", f"{med(warm, 'app_ms'):.0f} ms", f"target <= {TARGETS['warm_ms']} ms"),
+        ("cold: bytes on the wire", f"{med(cold, 'bytes') / 1e6:.2f} MB", f"target <= {TARGETS['cold_bytes'] / 1e6} MB"),
+        ("warm: bytes on the wire", f"{med(warm, 'bytes') / 1e3:.1f} KB", f"target <= {TARGETS['warm_bytes'] / 1e3} KB"),
+    ]
+    print(f"medians of {args.runs} runs, headless Chromium, {server.url}")
+    for name, value, target in rows:
+        print(f"  {name:<36} {value:>10}   {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

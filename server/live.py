@@ -1,0 +1,83 @@
+"""serve.py's real app on a free loopback port in a thread: for the browser tests and the benchmark.
+
+Playwright's sync API owns the main thread's event loop, so the server gets a loop of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from aiohttp import web
+
+from .settings import Settings
+from .web import RedactingAccessLogger, access_logger
+
+
+@dataclass
+class LiveServer:
+    """serve.py's real app, listening on a free loopback port in a thread of its own."""
+
+    settings: Settings
+    url: str = ""
+    _loop: asyncio.AbstractEventLoop | None = None
+    _stop: asyncio.Event | None = None
+    _thread: threading.Thread | None = None
+    app: web.Application | None = None
+    _ready: threading.Event = field(default_factory=threading.Event)
+    _error: BaseException | None = None
+
+    def start(self) -> LiveServer:
+        sock = socket.create_server(("127.0.0.1", 0))
+        self.settings = replace(self.settings, host="127.0.0.1", port=sock.getsockname()[1])
+        self.url = f"{self.settings.origin}/"
+        self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True)
+        self._thread.start()
+        if not self._ready.wait(30):
+            raise RuntimeError("the live server did not start")
+        if self._error:
+            raise self._error
+        return self
+
+    def _run(self, sock: socket.socket) -> None:
+        async def main() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            try:
+                import serve
+
+                self.app = serve.create_app(self.settings)
+                runner = web.AppRunner(self.app, access_log=access_logger, access_log_class=RedactingAccessLogger)
+                await runner.setup()
+                await web.SockSite(runner, sock).start()
+            except BaseException as exc:
+                sock.close()
+                self._error = exc
+                self._ready.set()
+                raise
+            self._ready.set()
+            await self._stop.wait()
+            await runner.cleanup()
+
+        asyncio.run(main())
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run fn on the server's loop (to reach its state safely) and return its result."""
+        assert self._loop is not None
+
+        async def wrapped() -> Any:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(wrapped(), self._loop).result(10)
+
+    def stop(self) -> None:
+        if self._loop and self._stop:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread:
+            self._thread.join(10)
+
+

@@ -1,0 +1,153 @@
+"""Static serving: MIME types, caching, gzip, security headers, path traversal, and serve.py's start-up errors."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import serve
+from server.settings import PYODIDE_VERSION, Settings
+from server.static import safe_child
+
+RUNTIME = f"/pyodide/{PYODIDE_VERSION}"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, tmp_path: Path) -> Any:
+    return await aiohttp_client(serve.create_app(replace(Settings(), data_path=tmp_path / "db.sqlite3")))
+
+
+async def test_index_is_served_with_strict_security_headers(client: Any) -> None:
+    response = await client.get("/")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    csp = response.headers["Content-Security-Policy"]
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert "'wasm-unsafe-eval'" in script_src
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Request-ID"]
+    assert response.headers["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("pyodide.asm.wasm", "application/wasm"),
+        ("pyodide.mjs", "text/javascript; charset=utf-8"),
+        ("pyodide.asm.mjs", "text/javascript; charset=utf-8"),
+        ("python_stdlib.zip", "application/zip"),
+        ("pyodide-lock.json", "application/json"),
+        ("micropip-0.11.1-py3-none-any.whl", "application/zip"),
+    ],
+)
+async def test_runtime_files_have_explicit_types_and_immutable_caching(
+    client: Any, path: str, content_type: str
+) -> None:
+    response = await client.get(f"{RUNTIME}/{path}", headers={"Accept-Encoding": "identity"})
+    assert response.status == 200
+    assert response.headers["Content-Type"] == content_type
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+async def test_runtime_wasm_is_gzipped_for_clients_that_accept_it(client: Any) -> None:
+    response = await client.get(f"{RUNTIME}/pyodide.asm.wasm", headers={"Accept-Encoding": "gzip"}, auto_decompress=False)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Content-Type"] == "application/wasm"
+    assert int(response.headers["Content-Length"]) < 5_000_000
+
+
+async def test_lockfile_lists_only_the_wheels_served_with_their_real_hashes(client: Any) -> None:
+    import hashlib
+
+    lock = await (await client.get(f"{RUNTIME}/pyodide-lock.json")).json()
+    assert set(lock["packages"]) == {"micropip"}
+    entry = lock["packages"]["micropip"]
+    wheel = await (await client.get(f"{RUNTIME}/{entry['file_name']}")).read()
+    assert hashlib.sha256(wheel).hexdigest() == entry["sha256"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../serve.py",
+        "/static/%2e%2e/serve.py",
+        "/static/..%2fserve.py",
+        "/static/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        f"{RUNTIME}/../../../serve.py",
+        f"{RUNTIME}/%2e%2e/%2e%2e/%2e%2e/README.md",
+        f"{RUNTIME}/.complete",
+        "/static/",
+        "/static/.",
+        f"{RUNTIME}/",
+        "/app/main.py",
+        "/server/settings.py",
+    ],
+)
+async def test_paths_outside_the_served_folders_and_directories_are_refused(client: Any, path: str) -> None:
+    response = await client.get(path, allow_redirects=False)
+    assert response.status == 404
+
+
+def test_safe_child_refuses_escapes_hidden_files_and_directories(tmp_path: Path) -> None:
+    (tmp_path / "ok.css").write_text("x")
+    (tmp_path / ".hidden").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path.parent / "outside.css").write_text("x")
+    assert safe_child(tmp_path, "ok.css") == (tmp_path / "ok.css").resolve()
+    for bad in ["", "../outside.css", "sub", "sub/", ".hidden", "sub/../ok.css", "a\\b", "ok.css\x00"]:
+        assert safe_child(tmp_path, bad) is None, bad
+
+
+async def test_app_zip_holds_the_app_package_and_revalidates_by_etag(client: Any) -> None:
+    response = await client.get("/app.zip")
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-cache"
+    names = zipfile.ZipFile(BytesIO(await response.read())).namelist()
+    assert "app/__init__.py" in names and "app/main.py" in names
+    assert not [n for n in names if "__pycache__" in n or not n.startswith("app/")]
+    again = await client.get("/app.zip", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status == 304
+    assert await again.read() == b""
+
+
+async def test_static_assets_revalidate_by_etag(client: Any) -> None:
+    first = await client.get("/static/boot.js")
+    assert first.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    again = await client.get("/static/boot.js", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status == 304
+
+
+async def test_app_config_is_json_with_the_client_settings(client: Any) -> None:
+    config = await (await client.get("/app-config.json")).json()
+    assert config["scope"] == "public"
+    assert config["storage"] == "session"
+    assert config["placeos_base"] == ""
+
+
+def test_serve_refuses_to_start_without_the_runtime(tmp_path: Path) -> None:
+    with pytest.raises(serve.StartupError, match="make setup"):
+        serve.create_app(replace(Settings(), runtime_dir=tmp_path, data_path=tmp_path / "db.sqlite3"))
+
+
+def test_serve_exits_with_a_clear_message_when_the_port_is_taken(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "serve.py", "--port", str(port), "--data", str(tmp_path / "db.sqlite3")],
+            cwd=ROOT, capture_output=True, text=True, timeout=30,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr
