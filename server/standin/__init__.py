@@ -1,4 +1,134 @@
-"""Stand-in PlaceOS: auth service and REST API (filled in by issue 3)."""
+"""Stand-in PlaceOS on the dev server's own origin: the auth service (auth.py, OAuth via oauthlib in oauth.py)
+and the REST API (api.py), sharing one SQLite store, one signing key, and the failure switches (faults.py).
+"""
+
 from __future__ import annotations
-def setup_standin(app, settings, clock):  # type: ignore[no-untyped-def]
-    return None
+
+import json
+import os
+import random
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from ..settings import Settings, client_id_for
+from .api import ApiRoutes
+from .auth import AuthRoutes
+from .faults import FaultError, FaultState
+from .fixtures import SystemIndex, fixture_systems, generated_systems
+from .oauth import build_server
+from .store import Store
+from .tokens import TokenIssuer
+
+APP_SCOPES = ("public", "systems", "systems.read", "users", "users.read", "openid")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class Standin:
+    def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.started_at = int(clock())
+        self.store = Store(settings.data_path, clock)
+        self.issuer = TokenIssuer(self.store, clock)
+        self.faults = FaultState.from_settings(settings.faults, settings.token_ttl_s)
+        self.oauth = build_server(self.store, self.issuer, lambda: self.faults.token_ttl_s)
+        self.csrf_secret = bytes.fromhex(self.store.setting("csrf_secret", lambda: secrets.token_hex(32)))
+        self.rng = random.Random(0)
+        systems = generated_systems(settings.systems) if settings.systems else fixture_systems()
+        self.systems = SystemIndex.build(systems)
+        self.secure_cookies = not (settings.host in LOOPBACK)
+        self.domains = {settings.host} | (LOOPBACK if settings.host in LOOPBACK else set())
+        self.demo_hint = f"Demo account: {settings.demo_email} / {settings.demo_password}"
+        self.demo_user = self.store.ensure_user(settings.demo_email, settings.demo_password, settings.demo_name,
+                                                groups=("placeos_users",))
+        for uri in self.redirect_uris():
+            self.store.register_app(client_id_for(uri), "PlaceOS Pyodide client", uri, APP_SCOPES)
+
+    def redirect_uris(self) -> list[str]:
+        """The app's redirect URI, under each loopback name a developer may type, plus any extra ones."""
+        uris = [self.settings.redirect_uri, *self.settings.extra_redirect_uris]
+        parts = urlsplit(self.settings.redirect_uri)
+        if parts.hostname in LOOPBACK and not self.settings.client.redirect_uri:
+            uris += [f"{parts.scheme}://{alias}:{parts.port}{parts.path}" for alias in ("127.0.0.1", "localhost")]
+        return list(dict.fromkeys(uris))
+
+    @staticmethod
+    def bearer_token(request: web.Request) -> str | None:
+        """PlaceOS's order: the Authorization header, then the bearer_token parameter, then the cookie."""
+        header = request.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() in ("bearer", "token") and value.strip():
+            return value.strip()
+        return request.query.get("bearer_token") or request.cookies.get("bearer_token") or None
+
+
+STANDIN = web.AppKey("standin", Standin)
+CORS_PATHS = ("/api/", "/auth/oauth/token", "/auth/oauth/revoke", "/auth/authority")
+
+
+def cors(allowed: set[str]) -> Any:
+    """CORS for a cross-origin app: the API and token endpoints only, never authorize (RFC 9700 §2.6)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        applies = origin in allowed and request.path.startswith(CORS_PATHS)
+        if applies and request.method == "OPTIONS":
+            response: web.StreamResponse = web.Response(status=204, headers={
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Request-ID",
+                "Access-Control-Max-Age": "600",
+            })
+        else:
+            response = await handler(request)
+        if applies:
+            response.headers["Access-Control-Allow-Origin"] = origin  # type: ignore[assignment]
+            response.headers["Access-Control-Expose-Headers"] = "X-Total-Count, Content-Range, Link, X-Request-ID, Date"
+            response.headers["Vary"] = "Origin"
+        return response
+
+    return middleware
+
+
+async def dev_faults(request: web.Request) -> web.StreamResponse:
+    """GET: the switches now; POST a JSON object to change some (dev servers only, JSON only, so no form CSRF)."""
+    standin = request.app[STANDIN]
+    if request.method == "POST":
+        if request.content_type != "application/json":
+            return web.json_response({"error": "send a JSON object"}, status=415)
+        try:
+            changes = await request.json()
+            if not isinstance(changes, dict):
+                raise FaultError("send a JSON object of switches")
+            standin.faults.update(changes)
+        except (FaultError, json.JSONDecodeError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+    return web.json_response(standin.faults.as_dict(), headers={"Cache-Control": "no-store"})
+
+
+def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], float] = time.time) -> Standin:
+    if urlsplit(settings.origin).hostname in LOOPBACK:
+        # oauthlib refuses plain http; loopback development is the one place it is acceptable (RFC 8252 §8.3).
+        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    standin = Standin(settings, clock)
+    app[STANDIN] = standin
+    api = ApiRoutes(standin)
+    app.middlewares.append(api.errors_and_date)
+    if settings.cors_origins:
+        app.middlewares.append(cors(set(settings.cors_origins)))
+    AuthRoutes(standin).add_to(app)
+    api.add_to(app)
+    if settings.dev_controls:
+        app.router.add_route("GET", "/_dev/faults", dev_faults)
+        app.router.add_route("POST", "/_dev/faults", dev_faults)
+    app.on_cleanup.append(lambda _: _close(standin))
+    return standin
+
+
+async def _close(standin: Standin) -> None:
+    standin.store.close()

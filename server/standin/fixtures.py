@@ -1,0 +1,102 @@
+"""Systems for the stand-in API: a fixed, realistic set, or N generated ones for scale work. Deterministic."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+BUILDINGS = [
+    ("zone-bld-syd01", "Sydney HQ", "Australia/Sydney", ["zone-lvl-syd01-01", "zone-lvl-syd01-02", "zone-lvl-syd01-03"]),
+    ("zone-bld-mel01", "Melbourne Collins St", "Australia/Melbourne", ["zone-lvl-mel01-04", "zone-lvl-mel01-05"]),
+    ("zone-bld-lon01", "London Shoreditch", "Europe/London", ["zone-lvl-lon01-01", "zone-lvl-lon01-02"]),
+]
+ORG_ZONE = "zone-org-acme"
+ROOM_NAMES = [
+    "Harbour", "Bondi", "Manly", "Coogee", "Tamarama", "Bronte", "Yarra", "Fitzroy", "Carlton", "Richmond",
+    "Southbank", "Docklands", "Thames", "Camden", "Hackney", "Brick Lane", "Old Street", "Hoxton", "Spitalfields",
+    "Barbican", "Boardroom", "Studio", "Focus Pod", "Huddle", "Town Hall", "Training", "Quiet Room", "Wellness",
+    "Innovation Lab", "Collab Zone", "Lighthouse", "Observatory",
+]
+FEATURES = ["VidConf", "Whiteboard", "Display", "Phone", "Accessible", "Standing Desk", "Catering", "Projector"]
+KINDS = [("Meeting Room", 4, 12), ("Board Room", 12, 24), ("Focus Room", 1, 2), ("Training Room", 16, 40)]
+BASE_TIME = 1_700_000_000
+
+
+@dataclass(frozen=True)
+class SystemIndex:
+    """The systems with what search needs precomputed, so paging stays fast at 10,000 systems."""
+
+    systems: list[dict[str, Any]]
+    words: list[frozenset[str]]
+    by_id: dict[str, dict[str, Any]]
+
+    @classmethod
+    def build(cls, systems: list[dict[str, Any]]) -> SystemIndex:
+        words = []
+        for system in systems:
+            text = " ".join(str(system.get(k) or "") for k in ("name", "display_name", "description", "email", "code"))
+            words.append(frozenset(text.lower().replace("-", " ").replace("@", " ").replace(".", " ").split()))
+        ordered = sorted(range(len(systems)), key=lambda i: (systems[i]["name"].lower(), systems[i]["id"]))
+        return cls([systems[i] for i in ordered], [words[i] for i in ordered],
+                   {s["id"]: s for s in systems} | {s["email"]: s for s in systems if s.get("email")})
+
+
+def _system(rng: random.Random, n: int, name: str) -> dict[str, Any]:
+    building_id, building_name, timezone, levels = BUILDINGS[n % len(BUILDINGS)]
+    level = levels[(n // len(BUILDINGS)) % len(levels)]
+    kind, low, high = KINDS[rng.randrange(len(KINDS))]
+    capacity = rng.randint(low, high)
+    bookable = kind != "Focus Room" or rng.random() < 0.3
+    slug = name.lower().replace(" ", "-")
+    created = BASE_TIME + n * 3600
+    return {
+        "id": f"sys-{rng.getrandbits(40):010X}"[:14],
+        "name": name,
+        "description": f"{kind} on {level.rsplit('-', 1)[-1].lstrip('0') or 'ground'} floor of {building_name}",
+        "display_name": name,
+        "code": f"{building_id[-5:].upper()}-{n:04d}",
+        "type": kind,
+        "email": f"{slug}.{building_id[-5:]}@rooms.example.com" if bookable else None,
+        "features": sorted(rng.sample(FEATURES, rng.randint(0, 4))),
+        "bookable": bookable,
+        "public": rng.random() < 0.2,
+        "capacity": capacity,
+        "map_id": f"map-{slug}",
+        "approval": kind == "Board Room",
+        "images": [],
+        "security_groups": [],
+        "timezone": timezone,
+        "room_booking_url": None,
+        "support_url": f"https://support.example.com/rooms/{slug}",
+        "timetable_url": None,
+        "camera_snapshot_urls": [],
+        "camera_url": None,
+        "installed_ui_devices": rng.randint(0, 2),
+        "version": rng.randint(1, 9),
+        "zones": [ORG_ZONE, building_id, level],
+        "modules": [f"mod-{rng.getrandbits(40):010X}"[:14] for _ in range(rng.randint(1, 4))],
+        "orientation": "unspecified",
+        "playlists": [],
+        "signage": False,
+        "signage_last_seen": None,
+        "playlist_item_id": None,
+        "space_config": None,
+        "created_at": created,
+        "updated_at": created + rng.randint(0, 86400 * 300),
+    }
+
+
+def fixture_systems() -> list[dict[str, Any]]:
+    """A few dozen rooms across three buildings, always the same; one carries markup in its name on purpose."""
+    rng = random.Random(20240601)
+    systems = [_system(rng, n, name) for n, name in enumerate(ROOM_NAMES)]
+    # Rendering tests rely on this: API data must show as text, never run as HTML.
+    systems[7]["name"] = '<img src=x onerror="window.__pwned=1">Fitzroy <b>Lab</b>'
+    systems[7]["description"] = "<script>window.__pwned=2</script> Meeting room with markup in its data"
+    return systems
+
+
+def generated_systems(count: int) -> list[dict[str, Any]]:
+    rng = random.Random(count)
+    return [_system(rng, n, f"{ROOM_NAMES[n % len(ROOM_NAMES)]} {n // len(ROOM_NAMES) + 1:04d}") for n in range(count)]

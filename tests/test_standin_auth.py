@@ -1,0 +1,400 @@
+"""The stand-in auth service: login, authorize (implicit and code + PKCE), token, revoke, logout, authority."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jwt
+import pytest
+
+from server.standin.auth import safe_continue
+from tests.standin_helpers import (
+    CLIENT_ID,
+    EMAIL,
+    PASSWORD,
+    REDIRECT_URI,
+    FakeClock,
+    Pkce,
+    authorize_params,
+    bearer,
+    csrf_from,
+    fragment_of,
+    implicit_token,
+    make_app,
+    query_of,
+    sign_in,
+)
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, tmp_path: Path, clock: FakeClock) -> Any:
+    return await aiohttp_client(make_app(tmp_path, clock))
+
+
+# authority ---------------------------------------------------------------------------------------------------------
+
+async def test_authority_describes_the_standin_and_reports_session_state(client: Any) -> None:
+    body = await (await client.get("/auth/authority")).json()
+    assert body["login_url"] == "/login?continue={{url}}"
+    assert body["logout_url"] == "/auth/logout"
+    assert body["version"] == "v2.0.0"
+    assert body["session"] is False and body["token_valid"] is False
+    token = await implicit_token(client)
+    body = await (await client.get("/auth/authority", headers=bearer(token))).json()
+    assert body["session"] is True and body["token_valid"] is True
+
+
+async def test_authority_unknown_host_is_404(client: Any) -> None:
+    response = await client.get("/auth/authority", headers={"Host": "evil.example.com"})
+    assert response.status == 404
+    assert (await response.json())["error"] == "authority not found"
+
+
+# login -------------------------------------------------------------------------------------------------------------
+
+async def test_login_page_is_no_store_unframeable_and_has_a_csrf_field(client: Any) -> None:
+    response = await client.get("/login", params={"continue": "/auth/oauth/authorize?x=1"})
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    html = await response.text()
+    assert csrf_from(html)
+    assert "<script" not in html
+    assert "Cancel" in html
+
+
+async def test_signin_with_good_credentials_sets_an_httponly_session_and_follows_continue(client: Any) -> None:
+    response = await sign_in(client, continue_to="/auth/oauth/authorize?a=1")
+    assert response.status == 302
+    assert response.headers["Location"] == "/auth/oauth/authorize?a=1"
+    cookie = response.cookies["user"]
+    assert cookie["httponly"] and cookie["path"] == "/auth" and cookie["samesite"] == "Lax"
+
+
+async def test_signin_without_continue_answers_202(client: Any) -> None:
+    response = await sign_in(client)
+    assert response.status == 202
+
+
+async def test_signin_with_wrong_password_is_401_with_a_clear_message(client: Any) -> None:
+    response = await sign_in(client, password="wrong")
+    assert response.status == 401
+    html = await response.text()
+    assert "don&#x27;t match an account" in html
+    assert EMAIL in html  # the email stays filled in
+    assert "user" not in response.cookies
+
+
+async def test_signin_without_the_csrf_token_is_refused(client: Any) -> None:
+    await client.get("/login")
+    response = await client.post("/auth/signin", data={"email": EMAIL, "password": PASSWORD}, allow_redirects=False)
+    assert response.status == 403
+    assert "user" not in response.cookies
+
+
+async def test_signin_with_a_forged_csrf_token_or_foreign_origin_is_refused(client: Any) -> None:
+    page = await client.get("/login")
+    token = csrf_from(await page.text())
+    forged = await client.post("/auth/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": "0" * 64},
+                               allow_redirects=False)
+    assert forged.status == 403
+    cross = await client.post("/auth/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+                              headers={"Origin": "https://evil.example.com"}, allow_redirects=False)
+    assert cross.status == 403
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example.com/", "//evil.example.com/x", "/\\evil.example.com", "javascript:alert(1)",
+    "http://127.0.0.1:9/other-port", "/\tfoo", "evil.example.com",
+])
+async def test_signin_continue_never_sends_the_browser_off_site(client: Any, target: str) -> None:
+    response = await sign_in(client, continue_to=target)
+    assert response.status in (202, 302)
+    if response.status == 302:
+        location = response.headers["Location"]
+        assert location.startswith("/") and not location.startswith("//")
+
+
+def test_safe_continue_accepts_same_origin_paths_only() -> None:
+    own = "http://127.0.0.1:8000"
+    assert safe_continue("/auth/oauth/authorize?a=1", own) == "/auth/oauth/authorize?a=1"
+    assert safe_continue("http://127.0.0.1:8000/x?y=1", own) == "/x?y=1"
+    for bad in ["", "//evil.com", "https://evil.com/", "/\\evil.com", "x", "/a\nb", "http://127.0.0.1:8001/"]:
+        assert safe_continue(bad, own) is None, bad
+
+
+async def test_passwords_are_stored_hashed(client: Any, tmp_path: Path) -> None:
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("standin.sqlite3*"))
+    assert PASSWORD.encode() not in raw
+    assert b"scrypt$" in raw
+
+
+# authorize: implicit -------------------------------------------------------------------------------------------------
+
+async def test_authorize_without_a_session_sends_to_login_with_the_full_request(client: Any) -> None:
+    response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
+    assert response.status == 302
+    location = response.headers["Location"]
+    assert location.startswith("/login?continue=%2Fauth%2Foauth%2Fauthorize%3F")
+    assert quote("state=state-123", safe="") in location
+
+
+async def test_authorize_implicit_returns_a_placeos_jwt_in_the_fragment(client: Any, clock: FakeClock) -> None:
+    await sign_in(client)
+    response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
+    assert response.status == 302
+    location = response.headers["Location"]
+    assert location.startswith(REDIRECT_URI + "#")
+    params = fragment_of(location)
+    assert params["token_type"] == "Bearer"
+    assert params["expires_in"] == "7200"
+    assert params["state"] == "state-123"
+    assert "refresh_token" not in params
+    claims = jwt.decode(params["access_token"], options={"verify_signature": False})
+    assert jwt.get_unverified_header(params["access_token"])["alg"] == "RS256"
+    assert claims["iss"] == "POS" and claims["aud"] == "127.0.0.1"
+    assert claims["exp"] - claims["iat"] == 7200 and claims["iat"] == int(clock.now)
+    assert claims["scope"] == ["public"] and claims["sub"].startswith("user-")
+    assert claims["u"]["e"] == EMAIL and {"n", "p", "r"} <= set(claims["u"])
+    assert claims["jti"]
+
+
+async def test_authorize_token_lifetime_follows_the_flag(aiohttp_client: Any, tmp_path: Path, clock: FakeClock) -> None:
+    client = await aiohttp_client(make_app(tmp_path, clock, token_ttl_s=30))
+    await sign_in(client)
+    response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
+    assert fragment_of(response.headers["Location"])["expires_in"] == "30"
+
+
+@pytest.mark.parametrize(("override", "status", "text"), [
+    ({"client_id": "0" * 32}, 401, "invalid_client"),
+    ({"client_id": None}, 400, "missing"),
+    ({"redirect_uri": "http://127.0.0.1:8000/other"}, 400, "redirect"),
+    ({"redirect_uri": "https://evil.example.com/"}, 400, "redirect"),
+    ({"redirect_uri": "HTTP://127.0.0.1:8000/"}, 400, "redirect"),
+    ({"response_type": "id_token"}, 400, "unsupported_response_type"),
+    ({"scope": "admin"}, 400, "invalid_scope"),
+])
+async def test_authorize_bad_requests_get_an_html_error_page_never_a_redirect(
+    client: Any, override: dict[str, str | None], status: int, text: str
+) -> None:
+    await sign_in(client)
+    params = authorize_params(**override)  # type: ignore[arg-type]
+    response = await client.get("/auth/oauth/authorize", params=params, allow_redirects=False)
+    assert response.status == status
+    assert "Location" not in response.headers
+    assert response.content_type == "text/html"
+    assert text in (await response.text()).lower().replace(" ", "_") or text in await response.text()
+
+
+async def test_authorize_client_id_is_md5_of_the_lowercased_redirect_uri(client: Any) -> None:
+    import hashlib
+
+    assert hashlib.md5(REDIRECT_URI.lower().encode()).hexdigest() == CLIENT_ID
+    token = await implicit_token(client)
+    assert token
+
+
+async def test_authorize_implicit_disabled_answers_like_auth_cr(aiohttp_client: Any, tmp_path: Path,
+                                                                clock: FakeClock) -> None:
+    from server.settings import Faults
+
+    client = await aiohttp_client(make_app(tmp_path, clock, faults=Faults(implicit_disabled=True)))
+    await sign_in(client)
+    response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
+    assert response.status == 400
+    assert await response.json() == {"error": "unsupported_response_type", "error_description": "response_type=token"}
+
+
+async def test_authorize_always_deny_redirects_access_denied_with_state(aiohttp_client: Any, tmp_path: Path,
+                                                                        clock: FakeClock) -> None:
+    from server.settings import Faults
+
+    client = await aiohttp_client(make_app(tmp_path, clock, faults=Faults(always_deny=True)))
+    await sign_in(client)
+    response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
+    params = fragment_of(response.headers["Location"])
+    assert params == {"error": "access_denied", "state": "state-123",
+                      "error_description": "The resource owner or authorization server denied the request."}
+
+
+async def test_login_cancel_denies_with_the_state_back_to_the_app(client: Any) -> None:
+    target = "/auth/oauth/authorize?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in authorize_params().items())
+    page = await client.get("/login", params={"continue": target})
+    response = await client.post("/auth/signin", data={
+        "continue": target, "csrf_token": csrf_from(await page.text()), "action": "cancel"}, allow_redirects=False)
+    assert response.status == 302
+    params = fragment_of(response.headers["Location"])
+    assert params["error"] == "access_denied" and params["state"] == "state-123"
+
+
+async def test_consent_page_approve_and_deny(client: Any) -> None:
+    standin = client.server.app[__import__("server.standin", fromlist=["STANDIN"]).STANDIN]
+    standin.store.register_app(CLIENT_ID, "Consent app", REDIRECT_URI, ["public"], skip_authorization=False)
+    await sign_in(client)
+    page = await client.get("/auth/oauth/authorize", params=authorize_params())
+    html = await page.text()
+    assert "Allow Consent app?" in html
+    fields = dict(authorize_params(), csrf_token=csrf_from(html))
+    denied = await client.post("/auth/oauth/authorize", data={**fields, "decision": "deny"}, allow_redirects=False)
+    assert fragment_of(denied.headers["Location"])["error"] == "access_denied"
+    approved = await client.post("/auth/oauth/authorize", data={**fields, "decision": "approve"}, allow_redirects=False)
+    assert "access_token" in fragment_of(approved.headers["Location"])
+    forged = await client.post("/auth/oauth/authorize", data={**fields, "decision": "approve", "csrf_token": "x"},
+                               allow_redirects=False)
+    assert forged.status == 403
+
+
+# code + PKCE, token endpoint -----------------------------------------------------------------------------------------
+
+async def _code(client: Any, pkce: Pkce) -> str:
+    await sign_in(client)
+    response = await client.get("/auth/oauth/authorize", allow_redirects=False, params=authorize_params(
+        response_type="code", code_challenge=pkce.challenge, code_challenge_method="S256"))
+    assert response.status == 302, await response.text()
+    params = query_of(response.headers["Location"])
+    assert params["state"] == "state-123"
+    return params["code"]
+
+
+async def test_code_with_pkce_exchanges_once_for_tokens_with_a_refresh_token(client: Any) -> None:
+    pkce = Pkce()
+    code = await _code(client, pkce)
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
+            "code_verifier": pkce.verifier}
+    response = await client.post("/auth/oauth/token", data=form)
+    assert response.status == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    body = await response.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 7200 and body["refresh_token"]
+    assert body["scope"] == "public" and isinstance(body["created_at"], int)
+    again = await client.post("/auth/oauth/token", data=form)
+    assert again.status == 400 and (await again.json())["error"] == "invalid_grant"
+
+
+async def test_code_exchange_with_a_wrong_verifier_is_invalid_grant(client: Any) -> None:
+    code = await _code(client, Pkce())
+    response = await client.post("/auth/oauth/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
+        "code_verifier": "w" * 64})
+    assert response.status == 400
+    assert (await response.json())["error"] == "invalid_grant"
+
+
+async def test_code_without_pkce_is_refused(client: Any) -> None:
+    await sign_in(client)
+    response = await client.get("/auth/oauth/authorize", params=authorize_params(response_type="code"),
+                                allow_redirects=False)
+    assert "code" not in query_of(response.headers.get("Location", ""))
+
+
+async def test_code_expires_after_ten_minutes(client: Any, clock: FakeClock) -> None:
+    pkce = Pkce()
+    code = await _code(client, pkce)
+    clock.advance(601)
+    response = await client.post("/auth/oauth/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
+        "code_verifier": pkce.verifier})
+    assert response.status == 400
+
+
+async def test_refresh_token_rotates_and_the_old_one_dies(client: Any) -> None:
+    pkce = Pkce()
+    code = await _code(client, pkce)
+    first = await (await client.post("/auth/oauth/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
+        "code_verifier": pkce.verifier})).json()
+    refresh = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"], "client_id": CLIENT_ID}
+    second = await client.post("/auth/oauth/token", data=refresh)
+    assert second.status == 200
+    assert (await second.json())["refresh_token"] != first["refresh_token"]
+    replay = await client.post("/auth/oauth/token", data=refresh)
+    assert replay.status == 400
+
+
+async def test_password_grant_issues_tokens_and_refuses_bad_credentials(client: Any) -> None:
+    good = await client.post("/auth/oauth/token", data={
+        "grant_type": "password", "username": EMAIL, "password": PASSWORD, "client_id": CLIENT_ID})
+    assert good.status == 200 and (await good.json())["access_token"]
+    bad = await client.post("/auth/oauth/token", data={
+        "grant_type": "password", "username": EMAIL, "password": "nope", "client_id": CLIENT_ID})
+    assert bad.status == 400 and (await bad.json())["error"] == "invalid_grant"
+
+
+async def test_token_endpoint_accepts_parameters_in_the_query_like_ts_client(client: Any) -> None:
+    pkce = Pkce()
+    code = await _code(client, pkce)
+    response = await client.post("/auth/oauth/token", params={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
+        "code_verifier": pkce.verifier}, headers=FORM)
+    assert response.status == 200
+
+
+# revoke and logout ---------------------------------------------------------------------------------------------------
+
+async def test_revoke_kills_the_token_and_answers_200_even_for_unknown_tokens(client: Any) -> None:
+    token = await implicit_token(client)
+    assert (await client.get("/api/engine/v2/users/current", headers=bearer(token))).status == 200
+    response = await client.post("/auth/oauth/revoke", data={"token": token, "client_id": CLIENT_ID})
+    assert response.status == 200
+    after = await client.get("/api/engine/v2/users/current", headers=bearer(token))
+    assert after.status == 401 and (await after.json())["error"] == "token revoked"
+    unknown = await client.post("/auth/oauth/revoke", data={"token": "nonsense", "client_id": CLIENT_ID})
+    assert unknown.status == 200
+
+
+async def test_revoke_without_a_client_is_refused(client: Any) -> None:
+    response = await client.post("/auth/oauth/revoke", data={"token": "x"})
+    assert response.status in (400, 401, 403)
+
+
+async def test_logout_ends_the_session_and_every_older_token(client: Any, clock: FakeClock) -> None:
+    first = await implicit_token(client)
+    clock.advance(5)
+    second = await implicit_token(client)
+    response = await client.get("/auth/logout", params={"continue": "/signed-out"}, allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"] == "/signed-out"
+    for token in (first, second):
+        after = await client.get("/api/engine/v2/users/current", headers=bearer(token))
+        assert after.status == 401
+        assert (await after.json())["error"] == "logged out"
+    # The session is gone too: authorizing again needs a new sign-in.
+    again = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
+    assert again.headers["Location"].startswith("/login?")
+    # A sign-in right after the logout (same second) gets a token that works.
+    fresh = await implicit_token(client)
+    assert (await client.get("/api/engine/v2/users/current", headers=bearer(fresh))).status == 200
+
+
+async def test_logout_continue_cannot_leave_the_site(client: Any) -> None:
+    response = await client.get("/auth/logout", params={"continue": "https://evil.example.com"}, allow_redirects=False)
+    assert response.headers["Location"] == "/"
+
+
+async def test_logout_by_bearer_token_alone(client: Any) -> None:
+    token = await implicit_token(client)
+    client.session.cookie_jar.clear()
+    await client.get("/auth/logout", headers=bearer(token), allow_redirects=False)
+    after = await client.get("/api/engine/v2/users/current", headers=bearer(token))
+    assert after.status == 401
+
+
+async def test_every_response_carries_a_request_id(client: Any) -> None:
+    for path in ("/auth/authority", "/login", "/auth/oauth/authorize", "/api/engine/v2/systems", "/nowhere"):
+        response = await client.get(path, allow_redirects=False)
+        assert response.headers.get("X-Request-ID"), path
+
+
+def test_location_helpers_parse_fragments() -> None:
+    assert fragment_of("http://x/#a=1&b=2") == {"a": "1", "b": "2"}
+    assert urlsplit("http://x/?a=1").query == "a=1"
