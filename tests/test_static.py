@@ -151,3 +151,23 @@ def test_serve_exits_with_a_clear_message_when_the_port_is_taken(tmp_path: Path)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr
+
+
+def test_serve_prints_the_url_demo_credentials_and_registration(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "serve.py", "--port", "0", "--data", str(tmp_path / "db.sqlite3"),
+         "--demo-email", "me@example.com", "--demo-password", "pw-123"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(4)]
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    url = lines[0].split(" on ")[1].strip()
+    assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
+    assert "me@example.com / pw-123" in lines[2]
+    from server.settings import client_id_for
+
+    assert f"client_id={client_id_for(url)} redirect_uri={url}" in lines[3]
