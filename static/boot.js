@@ -11,12 +11,13 @@
   // An authorization response (RFC 6749 §4.2.2 / §4.2.2.1) in the fragment: keep it in memory only, and replace
   // the history entry so the token is neither in the address bar nor in history.
   let oauthFragment = "";
+  let capturedAt = 0;
   if (/(^#|&)(access_token|error|state)=/.test(location.hash)) {
     oauthFragment = location.hash.slice(1);
+    capturedAt = Date.now(); // token expiry counts from its arrival, not from when Python is up
     history.replaceState(history.state, "", location.pathname + location.search);
   }
 
-  const started = performance.now();
   let step = "download";
   let attempt = 0;
 
@@ -111,10 +112,11 @@
       await main.start({
         fragment: oauthFragment,
         config: await config,
-        bootMs: performance.now() - started,
+        capturedAt,
       });
       main.destroy();
       oauthFragment = "";
+      capturedAt = 0;
       performance.mark("app-ready");
       observer.disconnect();
     } catch (error) {

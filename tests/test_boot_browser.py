@@ -18,7 +18,7 @@ def test_boot_python_renders_the_app_with_a_clean_console(page: Any, live_server
 
     page.goto(live_server.url)
 
-    expect(page.get_by_role("heading", name="Python ready")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
     assert console.errors == []
     assert not [text for _, text in console.messages if "Content Security Policy" in text]
     # Nothing left this machine: every request went to the server under test.
@@ -40,7 +40,7 @@ def test_boot_runtime_unavailable_shows_error_and_retry_recovers(page: Any, live
 
     page.unroute("**/pyodide.asm.wasm", missing)
     retry.click()
-    expect(page.get_by_role("heading", name="Python ready")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
 
 
 def test_boot_loader_script_missing_reports_download_failure(page: Any, live_server: LiveServer) -> None:

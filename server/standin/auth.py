@@ -27,6 +27,9 @@ SESSION_COOKIE = "user"
 CSRF_COOKIE = "placeos_csrf"
 AUTHORIZE_PATH = "/auth/oauth/authorize"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# Under no-referrer Chromium sends `Origin: null` with form posts, which would defeat the Origin check below;
+# same-origin still tells no other site anything.
+PAGE_HEADERS = {**NO_STORE, "Referrer-Policy": "same-origin"}
 DENIED = "The resource owner or authorization server denied the request."
 
 
@@ -104,7 +107,7 @@ class AuthRoutes:
         return token, user
 
     def _page(self, html: str, status: int = 200, cookies: dict[str, str] | None = None) -> web.StreamResponse:
-        response = web.Response(text=html, status=status, content_type="text/html", headers=NO_STORE)
+        response = web.Response(text=html, status=status, content_type="text/html", headers=PAGE_HEADERS)
         return self._with_cookies(response, cookies or {})
 
     # GET /auth/authority

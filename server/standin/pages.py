@@ -11,7 +11,7 @@ def _page(title: str, body: str) -> str:
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta name="referrer" content="no-referrer">
+  <meta name="referrer" content="same-origin">
   <title>{escape(title)} · PlaceOS</title>
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/static/app.css">

@@ -1,0 +1,173 @@
+"""The only module that touches the browser (`js`, `pyodide`): the ports of app.ports and app.controller over
+web storage, fetch, history and the DOM, plus event wiring. Imported only inside Pyodide.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import js
+from pyodide.ffi import JsException, create_proxy, jsnull
+from pyodide.http import pyfetch
+
+from .ports import HttpRequest, HttpResponse, MemoryStorage, Storage
+from .redact import REDACTOR
+from .view import El
+
+# Attributes the renderer will set; anything else (on*, style, srcdoc…) is dropped, so data cannot run.
+ALLOWED_ATTRS = {"id", "class", "type", "name", "value", "placeholder", "role", "href", "rel", "target", "tabindex",
+                 "disabled", "hidden", "autocomplete", "for", "title", "data-action", "data-arg"}
+
+
+class WebStorage:
+    def __init__(self, storage: Any) -> None:
+        self._storage = storage
+
+    def get(self, key: str) -> str | None:
+        value = self._storage.getItem(key)
+        return None if value is None or value is jsnull else str(value)
+
+    def set(self, key: str, value: str) -> None:
+        self._storage.setItem(key, value)
+
+    def remove(self, key: str) -> None:
+        self._storage.removeItem(key)
+
+    def keys(self) -> list[str]:
+        return [str(self._storage.key(i)) for i in range(int(self._storage.length))]
+
+
+def web_storage(kind: str) -> Storage:
+    """sessionStorage or localStorage, or memory where the browser refuses storage (some private modes)."""
+    try:
+        storage = WebStorage(js.localStorage if kind == "local" else js.sessionStorage)
+        storage.set("placeos.probe", "1")
+        storage.remove("placeos.probe")
+        return storage
+    except JsException:
+        logging.getLogger("placeos").warning("%s storage unavailable; using memory", kind)
+        return MemoryStorage()
+
+
+class FetchTransport:
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        options: dict[str, Any] = {"method": request.method, "headers": dict(request.headers),
+                                   "credentials": request.credentials, "cache": "no-store"}
+        if request.body is not None:
+            options["body"] = request.body
+        if request.credentials == "include":
+            options["redirect"] = "manual"  # logout answers with a redirect we do not follow
+        try:
+            response = await pyfetch(request.url, **options)
+            body = await response.string() if response.status not in (0, 204) else ""
+        except (JsException, OSError) as exc:
+            raise OSError(f"fetch failed: {type(exc).__name__}") from None
+        headers = {str(k).lower(): str(v) for k, v in response.headers.items()}
+        return HttpResponse(int(response.status), headers, body)
+
+
+class LocationNavigator:
+    def assign(self, url: str) -> None:
+        js.location.assign(url)
+
+    def replace(self, path: str) -> None:
+        js.history.replaceState(jsnull, "", path)
+
+    def push(self, path: str) -> None:
+        if path != self.current():
+            js.history.pushState(jsnull, "", path)
+
+    def current(self) -> str:
+        return str(js.location.pathname) + str(js.location.search)
+
+
+class DomScreen:
+    def __init__(self, root: Any) -> None:
+        self._root = root
+        self._document = js.document
+
+    def _build(self, node: El | str) -> Any:
+        if isinstance(node, str):
+            return self._document.createTextNode(node)
+        element = self._document.createElement(node.tag)
+        for name, value in node.attrs.items():
+            if name in ALLOWED_ATTRS or name.startswith("aria-"):
+                element.setAttribute(name, value)
+        for child in node.children:
+            element.appendChild(self._build(child))
+        return element
+
+    def render(self, nodes: list[El], focus: str | None = None) -> None:
+        active = self._document.activeElement
+        active_id = str(active.id) if active is not None and active is not jsnull and active.id else ""
+        selection = None
+        if active_id and str(active.tagName) == "INPUT":
+            selection = (active.selectionStart, active.selectionEnd, str(active.value))
+        fragment = self._document.createDocumentFragment()
+        for node in nodes:
+            fragment.appendChild(self._build(node))
+        self._root.replaceChildren(fragment)
+        target_id = focus or active_id
+        if target_id:
+            target = self._document.getElementById(target_id)
+            if target is not None and target is not jsnull:
+                if selection and not focus:
+                    target.value = selection[2]  # keep what was typed but not yet searched
+                target.focus()
+                if selection and not focus:
+                    target.setSelectionRange(selection[0], selection[1])
+
+
+class ConsoleHandler(logging.Handler):
+    """The debug log in the browser console, after redaction."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.addFilter(REDACTOR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = f"[placeos] {record.levelname.lower()}: {record.getMessage()}"
+        (js.console.warn if record.levelno >= logging.WARNING else js.console.info)(line)
+
+
+_proxies: list[Any] = []  # kept alive for the page's lifetime; the listeners never go away
+
+
+def listen(target: Any, event: str, handler: Callable[[Any], None]) -> None:
+    proxy = create_proxy(handler)
+    _proxies.append(proxy)
+    target.addEventListener(event, proxy)
+
+
+def every(seconds: float, handler: Callable[[], None]) -> None:
+    proxy = create_proxy(handler)
+    _proxies.append(proxy)
+    js.setInterval(proxy, int(seconds * 1000))
+
+
+def closest_action(event: Any) -> Any:
+    target = event.target
+    if target is None or target is jsnull or not hasattr(target, "closest"):
+        return None
+    found = target.closest("[data-action]")
+    return None if found is None or found is jsnull else found
+
+
+def action_of(element: Any) -> tuple[str, str]:
+    """The data-action and data-arg of an element ("" for a missing one)."""
+    values = []
+    for name in ("data-action", "data-arg"):
+        value = element.getAttribute(name)
+        values.append("" if value is None or value is jsnull else str(value))
+    return values[0], values[1]
+
+
+def form_values(form: Any) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for element in form.elements:
+        name = str(element.name or "")
+        if name:
+            values[name] = str(element.value)
+    return values

@@ -1,0 +1,75 @@
+"""The client's configuration: what /app-config.json says, completed the way PlaceOS would complete it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def derive_client_id(redirect_uri: str) -> str:
+    """PlaceOS registers apps under the MD5 hex of the lower-cased redirect URI."""
+    return hashlib.md5(redirect_uri.lower().encode()).hexdigest()
+
+
+def _check_url(name: str, url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} must be an absolute http(s) URL, not {url!r}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+        # Tokens over plain http can be read by anyone on the path (RFC 6749 §3.1.2.1); loopback is local.
+        raise ConfigError(f"{name} must use https (plain http is allowed for localhost only): {url!r}")
+    if parts.fragment:
+        raise ConfigError(f"{name} must not contain a fragment: {url!r}")
+    return url
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    placeos_base: str  # origin of PlaceOS, no trailing slash
+    redirect_uri: str
+    client_id: str
+    scope: str = "public"
+    storage: str = "session"  # "session" or "local"
+    expiry_warning_s: int = 300
+    kiosk: bool = False
+    state_ttl_s: int = 900  # a pending sign-in older than this is expired (time spent at the login page counts)
+    default_expires_in_s: int = 300  # when the server omits expires_in: short, never "forever"
+    loop_limit: int = 3  # sign-in redirects allowed …
+    loop_window_s: int = 120  # … within this many seconds
+
+    @property
+    def authorize_url(self) -> str:
+        return self.placeos_base + "/auth/oauth/authorize"
+
+    @property
+    def api_base(self) -> str:
+        return self.placeos_base + "/api/engine/v2"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object], page_url: str) -> ClientConfig:
+        """Build from the served JSON. Absent values: PlaceOS on the page's origin; the page as redirect URI."""
+        page = urlsplit(page_url)
+        origin = f"{page.scheme}://{page.netloc}"
+        base = str(data.get("placeos_base") or origin).rstrip("/")
+        redirect_uri = str(data.get("redirect_uri") or f"{origin}{page.path or '/'}")
+        storage = str(data.get("storage") or "session")
+        if storage not in ("session", "local"):
+            raise ConfigError(f"storage must be 'session' or 'local', not {storage!r}")
+        warning = data.get("expiry_warning_s", 300)
+        if not isinstance(warning, int) or isinstance(warning, bool) or warning < 0:
+            raise ConfigError("expiry_warning_s must be a whole number of seconds")
+        return cls(
+            placeos_base=_check_url("placeos_base", base),
+            redirect_uri=_check_url("redirect_uri", redirect_uri),
+            client_id=str(data.get("client_id") or derive_client_id(redirect_uri)),
+            scope=str(data.get("scope") or "public"),
+            storage=storage,
+            expiry_warning_s=warning,
+            kiosk=bool(data.get("kiosk", False)),
+        )

@@ -1,0 +1,310 @@
+"""The app's behaviour: screens, sign-in and its return, loading data, expiry, sign-out.
+
+Plain Python over the ports (Navigator, Screen, Transport, storage, clock), so every story here runs under
+CPython in tests; app.browser provides the real ports and app.main wires them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from .api import PlaceOSClient
+from .config import ClientConfig
+from .errors import ApiError, AuthRequired, CallbackError, NetworkError, SignInLoop, UnknownState
+from .oauth import is_authorization_response
+from .ports import Clock, HttpRequest, Transport
+from .redact import log
+from .session import AuthSession
+from .view import PAGE_SIZE, El, Model, Notice, Place, render
+
+Spawn = Callable[[Coroutine[Any, Any, None]], object]
+
+
+class Navigator(Protocol):
+    def assign(self, url: str) -> None: ...  # leave the page (to the authorization server)
+
+    def replace(self, path: str) -> None: ...  # history.replaceState: no new history entry
+
+    def push(self, path: str) -> None: ...  # history.pushState
+
+    def current(self) -> str: ...  # path and query of the page
+
+
+class Screen(Protocol):
+    def render(self, nodes: list[El], focus: str | None = None) -> None: ...
+
+
+def place_from(path: str) -> Place:
+    return Place.from_query(dict(parse_qsl(urlsplit(path).query)))
+
+
+def minutes(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, int(seconds))} s"
+    return f"{int(seconds // 60)} min"
+
+
+class App:
+    def __init__(self, config: ClientConfig, session: AuthSession, api: PlaceOSClient, transport: Transport,
+                 navigator: Navigator, screen: Screen, clock: Clock, spawn: Spawn) -> None:
+        self.config = config
+        self.session = session
+        self.api = api
+        self.transport = transport
+        self.navigator = navigator
+        self.screen = screen
+        self.clock = clock
+        self.spawn = spawn
+        self.model = Model()
+        self._generation = 0  # drops answers to requests the person has since moved away from
+        self._expiry_dismissed_at: float | None = None
+        self._leaving = False
+
+    # -- screens --------------------------------------------------------------------------------------------------
+    def show(self, focus: str | None = None) -> None:
+        self.screen.render(render(self.model), focus)
+
+    def show_signed_out(self, message: str = "") -> None:
+        self.model.screen = "signed_out"
+        self.model.title = "Sign in to PlaceOS"
+        self.model.message = message or "Sign in with your PlaceOS account to see your building's systems."
+        self.model.screen_actions = (("Sign in", "sign_in"),)
+        self.show("screen-title")
+
+    def show_callback_error(self, title: str, message: str, actions: tuple[tuple[str, str], ...]) -> None:
+        self.model.screen = "callback_error"
+        self.model.title = title
+        self.model.message = message
+        self.model.screen_actions = actions
+        self.show("screen-title")
+
+    # -- start ----------------------------------------------------------------------------------------------------
+    async def start(self, fragment: str, received_at: float) -> None:
+        self.model.place = place_from(self.navigator.current())
+        if fragment and is_authorization_response(fragment):
+            if not self._complete_sign_in(fragment, received_at):
+                return
+        token = self.session.token()
+        if token is None:
+            if self.config.kiosk:
+                self.sign_in()
+            else:
+                self.show_signed_out()
+            return
+        if token.remaining(self.clock()) <= 0:
+            self.session.forget()
+            if self.config.kiosk:
+                self.sign_in()
+            else:
+                self.show_signed_out("Your session has ended. Sign in again to pick up where you left off.")
+            return
+        self.model.screen = "app"
+        self.show()
+        self.spawn(self.load())
+
+    def receive_callback(self, fragment: str, received_at: float) -> None:
+        """An authorization response that arrived while the app runs (a same-document hash change)."""
+        if self._complete_sign_in(fragment, received_at):
+            self._leaving = False
+            self.model.expiry_notice = None
+            self.model.screen = "app"
+            self.show()
+            self.spawn(self.load())
+
+    def _complete_sign_in(self, fragment: str, received_at: float) -> bool:
+        try:
+            signed_in = self.session.complete(fragment, received_at)
+        except CallbackError as error:
+            self._callback_failed(error)
+            return False
+        self.navigator.replace(signed_in.return_to)
+        self.model.place = place_from(signed_in.return_to)
+        if signed_in.scope_warning:
+            self.model.notice = Notice("warn", signed_in.scope_warning, (("Dismiss", "dismiss_notice"),))
+        return True
+
+    def _callback_failed(self, error: CallbackError) -> None:
+        log.info("sign-in response not used: %s", type(error).__name__)
+        if self.session.may_restart_automatically(error):
+            self.model.message = f"{error} Starting sign-in again…"
+            self.sign_in()
+            return
+        if isinstance(error, UnknownState):
+            self.show_callback_error("This sign-in was not started here", str(error), (("Sign in", "sign_in"),))
+        else:
+            title = "Sign-in did not complete"
+            self.show_callback_error(title, str(error), (("Try again", "sign_in"),))
+
+    # -- sign-in and sign-out -------------------------------------------------------------------------------------
+    def sign_in(self) -> None:
+        try:
+            url = self.session.sign_in_url(self.model.place.path())
+        except SignInLoop as error:
+            self.show_callback_error("Sign-in stopped", str(error), (("Try again", "reset_loop"),))
+            return
+        self._leaving = True
+        if self.model.screen != "app":
+            self.model.screen = "loading"
+            self.model.message = self.model.message or "Taking you to PlaceOS sign-in…"
+            self.show()
+        self.navigator.assign(url)
+
+    async def sign_out(self) -> None:
+        token = self.session.token()
+        self.session.forget()
+        if token is not None:
+            bearer = token.access_token.reveal()
+            base = self.config.placeos_base
+            calls = [
+                # RFC 7009 revocation, then PlaceOS's logout, which also ends every older token of the user.
+                HttpRequest("POST", f"{base}/auth/oauth/revoke",
+                            {"Content-Type": "application/x-www-form-urlencoded"},
+                            urlencode({"token": bearer, "token_type_hint": "access_token",
+                                       "client_id": self.config.client_id})),
+                HttpRequest("GET", f"{base}/auth/logout", {"Authorization": f"Bearer {bearer}"},
+                            credentials="include"),
+            ]
+            for request in calls:
+                try:
+                    response = await self.transport.send(request)
+                    log.info("sign-out: %s %s -> %d", request.method, urlsplit(request.url).path, response.status)
+                except OSError:
+                    log.warning("sign-out: %s unreachable; the token was still forgotten here",
+                                urlsplit(request.url).path)
+        self.model = Model()
+        self.navigator.replace("/")
+        self.show_signed_out("You have signed out.")
+
+    # -- data -----------------------------------------------------------------------------------------------------
+    async def load(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        place = self.model.place
+        self.model.loading = True
+        self.model.list_error = ""
+        self.show()
+        try:
+            if self.model.user is None:
+                self.model.user = await self.api.current_user()
+            if place.system:
+                self.model.detail = None
+                detail = await self.api.system(place.system)
+                if generation != self._generation:
+                    return
+                self.model.detail = detail
+            else:
+                page = await self.api.systems(q=place.q, offset=place.offset, limit=PAGE_SIZE)
+                if generation != self._generation:
+                    return
+                self.model.systems, self.model.total = page.items, page.total
+                self.model.has_next = page.next_url is not None
+            self.session.signed_in_ok()
+        except AuthRequired:
+            if generation == self._generation:
+                self.auth_required("PlaceOS no longer accepts your sign-in.")
+        except ApiError as error:
+            if generation == self._generation:
+                self.model.list_error = str(error)
+        finally:
+            if generation == self._generation:
+                self.model.loading = False
+                self.show("detail-title" if place.system and self.model.detail else None)
+
+    def auth_required(self, reason: str) -> None:
+        """Expired or refused: say so and keep what is on screen; a kiosk signs in again by itself."""
+        self.session.forget()
+        if self.config.kiosk:
+            self.sign_in()
+            return
+        self.model.expiry_notice = Notice(
+            "error", f"{reason} Sign in again to continue; what you see stays here.", (("Sign in again", "sign_in"),))
+        self.show()
+
+    # -- expiry ---------------------------------------------------------------------------------------------------
+    def tick(self) -> None:
+        """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides."""
+        if self.model.screen != "app" or self._leaving:
+            return
+        token = self.session.token()
+        if token is None:
+            if not (self.model.expiry_notice and self.model.expiry_notice.kind == "error"):
+                self.auth_required("Your session has ended.")
+            return
+        remaining = token.remaining(self.clock())
+        if remaining <= 0:
+            self.auth_required("Your session has ended.")
+        elif remaining <= self.config.expiry_warning_s:
+            if self.config.kiosk:
+                self.sign_in()  # renew ahead of expiry while the sign-in service still has a session
+                return
+            if self._expiry_dismissed_at is not None:
+                return
+            notice = Notice("warn", f"Your session ends in {minutes(remaining)}. Stay signed in?",
+                            (("Stay signed in", "sign_in"), ("Dismiss", "dismiss_expiry")))
+            if notice != self.model.expiry_notice:
+                self.model.expiry_notice = notice
+                self.show()
+        elif self.model.expiry_notice is not None:
+            self.model.expiry_notice = None
+            self.show()
+
+    def online(self) -> None:
+        self.tick()
+        if self.model.screen == "app" and self.model.list_error:
+            self.spawn(self.load())
+
+    # -- navigation -----------------------------------------------------------------------------------------------
+    def go(self, place: Place, focus_back: str | None = None) -> None:
+        self.model.place = place
+        self.navigator.push(place.path())
+        self.spawn(self._load_then_focus(focus_back))
+
+    async def _load_then_focus(self, focus: str | None) -> None:
+        await self.load()
+        if focus:
+            self.show(focus)
+
+    def history_moved(self, path: str) -> None:
+        if self.model.screen != "app":
+            return
+        self.model.place = place_from(path)
+        self.spawn(self.load())
+
+    def dispatch(self, action: str, arg: str = "", form: dict[str, str] | None = None) -> None:
+        place = self.model.place
+        if action == "sign_in":
+            self.sign_in()
+        elif action == "reset_loop":
+            self.session.loop.reset()
+            self.sign_in()
+        elif action == "sign_out":
+            self.spawn(self.sign_out())
+        elif action == "search":
+            self.go(Place(q=(form or {}).get("q", "").strip()[:200]))
+        elif action == "page" and arg.isdigit():
+            self.go(Place(q=place.q, offset=int(arg)))
+        elif action == "open" and arg:
+            self.go(Place(q=place.q, offset=place.offset, system=arg))
+        elif action == "back":
+            self.go(Place(q=place.q, offset=place.offset), focus_back=f"row-{place.system}")
+        elif action == "reload":
+            self.spawn(self.load())
+        elif action == "dismiss_expiry":
+            self._expiry_dismissed_at = self.clock()
+            self.model.expiry_notice = None
+            self.show()
+        elif action == "dismiss_notice":
+            self.model.notice = None
+            self.show()
+        else:
+            log.warning("unknown action %r", action)
+
+
+def default_spawn(coroutine: Coroutine[Any, Any, None]) -> object:
+    return asyncio.ensure_future(coroutine)
+
+
+__all__ = ["App", "Navigator", "Screen", "NetworkError"]

@@ -1,0 +1,98 @@
+"""Every failure the client can meet, as one tree. Messages are for people; none carries a secret.
+
+ClientError
+├── ConfigError                  the app's configuration is unusable
+├── CallbackError                an authorization response that must not be used (RFC 6749 §4.2.2, §10.12)
+│   ├── NoState                  no state in the response: a bookmark, or an old link
+│   ├── ExpiredState             the sign-in was started too long ago
+│   ├── UnknownState             a state this tab never issued, or one already used: possible CSRF
+│   ├── MalformedResponse        missing token, wrong token_type, bad expires_in
+│   └── AuthorizationDenied      the server's error=… (access_denied, invalid_scope, …)
+├── SignInLoop                   too many sign-in redirects in a short time
+└── ApiError                     the PlaceOS API answered with an error
+    ├── AuthRequired             401: a (new) sign-in is needed
+    ├── Forbidden                403: signed in, but not allowed
+    ├── NotFound                 404
+    ├── ServerError              5xx, after retries
+    └── NetworkError             no answer at all, after retries
+"""
+
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    """Base class; str() is a sentence a person can act on."""
+
+
+class ConfigError(ClientError):
+    pass
+
+
+class CallbackError(ClientError):
+    retry_sign_in = False  # whether starting a new sign-in at once is the right response
+
+
+class NoState(CallbackError):
+    retry_sign_in = True
+
+
+class ExpiredState(CallbackError):
+    retry_sign_in = True
+
+
+class UnknownState(CallbackError):
+    pass
+
+
+class MalformedResponse(CallbackError):
+    pass
+
+
+class AuthorizationDenied(CallbackError):
+    def __init__(self, error: str, description: str | None, uri: str | None) -> None:
+        self.error = error
+        self.description = description
+        self.uri = uri
+        super().__init__(ERROR_MESSAGES.get(error, f"The sign-in service refused the request ({error})."))
+
+
+ERROR_MESSAGES = {
+    "access_denied": "Sign-in was cancelled or refused, so the app has no access to PlaceOS.",
+    "invalid_request": "The sign-in request was not accepted. The app's configuration may be wrong.",
+    "unauthorized_client": "This app is not allowed to sign in this way. Ask your PlaceOS administrator.",
+    "unsupported_response_type": "This PlaceOS does not offer the sign-in method this app uses (implicit flow).",
+    "invalid_scope": "The app asked for permissions this PlaceOS does not grant.",
+    "server_error": "The sign-in service had an internal error. Try again in a moment.",
+    "temporarily_unavailable": "The sign-in service is busy or down for maintenance. Try again in a moment.",
+}
+
+
+class SignInLoop(ClientError):
+    pass
+
+
+class ApiError(ClientError):
+    def __init__(self, message: str, status: int = 0, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.request_id = request_id
+
+
+class AuthRequired(ApiError):
+    pass
+
+
+class Forbidden(ApiError):
+    pass
+
+
+class NotFound(ApiError):
+    pass
+
+
+class ServerError(ApiError):
+    pass
+
+
+class NetworkError(ApiError):
+    pass

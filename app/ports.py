@@ -1,0 +1,66 @@
+"""The seams between the pure core and the world. app.browser implements them over js; tests pass fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+Clock = Callable[[], float]  # wall-clock seconds since the epoch
+NewState = Callable[[], str]
+
+
+class Storage(Protocol):
+    """A synchronous string store: sessionStorage, localStorage, or a dict in tests."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+    def remove(self, key: str) -> None: ...
+
+    def keys(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]  # names lower-cased
+    body: str
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: str | None = None
+    credentials: str = "same-origin"  # fetch()'s credentials mode
+
+
+class Transport(Protocol):
+    """Sends one request. Raises OSError when no response arrives (offline, DNS, CORS refusal)."""
+
+    async def send(self, request: HttpRequest) -> HttpResponse: ...
+
+
+Sleep = Callable[[float], "object"]
+
+
+class MemoryStorage:
+    """Storage in a dict: the fallback when web storage is unavailable (some private modes), and for tests."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.data[key] = value
+
+    def remove(self, key: str) -> None:
+        self.data.pop(key, None)
+
+    def keys(self) -> list[str]:
+        return list(self.data)

@@ -1,0 +1,264 @@
+"""End-to-end stories in real Chromium against serve.py and its stand-in PlaceOS: the implicit flow as a person
+(and a kiosk) lives it, including every way the return can go wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from server.settings import ClientSettings
+from tests.conftest import ConsoleLog, LiveServer
+
+pytestmark = pytest.mark.browser
+BOOT = 30_000
+EMAIL, PASSWORD = "demo@example.com", "demo-password"
+
+
+def sign_in_from_app(page: Page, server: LiveServer) -> None:
+    """From the signed-out screen, through the stand-in's login page, back to the app."""
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
+
+
+def stored_token(page: Page) -> str:
+    raw = page.evaluate("() => sessionStorage.getItem('placeos.token')")
+    assert raw, "no token in sessionStorage"
+    return str(json.loads(raw)["access_token"])
+
+
+def api_status(server: LiveServer, token: str) -> int:
+    request = urllib.request.Request(server.url + "api/engine/v2/users/current",
+                                     headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def set_faults(server: LiveServer, **switches: Any) -> None:
+    request = urllib.request.Request(server.url + "_dev/faults", data=json.dumps(switches).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request).close()
+
+
+def test_first_sign_in_lists_systems_and_leaves_no_token_in_url_or_history(
+    page: Page, live_server: LiveServer, console: ConsoleLog
+) -> None:
+    callbacks: list[str] = []
+    page.on("framenavigated", lambda frame: callbacks.append(frame.url) if frame == page.main_frame else None)
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+
+    expect(page.locator("#user-name")).to_have_text("Demo User")
+    expect(page.locator(".system-row").first).to_be_visible()
+    expect(page.locator("#count")).to_contain_text("of 32 systems")
+    assert "#" not in page.url and "access_token" not in page.url
+    token = stored_token(page)
+    assert any("access_token=" in url for url in callbacks), "the token never came back in the fragment"
+    # Walk history back and forward: no entry still holds the token.
+    page.go_back()
+    assert "access_token" not in page.url
+    page.go_forward()
+    assert "access_token" not in page.url
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    # The debug log (the console) never shows the token or a state in the clear.
+    assert token not in console.text
+    states = re.findall(r"state=([A-Za-z0-9_-]{20,})", " ".join(callbacks))
+    assert states and all(state not in console.text for state in states)
+    assert console.errors == []
+
+
+def test_reload_keeps_the_person_signed_in_and_in_place(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    page.locator("#next-page").click()
+    expect(page).to_have_url(re.compile(r"offset=20"))
+    page.reload()
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    expect(page.locator("#count")).to_contain_text("21–32 of 32")
+
+
+def test_forged_state_is_refused_with_an_explanation(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "#access_token=forged-token-value&token_type=Bearer&expires_in=7200&state=forged")
+    expect(page.get_by_role("heading", name="This sign-in was not started here")).to_be_visible(timeout=BOOT)
+    assert "#" not in page.url
+    assert page.evaluate("() => sessionStorage.getItem('placeos.token')") is None
+
+
+def test_replayed_callback_is_refused(page: Page, live_server: LiveServer) -> None:
+    redirects: list[str] = []
+    page.on("response", lambda r: redirects.append(r.headers.get("location", "")) if r.status == 302 else None)
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    callback = next(url for url in redirects if "access_token=" in url)
+    page.evaluate("() => sessionStorage.removeItem('placeos.token')")
+    page.goto(callback)
+    expect(page.get_by_role("heading", name="This sign-in was not started here")).to_be_visible(timeout=BOOT)
+    assert page.evaluate("() => sessionStorage.getItem('placeos.token')") is None
+
+
+def test_missing_state_restarts_sign_in_once(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "#access_token=bookmarked&token_type=Bearer&expires_in=7200")
+    # Restarted by itself: the stand-in's login page, asking for the app's sign-in.
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=BOOT)
+    assert "/login?continue=" in page.url
+    # A second state-less response within the window is not restarted again: no loop.
+    page.goto(live_server.url + "#access_token=bookmarked&token_type=Bearer&expires_in=7200")
+    expect(page.get_by_role("heading", name="Sign-in did not complete")).to_be_visible(timeout=BOOT)
+
+
+def test_access_denied_shows_a_message_and_retry(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("heading", name="Sign-in did not complete")).to_be_visible(timeout=BOOT)
+    expect(page.locator("main")).to_contain_text("cancelled or refused")
+    assert "error=" not in page.url
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_redirect_loop_is_broken_and_explained(page: Page, server_factory: Any) -> None:
+    from server.settings import Faults
+
+    server = server_factory(faults=Faults(always_deny=True))
+    page.goto(server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    for _ in range(3):  # each "Try again" is denied at once, the session at the stand-in being there
+        expect(page.get_by_role("heading", name="Sign-in did not complete")).to_be_visible(timeout=BOOT)
+        page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", name="Sign-in stopped")).to_be_visible(timeout=BOOT)
+    expect(page.locator("main")).to_contain_text("3 times")
+
+
+def test_short_token_lifetime_prompts_then_sign_in_again_returns_to_the_same_place(
+    page: Page, server_factory: Any
+) -> None:
+    server = server_factory(token_ttl_s=12, client=ClientSettings(expiry_warning_s=8))
+    page.goto(server.url)
+    sign_in_from_app(page, server)
+    page.get_by_label("Search systems").fill("ha")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"q=ha"))
+    names = page.locator(".system-name").all_text_contents()
+    first_token = stored_token(page)
+
+    prompt = page.locator(".notice.warn")
+    expect(prompt).to_contain_text("Your session ends in", timeout=15_000)
+    page.get_by_role("button", name="Stay signed in").click()
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    expect(page).to_have_url(re.compile(r"q=ha"))
+    expect(page.locator(".system-name")).to_have_text(names)
+    assert stored_token(page) != first_token
+
+
+def test_expiry_keeps_data_on_screen_and_says_sign_in_again(page: Page, server_factory: Any) -> None:
+    server = server_factory(token_ttl_s=4, client=ClientSettings(expiry_warning_s=0))
+    page.goto(server.url)
+    sign_in_from_app(page, server)
+    rows = page.locator(".system-row").count()
+    expect(page.locator(".notice.error")).to_contain_text("Your session has ended", timeout=10_000)
+    assert page.locator(".system-row").count() == rows
+    page.get_by_role("button", name="Sign in again").click()
+    expect(page.locator(".notice.error")).to_have_count(0, timeout=BOOT)
+    expect(page.locator(".system-row").first).to_be_visible()
+
+
+def test_401_mid_session_asks_for_sign_in_and_the_request_runs_again(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    set_faults(live_server, unauthorized_storm=1)
+    page.locator("#next-page").click()
+    notice = page.locator(".notice.error")
+    expect(notice).to_contain_text("no longer accepts your sign-in", timeout=BOOT)
+    expect(page.locator(".system-row").first).to_be_visible()  # what was on screen stays
+    page.get_by_role("button", name="Sign in again").click()
+    expect(page).to_have_url(re.compile(r"offset=20"), timeout=BOOT)
+    expect(page.locator("#count")).to_contain_text("21–32 of 32", timeout=BOOT)
+
+
+def test_sign_out_revokes_the_token_and_shows_the_signed_out_screen(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    token = stored_token(page)
+    assert api_status(live_server, token) == 200
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    expect(page.locator("main")).to_contain_text("You have signed out.")
+    assert page.evaluate("() => sessionStorage.getItem('placeos.token')") is None
+    assert api_status(live_server, token) == 401
+    # The stand-in session ended too: signing in again asks for the password.
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("Password")).to_be_visible()
+
+
+def test_markup_in_api_data_renders_as_text(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    row = page.locator(".system-row", has_text="Fitzroy")
+    expect(row).to_contain_text('<img src=x onerror="window.__pwned=1">Fitzroy <b>Lab</b>')
+    assert page.locator(".systems img, .systems b, .systems script").count() == 0
+    row.click()
+    expect(page.locator("#detail-title")).to_have_text('<img src=x onerror="window.__pwned=1">Fitzroy <b>Lab</b>')
+    expect(page.locator(".detail-head")).to_contain_text("<script>window.__pwned=2</script>")
+    assert page.evaluate("() => window.__pwned") is None
+
+
+def test_keyboard_only_search_open_and_back(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    page.locator("#search").focus()
+    page.keyboard.type("bondi")
+    page.keyboard.press("Enter")
+    expect(page.locator(".system-row")).to_have_count(1, timeout=BOOT)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator(".system-row")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-title")).to_have_text("Bondi", timeout=BOOT)
+    expect(page.locator("#detail-title")).to_be_focused()
+    expect(page.locator(".detail-list")).to_contain_text("sys-")
+    page.go_back()
+    expect(page.locator(".system-row")).to_have_count(1, timeout=BOOT)
+
+
+def test_narrow_screen_has_no_horizontal_scroll(page: Page, live_server: LiveServer) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_kiosk_signs_in_again_by_itself(page: Page, server_factory: Any) -> None:
+    server = server_factory(token_ttl_s=6, client=ClientSettings(expiry_warning_s=3, kiosk=True, storage="local"))
+    page.goto(server.url)
+    # A kiosk never shows the signed-out screen: straight to sign-in (a person signs it in once).
+    expect(page.get_by_label("Password")).to_be_visible(timeout=BOOT)
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    first = json.loads(page.evaluate("() => localStorage.getItem('placeos.token')"))["access_token"]
+    page.wait_for_function("(first) => { const t = localStorage.getItem('placeos.token');"
+                           " return t && JSON.parse(t).access_token !== first; }", arg=first, timeout=20_000)
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+
