@@ -1,0 +1,252 @@
+"""The API client and the controller under CPython with a mock transport (tests/test_flow_browser.py runs the same
+stories in Chromium)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from app.api import PlaceOSClient
+from app.controller import App
+from app.errors import AuthRequired, Forbidden, NetworkError, NotFound, ServerError
+from app.ports import HttpRequest, HttpResponse, MemoryStorage
+from app.redact import Secret
+from app.session import AuthSession, Token
+from tests.fakes import BASE, Clock, FakeNavigator, FakeScreen, MockTransport, config, counter_states, find
+
+SYSTEMS = [{"id": f"sys-{i:010d}", "name": f"Room {i}", "capacity": i} for i in range(45)]
+
+
+def standin(request: HttpRequest) -> HttpResponse:
+    """A tiny PlaceOS: users/current and paged systems."""
+    if "/users/current" in request.url:
+        return HttpResponse(200, {}, json.dumps({"name": "Ada Lovelace", "email": "ada@example.com"}))
+    if "/systems/" in request.url.split("?")[0]:
+        system_id = request.url.split("?")[0].rsplit("/", 1)[1]
+        match = [s for s in SYSTEMS if s["id"] == system_id]
+        return HttpResponse(200, {}, json.dumps(match[0])) if match else HttpResponse(404, {}, '{"error":"nope"}')
+    from urllib.parse import parse_qs, urlsplit
+
+    query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+    offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
+    page = SYSTEMS[offset:offset + limit]
+    headers = {"x-total-count": str(len(SYSTEMS))}
+    if offset + limit < len(SYSTEMS):
+        headers["link"] = f'</api/engine/v2/systems?offset={offset + limit}&limit={limit}>; rel="next"'
+    return HttpResponse(200, headers, json.dumps(page))
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def client(handler: Any, clock: Clock | None = None, token: Token | None = None, **kwargs: Any
+           ) -> tuple[PlaceOSClient, MockTransport, Sleeps]:
+    clock = clock or Clock()
+    token = token or Token(Secret("tok-abcdefgh"), clock.now + 3600, "public")
+    transport, sleeps = MockTransport(handler), Sleeps()
+    return PlaceOSClient(config(), transport, lambda: token, clock=clock, sleep=sleeps, **kwargs), transport, sleeps
+
+
+# API client --------------------------------------------------------------------------------------------------------
+
+async def test_api_sends_the_bearer_header_and_reads_paging() -> None:
+    api, transport, _ = client(standin)
+    page = await api.systems(q="room", offset=20, limit=20)
+    request = transport.requests[0]
+    assert request.headers["Authorization"] == "Bearer tok-abcdefgh"
+    assert request.url == BASE + "/api/engine/v2/systems?q=room&offset=20&limit=20"
+    assert [s["id"] for s in page.items] == [s["id"] for s in SYSTEMS[20:40]]
+    assert page.total == 45 and page.next_offset == 40
+
+
+async def test_api_bearer_token_query_option_for_where_headers_are_impossible() -> None:
+    api, transport, _ = client(standin, token_in_query=True)
+    await api.current_user()
+    request = transport.requests[0]
+    assert "Authorization" not in request.headers
+    assert request.url.endswith("/users/current?bearer_token=tok-abcdefgh")
+
+
+async def test_api_follows_link_headers_through_every_page() -> None:
+    api, transport, _ = client(standin)
+    ids = [s["id"] async for s in api.all_systems(limit=10)]
+    assert ids == [s["id"] for s in SYSTEMS]
+    assert len(transport.requests) == 5
+
+
+async def test_api_accepts_the_legacy_total_results_shape() -> None:
+    api, _, _ = client(lambda r: HttpResponse(200, {}, json.dumps({"total": 3, "results": [{"id": "a"}]})))
+    page = await api.systems()
+    assert page.total == 3 and page.items == [{"id": "a"}] and page.next_url is None
+
+
+async def test_api_retries_network_errors_and_5xx_with_backoff() -> None:
+    answers: list[Any] = [OSError("offline"), HttpResponse(503, {}, "{}"), HttpResponse(200, {}, "[]")]
+    api, transport, sleeps = client(lambda r: answers.pop(0))
+    page = await api.systems()
+    assert page.items == [] and len(transport.requests) == 3
+    assert sleeps.calls == [0.5, 1.0]
+
+
+async def test_api_gives_up_with_typed_errors_after_retries() -> None:
+    api, _, sleeps = client(lambda r: OSError("offline"))
+    with pytest.raises(NetworkError, match="cannot be reached"):
+        await api.systems()
+    assert sleeps.calls == [0.5, 1.0, 2.0]
+    api, _, _ = client(lambda r: HttpResponse(500, {"x-request-id": "req-1"}, "{}"))
+    with pytest.raises(ServerError) as error:
+        await api.systems()
+    assert error.value.request_id == "req-1"
+
+
+@pytest.mark.parametrize(("status", "kind"), [(401, AuthRequired), (403, Forbidden), (404, NotFound)])
+async def test_api_maps_statuses_to_typed_errors_without_retrying(status: int, kind: type) -> None:
+    api, transport, _ = client(lambda r: HttpResponse(status, {}, '{"error":"x"}'))
+    with pytest.raises(kind):
+        await api.current_user()
+    assert len(transport.requests) == 1
+
+
+async def test_api_401_tells_the_session_and_never_leaks_the_token() -> None:
+    told: list[bool] = []
+    clock = Clock()
+    token = Token(Secret("tok-abcdefgh"), clock.now + 3600, "public")
+    transport = MockTransport(lambda r: HttpResponse(401, {}, '{"error":"Signature is expired"}'))
+    api = PlaceOSClient(config(), transport, lambda: token, clock=clock, sleep=Sleeps(),
+                        on_unauthorized=lambda: told.append(True))
+    with pytest.raises(AuthRequired) as error:
+        await api.current_user()
+    assert told == [True] and "tok-abcdefgh" not in str(error.value)
+
+
+async def test_api_expired_token_is_not_even_sent() -> None:
+    clock = Clock()
+    api, transport, _ = client(standin, clock, Token(Secret("tok-abcdefgh"), clock.now - 1, "public"))
+    with pytest.raises(AuthRequired):
+        await api.current_user()
+    assert transport.requests == []
+
+
+# controller --------------------------------------------------------------------------------------------------------
+
+class Harness:
+    def __init__(self, handler: Any = standin, path: str = "/", **config_overrides: Any) -> None:
+        self.clock = Clock()
+        self.storage = MemoryStorage()
+        self.config = config(**config_overrides)
+        self.session = AuthSession(self.config, session_storage=self.storage, token_storage=self.storage,
+                                   clock=self.clock, new_state=counter_states())
+        self.transport = MockTransport(handler)
+        self.api = PlaceOSClient(self.config, self.transport, self.session.token, clock=self.clock, sleep=Sleeps())
+        self.navigator = FakeNavigator(path)
+        self.screen = FakeScreen()
+        self.tasks: list[Any] = []
+        self.app = App(self.config, self.session, self.api, self.transport, self.navigator, self.screen, self.clock,
+                       self.tasks.append)
+
+    async def settle(self) -> None:
+        while self.tasks:
+            await self.tasks.pop(0)
+
+    async def sign_in(self, expires_in: int = 3600) -> None:
+        """What a round trip to the authorization server looks like from the app's side."""
+        self.app.sign_in()
+        url = self.navigator.assigned[-1]
+        from urllib.parse import parse_qs, urlsplit
+
+        state = parse_qs(urlsplit(url).query)["state"][0]
+        self.navigator = FakeNavigator("/")
+        self.app.navigator = self.navigator
+        self.app._leaving = False
+        await self.app.start(f"access_token=tok-{state[:12]}&token_type=Bearer&expires_in={expires_in}&state={state}",
+                             self.clock.now)
+        await self.settle()
+
+
+async def test_controller_signed_out_then_sign_in_lists_systems_and_restores_the_place() -> None:
+    h = Harness(path="/?q=room&offset=20")
+    await h.app.start("", h.clock.now)
+    assert "Sign in to PlaceOS" in h.screen.text
+    await h.sign_in()
+    assert h.navigator.path == "/?q=room&offset=20"
+    assert "Ada Lovelace" in h.screen.text and "21–40 of 45 systems" in h.screen.text
+
+
+async def test_controller_expiry_prompt_then_expired_notice_keeps_data() -> None:
+    h = Harness(expiry_warning_s=300)
+    await h.sign_in(expires_in=600)
+    h.clock.advance(301)
+    h.app.tick()
+    assert "Your session ends in 4 min. Stay signed in?" in h.screen.text
+    h.clock.advance(300)
+    h.app.tick()
+    assert "Your session has ended" in h.screen.text and "Room 0" in h.screen.text
+
+
+async def test_controller_401_keeps_data_and_offers_sign_in() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: HttpResponse(401, {}, '{"error":"logged out"}')
+    h.app.dispatch("page", "20")
+    await h.settle()
+    assert "no longer accepts your sign-in" in h.screen.text and "Room 0" in h.screen.text
+    assert h.session.token() is None
+
+
+async def test_controller_kiosk_renews_before_expiry_without_a_person() -> None:
+    h = Harness(kiosk=True, expiry_warning_s=60)
+    await h.sign_in(expires_in=120)
+    h.clock.advance(61)
+    h.app.tick()
+    assert h.navigator.assigned and "/auth/oauth/authorize?" in h.navigator.assigned[-1]
+
+
+async def test_controller_network_error_keeps_data_and_online_retries() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: OSError("offline")
+    h.app.dispatch("page", "20")
+    await h.settle()
+    assert "cannot be reached" in h.screen.text and "Room 0" in h.screen.text
+    h.transport.handler = standin
+    h.app.online()
+    await h.settle()
+    assert "21–40 of 45" in h.screen.text and "cannot be reached" not in h.screen.text
+
+
+async def test_controller_open_and_back_move_focus_and_history() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.app.dispatch("open", "sys-0000000003")
+    await h.settle()
+    assert h.navigator.path == "/?system=sys-0000000003" and h.screen.focus[-1] == "detail-title"
+    h.app.dispatch("back")
+    await h.settle()
+    assert h.screen.focus[-1] == "row-sys-0000000003"
+
+
+async def test_controller_sign_out_revokes_logs_out_and_forgets() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: HttpResponse(200, {}, "{}")
+    await h.app.sign_out()
+    revoke, logout = h.transport.requests[-2:]
+    assert revoke.method == "POST" and revoke.url == BASE + "/auth/oauth/revoke" and "token=tok-" in (revoke.body or "")
+    assert logout.url == BASE + "/auth/logout" and logout.headers["Authorization"].startswith("Bearer tok-")
+    assert h.session.token() is None and "You have signed out." in h.screen.text
+
+
+async def test_controller_markup_stays_text_in_the_tree() -> None:
+    evil = [{"id": "sys-x", "name": "<img src=x onerror=alert(1)>", "capacity": 1}]
+    h = Harness(handler=lambda r: standin(r) if "users" in r.url else HttpResponse(200, {}, json.dumps(evil)))
+    await h.sign_in()
+    frame = h.screen.frames[-1]
+    assert not [el for node in frame for el in find(node, lambda e: e.tag in ("img", "script"))]
+    assert "<img src=x onerror=alert(1)>" in h.screen.text
