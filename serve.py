@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -28,6 +29,11 @@ log = logging.getLogger("serve")
 
 class StartupError(Exception):
     """Something the person running serve.py must fix; its message says what."""
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def client_config(settings: Settings) -> dict[str, object]:
@@ -50,8 +56,12 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
             f"the Pyodide runtime is missing from {settings.runtime_dir}: run `make setup` "
             "(or `python scripts/fetch_runtime.py`) first"
         )
-    extra_origins = [o for o in (settings.client.placeos_base,) if o]
-    csp = content_security_policy(connect_origins=extra_origins, form_origins=extra_origins)
+    placeos = [settings.client.placeos_base] if settings.client.placeos_base else []
+    # form-action also governs the redirects after a form post: the login page's post ends at an app's
+    # redirect URI, which may be on another origin.
+    redirect_origins = sorted({origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)}
+                              - {settings.origin})
+    csp = content_security_policy(connect_origins=placeos, form_origins=placeos + redirect_origins)
     app = web.Application(middlewares=[security_headers(csp)])
     app[SETTINGS] = settings
     setup_static(app, settings, lambda: client_config(settings))

@@ -31,8 +31,9 @@ class LiveServer:
     _ready: threading.Event = field(default_factory=threading.Event)
     _error: BaseException | None = None
 
-    def start(self) -> LiveServer:
-        sock = socket.create_server(("127.0.0.1", 0))
+    def start(self, sock: socket.socket | None = None) -> LiveServer:
+        """Listen on `sock` if given (to know the port before the settings are made), else a free port."""
+        sock = sock or socket.create_server(("127.0.0.1", 0))
         self.settings = replace(self.settings, host="127.0.0.1", port=sock.getsockname()[1])
         self.url = f"{self.settings.origin}/"
         self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True)

@@ -31,9 +31,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     started: list[LiveServer] = []
 
-    def make(**overrides: Any) -> LiveServer:
+    def make(sock: Any = None, **overrides: Any) -> LiveServer:
         settings = replace(Settings(), data_path=tmp_path / f"standin-{len(started)}.sqlite3", **overrides)
-        server = LiveServer(settings).start()
+        server = LiveServer(settings).start(sock)
         started.append(server)
         return server
 

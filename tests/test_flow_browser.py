@@ -262,3 +262,34 @@ def test_kiosk_signs_in_again_by_itself(page: Page, server_factory: Any) -> None
                            " return t && JSON.parse(t).access_token !== first; }", arg=first, timeout=20_000)
     expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
 
+
+
+def test_cross_origin_placeos_with_cors_works_like_same_origin(page: Page, server_factory: Any,
+                                                               console: ConsoleLog) -> None:
+    import socket
+
+    app_sock, placeos_sock = socket.create_server(("127.0.0.1", 0)), socket.create_server(("127.0.0.1", 0))
+    app_origin = f"http://127.0.0.1:{app_sock.getsockname()[1]}"
+    placeos_origin = f"http://127.0.0.1:{placeos_sock.getsockname()[1]}"
+    placeos = server_factory(sock=placeos_sock, cors_origins=(app_origin,), extra_redirect_uris=(app_origin + "/",))
+    app = server_factory(sock=app_sock, client=ClientSettings(placeos_base=placeos_origin))
+    api_hosts: set[str] = set()
+    page.on("request", lambda r: api_hosts.add(r.url.split("/api/")[0]) if "/api/" in r.url else None)
+
+    page.goto(app.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.url.startswith(placeos_origin + "/login")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
+    assert page.url.startswith(app_origin) and "#" not in page.url
+    assert api_hosts == {placeos_origin}
+    token = stored_token(page)
+    assert api_status(placeos, token) == 200
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    assert api_status(placeos, token) == 401
+    assert console.errors == []

@@ -68,7 +68,7 @@ class Standin:
 
 
 STANDIN = web.AppKey("standin", Standin)
-CORS_PATHS = ("/api/", "/auth/oauth/token", "/auth/oauth/revoke", "/auth/authority")
+CORS_PATHS = ("/api/", "/auth/oauth/token", "/auth/oauth/revoke", "/auth/authority", "/auth/logout")
 
 
 def cors(allowed: set[str]) -> Any:
@@ -88,6 +88,7 @@ def cors(allowed: set[str]) -> Any:
             response = await handler(request)
         if applies:
             response.headers["Access-Control-Allow-Origin"] = origin  # type: ignore[assignment]
+            response.headers["Access-Control-Allow-Credentials"] = "true"  # logout ends the session cookie too
             response.headers["Access-Control-Expose-Headers"] = "X-Total-Count, Content-Range, Link, X-Request-ID, Date"
             response.headers["Vary"] = "Origin"
         return response
