@@ -11,7 +11,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from .urls import parse_qsl, quote, urlencode
+from .urls import split as urlsplit
 
 from .config import ClientConfig
 from .errors import ApiError, AuthRequired, Forbidden, NetworkError, NotFound, ServerError

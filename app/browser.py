@@ -10,7 +10,6 @@ from typing import Any
 
 import js
 from pyodide.ffi import JsException, create_proxy, jsnull
-from pyodide.http import pyfetch
 
 from .ports import HttpRequest, HttpResponse, MemoryStorage, Storage
 from .redact import REDACTOR
@@ -59,6 +58,8 @@ class FetchTransport:
             options["body"] = request.body
         if request.credentials == "include":
             options["redirect"] = "manual"  # logout answers with a redirect we do not follow
+        from pyodide.http import pyfetch  # 18 ms to import: paid at the first request, not at start-up
+
         try:
             response = await pyfetch(request.url, **options)
             body = await response.string() if response.status not in (0, 204) else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from .urls import split as urlsplit
 
 from .errors import ConfigError
 

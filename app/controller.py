@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from .urls import parse_qsl, urlencode
+from .urls import split as urlsplit
 
 from .api import PlaceOSClient
 from .config import ClientConfig

@@ -6,7 +6,7 @@ Checking the state against what this tab issued is app.session's job; this modul
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from .urls import parse_qsl, urlencode
 
 from .config import ClientConfig
 from .errors import AuthorizationDenied, MalformedResponse

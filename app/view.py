@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Union
-from urllib.parse import urlencode, urlsplit
+from .urls import urlencode
 
 Child = Union["El", str, None]
 
@@ -89,8 +89,10 @@ class Model:
 # -- rendering -----------------------------------------------------------------------------------------------------
 
 def safe_href(value: object) -> str | None:
+    """An http(s) URL from API data, or None: no javascript:, data: or whitespace tricks reach an href."""
     text = str(value or "")
-    return text if urlsplit(text).scheme in ("http", "https") else None
+    ok = text.lower().startswith(("http://", "https://")) and not any(ord(c) <= 0x20 or c == "\\" for c in text)
+    return text if ok else None
 
 
 def initials(name: str) -> str:

@@ -104,6 +104,8 @@
       // packageBaseUrl is explicit, or Pyodide would fall back to its CDN for packages missing locally.
       const pyodide = await loadPyodide({ indexURL, packageBaseUrl: indexURL });
       performance.mark("python-ready");
+      // For developers prototyping against PlaceOS from the console: pyodide.pyimport("app.main").app
+      window.pyodide = pyodide;
       show("app", 0.2);
       pyodide.unpackArchive(await appZip, "zip");
       show("app", 0.5);

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from server.live import LiveServer
 from server.settings import Settings
+from tests.standin_helpers import FakeClock, make_app
 
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 
@@ -45,6 +46,17 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
 @pytest.fixture
 def live_server(server_factory: Callable[..., LiveServer]) -> LiveServer:
     return server_factory()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, tmp_path: Path, clock: FakeClock) -> Any:
+    """The stand-in through aiohttp's test client, on a clock the test moves."""
+    return await aiohttp_client(make_app(tmp_path, clock))
 
 
 @dataclass

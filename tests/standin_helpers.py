@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import serve
 from server.settings import Settings, client_id_for
+from tests.fakes import Clock
 
 REDIRECT_URI = "http://127.0.0.1:8000/"
 CLIENT_ID = client_id_for(REDIRECT_URI)
@@ -19,15 +20,7 @@ EMAIL = "demo@example.com"
 PASSWORD = "demo-password"
 
 
-class FakeClock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+FakeClock = Clock
 
 
 def make_app(tmp_path: Path, clock: FakeClock, **overrides: Any) -> Any:

@@ -15,14 +15,6 @@ from tests.standin_helpers import EMAIL, FakeClock, bearer, implicit_token, make
 SYSTEMS = "/api/engine/v2/systems"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def client(aiohttp_client: Any, tmp_path: Path, clock: FakeClock) -> Any:
-    return await aiohttp_client(make_app(tmp_path, clock))
 
 
 @pytest.fixture

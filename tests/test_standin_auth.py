@@ -30,14 +30,6 @@ from tests.standin_helpers import (
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def client(aiohttp_client: Any, tmp_path: Path, clock: FakeClock) -> Any:
-    return await aiohttp_client(make_app(tmp_path, clock))
 
 
 # authority ---------------------------------------------------------------------------------------------------------

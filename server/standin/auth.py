@@ -144,29 +144,29 @@ class AuthRoutes:
             demo_hint=self.s.demo_hint,
         ), cookies=cookies)
 
+    def _login_again(self, request: web.Request, form: dict[str, str], continue_to: str | None, status: int,
+                     error: str) -> web.StreamResponse:
+        cookies: dict[str, str] = {}
+        return self._page(pages.login_page(
+            continue_to=continue_to or "/", csrf_token=self._csrf(request, cookies), email=form.get("email", ""),
+            error=error, can_cancel=bool(continue_to and continue_to.startswith(AUTHORIZE_PATH + "?")),
+            demo_hint=self.s.demo_hint,
+        ), status=status, cookies=cookies)
+
     # POST /auth/signin
     async def signin(self, request: web.Request) -> web.StreamResponse:
         form = {k: str(v) for k, v in (await request.post()).items()}
         form.update({k: v for k, v in request.query.items() if k not in form})
         continue_to = safe_continue(form.get("continue", ""), _origin(request))
-        cookies: dict[str, str] = {}
         if not self._csrf_ok(request, form):
-            return self._page(pages.login_page(
-                continue_to=continue_to or "/", csrf_token=self._csrf(request, cookies), email=form.get("email", ""),
-                error="Your sign-in form expired or came from another site. Please sign in again.",
-                can_cancel=bool(continue_to and continue_to.startswith(AUTHORIZE_PATH + "?")),
-                demo_hint=self.s.demo_hint,
-            ), status=403, cookies=cookies)
+            return self._login_again(request, form, continue_to, 403,
+                                     "Your sign-in form expired or came from another site. Please sign in again.")
         if form.get("action") == "cancel" and continue_to and continue_to.startswith(AUTHORIZE_PATH + "?"):
             return self._deny_from_query(request, dict(parse_qsl(urlsplit(continue_to).query)))
         user = self.s.store.check_credentials(form.get("email", ""), form.get("password", ""))
         if user is None:
-            return self._page(pages.login_page(
-                continue_to=continue_to or "/", csrf_token=self._csrf(request, cookies), email=form.get("email", ""),
-                error="That email and password don't match an account. Check them and try again.",
-                can_cancel=bool(continue_to and continue_to.startswith(AUTHORIZE_PATH + "?")),
-                demo_hint=self.s.demo_hint,
-            ), status=401, cookies=cookies)
+            return self._login_again(request, form, continue_to, 401,
+                                     "That email and password don't match an account. Check them and try again.")
         session = self.s.store.create_session(user.id)
         response: web.Response
         if continue_to:
