@@ -64,3 +64,20 @@ def test_boot_progress_advances_through_the_three_steps(page: Any, live_server: 
     # The page may already be past the download when observation starts; it must pass Python and app start.
     assert "Starting Python…" in seen or "Downloading the Python runtime…" in seen
     assert "Starting the app…" in seen
+
+
+def test_micropip_loads_on_demand_from_the_local_lockfile(page: Any, live_server: LiveServer, console: ConsoleLog) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    # Not imported at start-up: it costs ~0.3 s on every load.
+    assert page.evaluate("() => window.pyodide.runPython(\"import sys; 'micropip' in sys.modules\")") is False
+    version = page.evaluate("""async () => {
+        await window.pyodide.loadPackage('micropip');
+        return window.pyodide.runPython('import micropip; micropip.__version__');
+    }""")
+    assert version == "0.11.1"
+    assert any(url.endswith("micropip-0.11.1-py3-none-any.whl") for url in requests)
+    assert all(url.startswith(live_server.url) for url in requests)
+    assert console.errors == []

@@ -53,7 +53,7 @@ def _system(rng: random.Random, n: int, name: str) -> dict[str, Any]:
     return {
         "id": f"sys-{rng.getrandbits(40):010X}"[:14],
         "name": name,
-        "description": f"{kind} on {level.rsplit('-', 1)[-1].lstrip('0') or 'ground'} floor of {building_name}",
+        "description": f"{kind} on level {level.rsplit('-', 1)[-1].lstrip('0') or 'G'} of {building_name}",
         "display_name": name,
         "code": f"{building_id[-5:].upper()}-{n:04d}",
         "type": kind,
