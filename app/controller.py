@@ -14,7 +14,7 @@ from .urls import split as urlsplit
 
 from .api import PlaceOSClient
 from .config import ClientConfig
-from .errors import ApiError, AuthRequired, CallbackError, NetworkError, SignInLoop, UnknownState
+from .errors import ApiError, AuthRequired, CallbackError, SignInLoop, UnknownState
 from .oauth import is_authorization_response
 from .ports import Clock, HttpRequest, Transport
 from .redact import log
@@ -308,4 +308,4 @@ def default_spawn(coroutine: Coroutine[Any, Any, None]) -> object:
     return asyncio.ensure_future(coroutine)
 
 
-__all__ = ["App", "Navigator", "Screen", "NetworkError"]
+__all__ = ["App", "Navigator", "Screen"]

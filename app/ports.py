@@ -44,9 +44,6 @@ class Transport(Protocol):
     async def send(self, request: HttpRequest) -> HttpResponse: ...
 
 
-Sleep = Callable[[float], "object"]
-
-
 class MemoryStorage:
     """Storage in a dict: the fallback when web storage is unavailable (some private modes), and for tests."""
 

@@ -59,7 +59,7 @@ class RedactingFilter(logging.Filter):
 
 
 class DebugLog(logging.Handler):
-    """The last few hundred log lines, kept for the in-app debug view and for tests."""
+    """The last few hundred log lines in memory: attach it (with REDACTOR) to read the log back, as tests do."""
 
     def __init__(self, capacity: int = 300) -> None:
         super().__init__(logging.DEBUG)
