@@ -6,6 +6,14 @@
 (() => {
   const RUNTIME = "pyodide/314.0.7/";
   const STALL_MS = 60000;
+  // A memory snapshot of a freshly started interpreter, made in this browser after the first visit and kept in
+  // Cache Storage: later visits restore it instead of starting CPython again (~0.45 s instead of ~1.7 s), at no
+  // cost on the wire. It holds no app code, so app updates do not invalidate it; the key names the runtime build
+  // and the stdlib modules imported into it.
+  const SNAPSHOT_CACHE = "placeos-pyodide-snapshot";
+  const SNAPSHOT_KEY = "/" + RUNTIME + "snapshot-1";
+  const SNAPSHOT_IMPORTS = "import asyncio, base64, collections, dataclasses, hashlib, hmac, json, logging, " +
+    "random, re, secrets, time, typing";
   const STEPS = { download: [3, 62], python: [62, 90], app: [90, 99] };
 
   // An authorization response (RFC 6749 §4.2.2 / §4.2.2.1) in the fragment: keep it in memory only, and replace
@@ -79,6 +87,44 @@
   });
   observer.observe({ type: "resource", buffered: true });
 
+  async function cachedSnapshot() {
+    try {
+      const hit = await (await caches.open(SNAPSHOT_CACHE)).match(SNAPSHOT_KEY);
+      return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+    } catch {
+      return null; // no Cache Storage (e.g. some private modes): boot the ordinary way
+    }
+  }
+
+  async function saveSnapshot(loadPyodide, indexURL) {
+    try {
+      const maker = await loadPyodide({ indexURL, packageBaseUrl: indexURL, _makeSnapshot: true });
+      maker.runPython(SNAPSHOT_IMPORTS);
+      const snapshot = maker.makeMemorySnapshot();
+      await caches.delete(SNAPSHOT_CACHE); // drop snapshots of older runtime builds
+      await (await caches.open(SNAPSHOT_CACHE)).put(SNAPSHOT_KEY, new Response(snapshot));
+      performance.mark("snapshot-saved");
+    } catch (error) {
+      console.info("start-up snapshot not saved:", error && error.message ? error.message : String(error));
+    }
+  }
+
+  async function startPython(loadPyodide, indexURL) {
+    const options = { indexURL, packageBaseUrl: indexURL };
+    const snapshot = await cachedSnapshot();
+    if (snapshot) {
+      try {
+        const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+        performance.mark("snapshot-restored");
+        return { pyodide, restored: true };
+      } catch (error) {
+        console.info("start-up snapshot unusable, starting Python afresh");
+        await caches.delete(SNAPSHOT_CACHE).catch(() => {});
+      }
+    }
+    return { pyodide: await loadPyodide(options), restored: false };
+  }
+
   async function fetchOk(url) {
     const response = await fetch(url, { credentials: "same-origin" });
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -102,7 +148,7 @@
       const indexURL = new URL(RUNTIME, document.baseURI).href;
       const { loadPyodide } = await import(indexURL + "pyodide.mjs");
       // packageBaseUrl is explicit, or Pyodide would fall back to its CDN for packages missing locally.
-      const pyodide = await loadPyodide({ indexURL, packageBaseUrl: indexURL });
+      const { pyodide, restored } = await startPython(loadPyodide, indexURL);
       performance.mark("python-ready");
       // For developers prototyping against PlaceOS from the console: pyodide.pyimport("app.main").app
       window.pyodide = pyodide;
@@ -121,6 +167,11 @@
       capturedAt = 0;
       performance.mark("app-ready");
       observer.disconnect();
+      if (!restored && "caches" in window) {
+        // The next visit's head start is made once the person has the app, in the browser's idle time.
+        const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
+        setTimeout(() => later(() => saveSnapshot(loadPyodide, indexURL)), 1500);
+      }
     } catch (error) {
       console.warn("app start failed:", error && error.message ? error.message : String(error));
       fail(describe(error));

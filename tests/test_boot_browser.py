@@ -81,3 +81,46 @@ def test_micropip_loads_on_demand_from_the_local_lockfile(page: Any, live_server
     assert any(url.endswith("micropip-0.11.1-py3-none-any.whl") for url in requests)
     assert all(url.startswith(live_server.url) for url in requests)
     assert console.errors == []
+
+
+def wait_for_mark(page: Any, name: str, timeout: int = 60_000) -> None:
+    page.wait_for_function("(name) => performance.getEntriesByName(name).length > 0", arg=name, timeout=timeout)
+
+
+def has_mark(page: Any, name: str) -> bool:
+    return bool(page.evaluate("(name) => performance.getEntriesByName(name).length > 0", name))
+
+
+def test_second_visit_restores_the_start_up_snapshot_and_the_app_works_on_it(
+    page: Any, live_server: LiveServer, console: ConsoleLog
+) -> None:
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    assert not has_mark(page, "snapshot-restored")
+    wait_for_mark(page, "snapshot-saved")
+
+    page.goto(live_server.url + "?q=bondi")
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    assert has_mark(page, "snapshot-restored")
+    assert not has_mark(page, "snapshot-saved")  # nothing to redo on a restored start
+    # The restored interpreter runs the whole app: secrets for the state, fetch, the DOM.
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill("demo@example.com")
+    page.get_by_label("Password").fill("demo-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".system-row")).to_have_count(1, timeout=30_000)
+    expect(page.locator(".system-name")).to_have_text("Bondi")
+    assert console.errors == []
+
+
+def test_corrupt_snapshot_is_dropped_and_python_starts_afresh(page: Any, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    page.evaluate("""async () => {
+        const cache = await caches.open('placeos-pyodide-snapshot');
+        await cache.put('/pyodide/314.0.7/snapshot-1', new Response(new Uint8Array(4096).fill(7)));
+    }""")
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    assert not has_mark(page, "snapshot-restored")
+    wait_for_mark(page, "snapshot-saved")  # a good one replaces it
