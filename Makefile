@@ -12,8 +12,13 @@ ARGS ?=
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
 	$(PY) serve.py $(ARGS)
 
-test: setup chromium  ## the whole suite: unit, server and browser tests
+test: setup chromium lint  ## lint and types, then the whole suite: unit, server and browser tests
 	$(PY) -m pytest $(ARGS)
+
+lint: $(DEPS_STAMP)  ## ruff and mypy (strict)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy app server serve.py scripts
 
 unit: setup  ## only the tests that need no browser
 	$(PY) -m pytest -m "not browser" $(ARGS)

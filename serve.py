@@ -1,8 +1,8 @@
 """Dev server: the app, the Pyodide runtime and, on the same origin, a stand-in PlaceOS (or a proxy to a real one).
 
-    python serve.py                      # http://127.0.0.1:8000/ with the stand-in
-    python serve.py --token-ttl 30       # tokens that expire in 30 s, to try expiry and re-auth
-    python serve.py --placeos https://placeos.example.com   # proxy /api, /auth, /login to a real PlaceOS
+python serve.py                      # http://127.0.0.1:8000/ with the stand-in
+python serve.py --token-ttl 30       # tokens that expire in 30 s, to try expiry and re-auth
+python serve.py --placeos https://placeos.example.com   # proxy /api, /auth, /login to a real PlaceOS
 """
 
 from __future__ import annotations
@@ -22,7 +22,13 @@ from aiohttp import web
 
 from server.settings import ClientSettings, Faults, Settings
 from server.static import setup_static
-from server.web import SETTINGS, RedactingAccessLogger, access_logger, content_security_policy, security_headers
+from server.web import (
+    SETTINGS,
+    RedactingAccessLogger,
+    access_logger,
+    content_security_policy,
+    security_headers,
+)
 
 log = logging.getLogger("serve")
 
@@ -59,8 +65,9 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
     placeos = [settings.client.placeos_base] if settings.client.placeos_base else []
     # form-action also governs the redirects after a form post: the login page's post ends at an app's
     # redirect URI, which may be on another origin.
-    redirect_origins = sorted({origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)}
-                              - {settings.origin})
+    redirect_origins = sorted(
+        {origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)} - {settings.origin}
+    )
     csp = content_security_policy(connect_origins=placeos, form_origins=placeos + redirect_origins)
     app = web.Application(middlewares=[security_headers(csp)])
     app[SETTINGS] = settings
@@ -82,31 +89,67 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     p.add_argument("--host", default=defaults.host)
     p.add_argument("--port", type=int, default=defaults.port)
     p.add_argument("--data", type=Path, default=defaults.data_path, help="SQLite file of the stand-in")
-    p.add_argument("--token-ttl", type=int, default=defaults.token_ttl_s, metavar="SECONDS",
-                   help="access token lifetime (PlaceOS: 7200)")
+    p.add_argument(
+        "--token-ttl",
+        type=int,
+        default=defaults.token_ttl_s,
+        metavar="SECONDS",
+        help="access token lifetime (PlaceOS: 7200)",
+    )
     p.add_argument("--demo-email", default=defaults.demo_email)
     p.add_argument("--demo-password", default=defaults.demo_password)
-    p.add_argument("--systems", type=int, default=0, metavar="N",
-                   help="generate N systems instead of the built-in fixture (e.g. 10000)")
+    p.add_argument(
+        "--systems",
+        type=int,
+        default=0,
+        metavar="N",
+        help="generate N systems instead of the built-in fixture (e.g. 10000)",
+    )
     p.add_argument("--placeos", metavar="URL", help="proxy to this PlaceOS instead of running the stand-in")
-    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                   help="let this origin call the stand-in API and token endpoints (repeatable)")
-    p.add_argument("--redirect-uri-extra", action="append", default=[], metavar="URI",
-                   help="register another app redirect URI with the stand-in (repeatable)")
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let this origin call the stand-in API and token endpoints (repeatable)",
+    )
+    p.add_argument(
+        "--redirect-uri-extra",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="register another app redirect URI with the stand-in (repeatable)",
+    )
     client = p.add_argument_group("the app's configuration (served at /app-config.json)")
-    client.add_argument("--placeos-base", default="", metavar="URL",
-                        help="PlaceOS origin the app talks to (default: the app's own origin)")
+    client.add_argument(
+        "--placeos-base",
+        default="",
+        metavar="URL",
+        help="PlaceOS origin the app talks to (default: the app's own origin)",
+    )
     client.add_argument("--client-id", help="default: MD5 hex of the lower-cased redirect URI")
     client.add_argument("--redirect-uri", help="default: the app's own URL")
     client.add_argument("--scope", default="public")
-    client.add_argument("--storage", choices=["session", "local"], default="session",
-                        help="where the app keeps its token: sessionStorage, or localStorage for kiosks")
-    client.add_argument("--expiry-warning", type=int, default=300, metavar="SECONDS",
-                        help="offer to stay signed in this long before the token expires")
+    client.add_argument(
+        "--storage",
+        choices=["session", "local"],
+        default="session",
+        help="where the app keeps its token: sessionStorage, or localStorage for kiosks",
+    )
+    client.add_argument(
+        "--expiry-warning",
+        type=int,
+        default=300,
+        metavar="SECONDS",
+        help="offer to stay signed in this long before the token expires",
+    )
     client.add_argument("--kiosk", action="store_true", help="unattended display: re-authenticate by itself")
     faults = p.add_argument_group("failure switches (also at POST /_dev/faults)")
-    faults.add_argument("--implicit-disabled", action="store_true",
-                        help="answer response_type=token with unsupported_response_type, as auth.cr does")
+    faults.add_argument(
+        "--implicit-disabled",
+        action="store_true",
+        help="answer response_type=token with unsupported_response_type, as auth.cr does",
+    )
     faults.add_argument("--always-deny", action="store_true", help="every authorization ends in access_denied")
     faults.add_argument("--api-latency", type=int, default=0, metavar="MS")
     faults.add_argument("--api-error-rate", type=float, default=0.0, metavar="RATE", help="share of 503s, 0..1")
@@ -152,8 +195,10 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         sock = socket.create_server((host, port), reuse_port=False)
     except OSError as exc:
-        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server running? "
-                           "choose another with --port)") from None
+        raise StartupError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server running? "
+            "choose another with --port)"
+        ) from None
     return sock
 
 

@@ -11,14 +11,14 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from .urls import parse_qsl, quote, urlencode
-from .urls import split as urlsplit
 
 from .config import ClientConfig
 from .errors import ApiError, AuthRequired, Forbidden, NetworkError, NotFound, ServerError
 from .ports import Clock, HttpRequest, HttpResponse, Transport
 from .redact import log
 from .session import Token
+from .urls import parse_qsl, quote, urlencode
+from .urls import split as urlsplit
 
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 Sleep = Callable[[float], Awaitable[None]]
@@ -41,9 +41,19 @@ class Page:
 
 
 class PlaceOSClient:
-    def __init__(self, config: ClientConfig, transport: Transport, token: Callable[[], Token | None], *,
-                 clock: Clock, sleep: Sleep, on_unauthorized: Callable[[], None] = lambda: None,
-                 token_in_query: bool = False, attempts: int = 4, backoff_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        transport: Transport,
+        token: Callable[[], Token | None],
+        *,
+        clock: Clock,
+        sleep: Sleep,
+        on_unauthorized: Callable[[], None] = lambda: None,
+        token_in_query: bool = False,
+        attempts: int = 4,
+        backoff_s: float = 0.5,
+    ) -> None:
         self._config = config
         self._transport = transport
         self._token = token
@@ -85,11 +95,13 @@ class PlaceOSClient:
             try:
                 response = await self._transport.send(HttpRequest(method, target, headers))
             except OSError:
-                log.warning("%s %s: no response (attempt %d of %d)", method, urlsplit(url).path, attempt + 1,
-                            self._attempts)
+                log.warning(
+                    "%s %s: no response (attempt %d of %d)", method, urlsplit(url).path, attempt + 1, self._attempts
+                )
                 if last:
-                    raise NetworkError("PlaceOS cannot be reached. Check your connection; the app will keep "
-                                       "what is on screen.") from None
+                    raise NetworkError(
+                        "PlaceOS cannot be reached. Check your connection; the app will keep what is on screen."
+                    ) from None
                 await self._sleep(self._backoff_s * 2**attempt)
                 continue
             request_id = response.headers.get("x-request-id")
@@ -119,17 +131,20 @@ class PlaceOSClient:
         if status == 401:
             self._on_unauthorized()
             log.info("API answered 401 (%s)", detail or "no detail")
-            return AuthRequired("PlaceOS no longer accepts this sign-in. Sign in again to continue.", status,
-                                request_id)
+            return AuthRequired(
+                "PlaceOS no longer accepts this sign-in. Sign in again to continue.", status, request_id
+            )
         if status == 403:
             return Forbidden("Your account is not allowed to see this.", status, request_id)
         if status == 404:
             return NotFound("Not found: it may have been removed or renamed.", status, request_id)
         if status >= 500:
-            return ServerError(f"PlaceOS had a problem answering (HTTP {status}). Try again in a moment.", status,
-                               request_id)
-        return ApiError(f"PlaceOS refused the request (HTTP {status}{': ' + detail if detail else ''}).", status,
-                        request_id)
+            return ServerError(
+                f"PlaceOS had a problem answering (HTTP {status}). Try again in a moment.", status, request_id
+            )
+        return ApiError(
+            f"PlaceOS refused the request (HTTP {status}{': ' + detail if detail else ''}).", status, request_id
+        )
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         response = await self.request("GET", path, params)

@@ -16,8 +16,26 @@ from .redact import REDACTOR
 from .view import El
 
 # Attributes the renderer will set; anything else (on*, style, srcdoc…) is dropped, so data cannot run.
-ALLOWED_ATTRS = {"id", "class", "type", "name", "value", "placeholder", "role", "href", "rel", "target", "tabindex",
-                 "disabled", "hidden", "autocomplete", "for", "title", "data-action", "data-arg"}
+ALLOWED_ATTRS = {
+    "id",
+    "class",
+    "type",
+    "name",
+    "value",
+    "placeholder",
+    "role",
+    "href",
+    "rel",
+    "target",
+    "tabindex",
+    "disabled",
+    "hidden",
+    "autocomplete",
+    "for",
+    "title",
+    "data-action",
+    "data-arg",
+}
 
 
 class WebStorage:
@@ -52,8 +70,12 @@ def web_storage(kind: str) -> Storage:
 
 class FetchTransport:
     async def send(self, request: HttpRequest) -> HttpResponse:
-        options: dict[str, Any] = {"method": request.method, "headers": dict(request.headers),
-                                   "credentials": request.credentials, "cache": "no-store"}
+        options: dict[str, Any] = {
+            "method": request.method,
+            "headers": dict(request.headers),
+            "credentials": request.credentials,
+            "cache": "no-store",
+        }
         if request.body is not None:
             options["body"] = request.body
         if request.credentials == "include":

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from .urls import split as urlsplit
 
 from .errors import ConfigError
+from .urls import split as urlsplit
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 

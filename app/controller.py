@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
-from .urls import parse_qsl, urlencode
-from .urls import split as urlsplit
 
 from .api import PlaceOSClient
 from .config import ClientConfig
@@ -19,6 +17,8 @@ from .oauth import is_authorization_response
 from .ports import Clock, HttpRequest, Transport
 from .redact import log
 from .session import AuthSession
+from .urls import parse_qsl, urlencode
+from .urls import split as urlsplit
 from .view import PAGE_SIZE, El, Model, Notice, Place, render
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
@@ -49,8 +49,17 @@ def minutes(seconds: float) -> str:
 
 
 class App:
-    def __init__(self, config: ClientConfig, session: AuthSession, api: PlaceOSClient, transport: Transport,
-                 navigator: Navigator, screen: Screen, clock: Clock, spawn: Spawn) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        session: AuthSession,
+        api: PlaceOSClient,
+        transport: Transport,
+        navigator: Navigator,
+        screen: Screen,
+        clock: Clock,
+        spawn: Spawn,
+    ) -> None:
         self.config = config
         self.session = session
         self.api = api
@@ -161,20 +170,22 @@ class App:
             base = self.config.placeos_base
             calls = [
                 # RFC 7009 revocation, then PlaceOS's logout, which also ends every older token of the user.
-                HttpRequest("POST", f"{base}/auth/oauth/revoke",
-                            {"Content-Type": "application/x-www-form-urlencoded"},
-                            urlencode({"token": bearer, "token_type_hint": "access_token",
-                                       "client_id": self.config.client_id})),
-                HttpRequest("GET", f"{base}/auth/logout", {"Authorization": f"Bearer {bearer}"},
-                            credentials="include"),
+                HttpRequest(
+                    "POST",
+                    f"{base}/auth/oauth/revoke",
+                    {"Content-Type": "application/x-www-form-urlencoded"},
+                    urlencode({"token": bearer, "token_type_hint": "access_token", "client_id": self.config.client_id}),
+                ),
+                HttpRequest("GET", f"{base}/auth/logout", {"Authorization": f"Bearer {bearer}"}, credentials="include"),
             ]
             for request in calls:
                 try:
                     response = await self.transport.send(request)
                     log.info("sign-out: %s %s -> %d", request.method, urlsplit(request.url).path, response.status)
                 except OSError:
-                    log.warning("sign-out: %s unreachable; the token was still forgotten here",
-                                urlsplit(request.url).path)
+                    log.warning(
+                        "sign-out: %s unreachable; the token was still forgotten here", urlsplit(request.url).path
+                    )
         self.model = Model()
         self.navigator.replace("/")
         self.show_signed_out("You have signed out.")
@@ -221,7 +232,8 @@ class App:
             self.sign_in()
             return
         self.model.expiry_notice = Notice(
-            "error", f"{reason} Sign in again to continue; what you see stays here.", (("Sign in again", "sign_in"),))
+            "error", f"{reason} Sign in again to continue; what you see stays here.", (("Sign in again", "sign_in"),)
+        )
         self.show()
 
     # -- expiry ---------------------------------------------------------------------------------------------------
@@ -243,8 +255,11 @@ class App:
                 return
             if self._expiry_dismissed_at is not None:
                 return
-            notice = Notice("warn", f"Your session ends in {minutes(remaining)}. Stay signed in?",
-                            (("Stay signed in", "sign_in"), ("Dismiss", "dismiss_expiry")))
+            notice = Notice(
+                "warn",
+                f"Your session ends in {minutes(remaining)}. Stay signed in?",
+                (("Stay signed in", "sign_in"), ("Dismiss", "dismiss_expiry")),
+            )
             if notice != self.model.expiry_notice:
                 self.model.expiry_notice = notice
                 self.show()

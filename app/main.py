@@ -47,8 +47,9 @@ async def start(handoff: Any) -> None:
     received_at = float(handoff.capturedAt) / 1000 if handoff.capturedAt else time.time()
     session_storage = browser.web_storage("session")
     token_storage = browser.web_storage("local") if config.storage == "local" else session_storage
-    session = AuthSession(config, session_storage=session_storage, token_storage=token_storage, clock=time.time,
-                          new_state=new_state)
+    session = AuthSession(
+        config, session_storage=session_storage, token_storage=token_storage, clock=time.time, new_state=new_state
+    )
     transport = browser.FetchTransport()
     api = PlaceOSClient(config, transport, session.token, clock=time.time, sleep=asyncio.sleep)
     app = App(config, session, api, transport, browser.LocationNavigator(), screen, time.time, default_spawn)
@@ -74,6 +75,7 @@ async def start(handoff: Any) -> None:
     browser.listen(js.window, "pageshow", lambda event: running.tick())
     browser.listen(js.window, "online", lambda event: running.online())
     browser.listen(js.window, "popstate", lambda event: running.history_moved(browser.LocationNavigator().current()))
+
     def on_hash_change(event: Any) -> None:
         # A sign-in response can arrive without a page load (a pasted or replayed callback URL): it leaves the
         # address bar and history at once, like one captured by the loader.

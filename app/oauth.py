@@ -6,11 +6,11 @@ Checking the state against what this tab issued is app.session's job; this modul
 from __future__ import annotations
 
 from dataclasses import dataclass
-from .urls import parse_qsl, urlencode
 
 from .config import ClientConfig
 from .errors import AuthorizationDenied, MalformedResponse
 from .redact import Secret
+from .urls import parse_qsl, urlencode
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,15 @@ class ErrorResponse:
 
 def build_authorize_url(config: ClientConfig, state: str) -> str:
     """RFC 6749 §4.2.1, parameters in ts-client's order."""
-    query = urlencode({
-        "response_type": "token",
-        "client_id": config.client_id,
-        "state": state,
-        "redirect_uri": config.redirect_uri,
-        "scope": config.scope,
-    })
+    query = urlencode(
+        {
+            "response_type": "token",
+            "client_id": config.client_id,
+            "state": state,
+            "redirect_uri": config.redirect_uri,
+            "scope": config.scope,
+        }
+    )
     return f"{config.authorize_url}?{query}"
 
 

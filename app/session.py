@@ -29,8 +29,9 @@ class Token:
         return self.expires_at - now
 
     def to_json(self) -> str:
-        return json.dumps({"access_token": self.access_token.reveal(), "expires_at": self.expires_at,
-                           "scope": self.scope})
+        return json.dumps(
+            {"access_token": self.access_token.reveal(), "expires_at": self.expires_at, "scope": self.scope}
+        )
 
     @classmethod
     def from_json(cls, raw: str) -> Token | None:
@@ -51,8 +52,15 @@ class SignedIn:
 
 
 class AuthSession:
-    def __init__(self, config: ClientConfig, *, session_storage: Storage, token_storage: Storage, clock: Clock,
-                 new_state: NewState) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        session_storage: Storage,
+        token_storage: Storage,
+        clock: Clock,
+        new_state: NewState,
+    ) -> None:
         self.config = config
         self._session_storage = session_storage
         self._token_storage = token_storage
@@ -85,8 +93,12 @@ class AuthSession:
         warning = None
         if set(granted.split()) != set(self.config.scope.split()):
             warning = f"PlaceOS granted the scopes '{granted}' instead of '{self.config.scope}'; some views may fail."
-        log.info("signed in, token %s, expires in %d s%s", response.access_token, expires_in,
-                 "" if response.expires_in else " (no expires_in from the server: short default)")
+        log.info(
+            "signed in, token %s, expires in %d s%s",
+            response.access_token,
+            expires_in,
+            "" if response.expires_in else " (no expires_in from the server: short default)",
+        )
         self._session_storage.remove(AUTO_RESTART_KEY)
         return SignedIn(token, pending.return_to, warning)
 

@@ -51,14 +51,18 @@ class PendingStates:
     def consume(self, state: str | None, client_id: str) -> PendingSignIn:
         """The pending sign-in `state` names, removed so it can never be used again; or a typed refusal."""
         if not state:
-            raise NoState("The sign-in response has no state, so it cannot be matched to a sign-in started here "
-                          "(an old link or a bookmark).")
+            raise NoState(
+                "The sign-in response has no state, so it cannot be matched to a sign-in started here "
+                "(an old link or a bookmark)."
+            )
         raw = self._storage.get(PREFIX + state)
         self._storage.remove(PREFIX + state)
         if raw is None:
             log.warning("sign-in response with unknown state %s refused", fingerprint(state))
-            raise UnknownState("This sign-in response does not belong to a sign-in started in this tab, or it was "
-                               "already used. It was ignored to keep your account safe.")
+            raise UnknownState(
+                "This sign-in response does not belong to a sign-in started in this tab, or it was "
+                "already used. It was ignored to keep your account safe."
+            )
         record = json.loads(raw)
         if record.get("client_id") != client_id:
             raise UnknownState("This sign-in response was meant for a different app configuration; it was ignored.")

@@ -68,7 +68,7 @@ class Split(NamedTuple):
     def hostname(self) -> str | None:
         host = self.netloc.rpartition("@")[2]
         if host.startswith("["):
-            return host[1:host.find("]")].lower() if "]" in host else None
+            return host[1 : host.find("]")].lower() if "]" in host else None
         host = host.partition(":")[0]
         return host.lower() or None
 
@@ -83,7 +83,7 @@ def split(url: str) -> Split:
     scheme = ""
     colon = url.find(":")
     if colon > 0 and url[0].isalpha() and all(c in _SCHEME_CHARS for c in url[:colon]):
-        scheme, url = url[:colon].lower(), url[colon + 1:]
+        scheme, url = url[:colon].lower(), url[colon + 1 :]
     netloc = ""
     if url.startswith("//"):
         end = url.find("/", 2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Union
+
 from .urls import urlencode
 
 Child = Union["El", str, None]
@@ -32,8 +33,17 @@ def h(tag: str, attrs: dict[str, Any] | None = None, *children: Child | list[Chi
 
 
 def button(label: str, action: str, arg: str = "", *, primary: bool = False, **attrs: Any) -> El:
-    return h("button", {"type": "button", "data-action": action, "data-arg": arg or None,
-                        "class": "primary" if primary else attrs.pop("cls", None), **attrs}, label)
+    return h(
+        "button",
+        {
+            "type": "button",
+            "data-action": action,
+            "data-arg": arg or None,
+            "class": "primary" if primary else attrs.pop("cls", None),
+            **attrs,
+        },
+        label,
+    )
 
 
 # -- the model ----------------------------------------------------------------------------------------------------
@@ -50,15 +60,19 @@ class Place:
     system: str = ""
 
     def path(self) -> str:
-        query = urlencode({k: v for k, v in (("q", self.q), ("offset", self.offset or ""),
-                                              ("system", self.system)) if v})
+        query = urlencode(
+            {k: v for k, v in (("q", self.q), ("offset", self.offset or ""), ("system", self.system)) if v}
+        )
         return "/" + (f"?{query}" if query else "")
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> Place:
         offset = query.get("offset", "0")
-        return cls(q=query.get("q", "")[:200], offset=int(offset) if offset.isdigit() else 0,
-                   system=query.get("system", "")[:200])
+        return cls(
+            q=query.get("q", "")[:200],
+            offset=int(offset) if offset.isdigit() else 0,
+            system=query.get("system", "")[:200],
+        )
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,7 @@ class Model:
 
 # -- rendering -----------------------------------------------------------------------------------------------------
 
+
 def safe_href(value: object) -> str | None:
     """An http(s) URL from API data, or None: no javascript:, data: or whitespace tricks reach an href."""
     text = str(value or "")
@@ -101,53 +116,101 @@ def initials(name: str) -> str:
 
 
 def notice_el(notice: Notice, role: str = "status") -> El:
-    return h("div", {"class": f"notice {notice.kind}", "role": "alert" if notice.kind == "error" else role},
-             h("span", {}, notice.text),
-             h("div", {"class": "actions"}, [button(label, action, primary=i == 0)
-                                             for i, (label, action) in enumerate(notice.actions)]))
+    return h(
+        "div",
+        {"class": f"notice {notice.kind}", "role": "alert" if notice.kind == "error" else role},
+        h("span", {}, notice.text),
+        h(
+            "div",
+            {"class": "actions"},
+            [button(label, action, primary=i == 0) for i, (label, action) in enumerate(notice.actions)],
+        ),
+    )
 
 
 def centered(title: str, message: str, actions: tuple[tuple[str, str], ...], *, error: bool = False) -> El:
-    return h("section", {"class": "card center-card", "aria-labelledby": "screen-title"},
-             h("div", {"class": "brand"}, h("span", {"class": "brand-mark", "aria-hidden": "true"}), "PlaceOS"),
-             h("h1", {"id": "screen-title", "class": "error-title" if error else None, "tabindex": "-1"}, title),
-             h("p", {}, message),
-             h("div", {"class": "actions"},
-               [button(label, action, primary=i == 0, id=f"action-{action}") for i, (label, action)
-                in enumerate(actions)]))
+    return h(
+        "section",
+        {"class": "card center-card", "aria-labelledby": "screen-title"},
+        h("div", {"class": "brand"}, h("span", {"class": "brand-mark", "aria-hidden": "true"}), "PlaceOS"),
+        h("h1", {"id": "screen-title", "class": "error-title" if error else None, "tabindex": "-1"}, title),
+        h("p", {}, message),
+        h(
+            "div",
+            {"class": "actions"},
+            [button(label, action, primary=i == 0, id=f"action-{action}") for i, (label, action) in enumerate(actions)],
+        ),
+    )
 
 
 def topbar(user: dict[str, Any] | None) -> El:
     name = str((user or {}).get("name") or "")
     email = str((user or {}).get("email") or "")
-    who = h("div", {"class": "user"},
+    who = (
+        h(
+            "div",
+            {"class": "user"},
             h("span", {"class": "avatar", "aria-hidden": "true"}, initials(name or email)),
-            h("div", {}, h("div", {"class": "user-name", "id": "user-name"}, name or "Signed in"),
-              h("div", {"class": "user-email"}, email))) if user else h("div", {"class": "user"})
-    return h("header", {"class": "topbar"},
-             h("div", {"class": "brand"}, h("span", {"class": "brand-mark", "aria-hidden": "true"}), "PlaceOS"),
-             h("div", {"class": "user"}, who, button("Sign out", "sign_out", id="sign-out")))
+            h(
+                "div",
+                {},
+                h("div", {"class": "user-name", "id": "user-name"}, name or "Signed in"),
+                h("div", {"class": "user-email"}, email),
+            ),
+        )
+        if user
+        else h("div", {"class": "user"})
+    )
+    return h(
+        "header",
+        {"class": "topbar"},
+        h("div", {"class": "brand"}, h("span", {"class": "brand-mark", "aria-hidden": "true"}), "PlaceOS"),
+        h("div", {"class": "user"}, who, button("Sign out", "sign_out", id="sign-out")),
+    )
 
 
 def system_row(system: dict[str, Any]) -> El:
     features = [str(f) for f in system.get("features") or []][:4]
     meta = " · ".join(x for x in (str(system.get("type") or ""), str(system.get("code") or "")) if x)
-    return h("li", {},
-             h("button", {"type": "button", "class": "system-row", "data-action": "open",
-                          "data-arg": str(system.get("id", "")), "id": f"row-{system.get('id', '')}"},
-               h("span", {"class": "system-name"}, str(system.get("name") or system.get("id") or "Unnamed")),
-               h("span", {"class": "count"}, f"{system.get('capacity', '?')} seats"),
-               h("span", {"class": "system-meta"}, str(system.get("description") or meta)),
-               h("span", {"class": "chips"}, [h("span", {"class": "chip"}, f) for f in features])))
+    return h(
+        "li",
+        {},
+        h(
+            "button",
+            {
+                "type": "button",
+                "class": "system-row",
+                "data-action": "open",
+                "data-arg": str(system.get("id", "")),
+                "id": f"row-{system.get('id', '')}",
+            },
+            h("span", {"class": "system-name"}, str(system.get("name") or system.get("id") or "Unnamed")),
+            h("span", {"class": "count"}, f"{system.get('capacity', '?')} seats"),
+            h("span", {"class": "system-meta"}, str(system.get("description") or meta)),
+            h("span", {"class": "chips"}, [h("span", {"class": "chip"}, f) for f in features]),
+        ),
+    )
 
 
 def systems_view(model: Model) -> El:
     place = model.place
-    search = h("form", {"role": "search", "data-action": "search"},
-               h("label", {"for": "search", "class": "visually-hidden"}, "Search systems"),
-               h("input", {"type": "search", "id": "search", "name": "q", "value": place.q,
-                           "placeholder": "Search rooms and systems", "autocomplete": "off"}),
-               h("button", {"type": "submit", "class": "primary"}, "Search"))
+    search = h(
+        "form",
+        {"role": "search", "data-action": "search"},
+        h("label", {"for": "search", "class": "visually-hidden"}, "Search systems"),
+        h(
+            "input",
+            {
+                "type": "search",
+                "id": "search",
+                "name": "q",
+                "value": place.q,
+                "placeholder": "Search rooms and systems",
+                "autocomplete": "off",
+            },
+        ),
+        h("button", {"type": "submit", "class": "primary"}, "Search"),
+    )
     if model.systems is None:
         body: El = h("p", {"class": "loading"}, "Loading systems…") if model.loading else h("p", {}, "")
     elif not model.systems:
@@ -156,30 +219,52 @@ def systems_view(model: Model) -> El:
         body = h("ul", {"class": "systems", "aria-label": "Systems"}, [system_row(s) for s in model.systems])
     first = place.offset + 1 if model.systems else 0
     last = place.offset + len(model.systems or [])
-    count = (f"{first}–{last} of {model.total} systems" if model.systems else "") + (" · updating…"
-                                                                                     if model.loading and model.systems
-                                                                                     else "")
+    count = (f"{first}–{last} of {model.total} systems" if model.systems else "") + (
+        " · updating…" if model.loading and model.systems else ""
+    )
     pages = max(1, -(-model.total // PAGE_SIZE))
-    pager = h("nav", {"class": "pager", "aria-label": "Pages"},
-              button("← Previous", "page", str(max(0, place.offset - PAGE_SIZE)), disabled=place.offset == 0,
-                     id="prev-page"),
-              h("span", {"class": "count"}, f"Page {place.offset // PAGE_SIZE + 1} of {pages}"),
-              button("Next →", "page", str(place.offset + PAGE_SIZE), disabled=not model.has_next, id="next-page"))
-    return h("section", {"aria-labelledby": "systems-title"},
-             h("h1", {"id": "systems-title"}, "Systems"),
-             h("div", {"class": "toolbar"}, search, h("span", {"class": "count", "id": "count",
-                                                               "aria-live": "polite"}, count)),
-             notice_el(Notice("error", model.list_error, (("Try again", "reload"),))) if model.list_error else None,
-             body,
-             pager if model.systems else None)
+    pager = h(
+        "nav",
+        {"class": "pager", "aria-label": "Pages"},
+        button("← Previous", "page", str(max(0, place.offset - PAGE_SIZE)), disabled=place.offset == 0, id="prev-page"),
+        h("span", {"class": "count"}, f"Page {place.offset // PAGE_SIZE + 1} of {pages}"),
+        button("Next →", "page", str(place.offset + PAGE_SIZE), disabled=not model.has_next, id="next-page"),
+    )
+    return h(
+        "section",
+        {"aria-labelledby": "systems-title"},
+        h("h1", {"id": "systems-title"}, "Systems"),
+        h(
+            "div",
+            {"class": "toolbar"},
+            search,
+            h("span", {"class": "count", "id": "count", "aria-live": "polite"}, count),
+        ),
+        notice_el(Notice("error", model.list_error, (("Try again", "reload"),))) if model.list_error else None,
+        body,
+        pager if model.systems else None,
+    )
 
 
 DETAIL_FIELDS = [
-    ("id", "ID"), ("code", "Code"), ("type", "Type"), ("email", "Email"), ("capacity", "Capacity"),
-    ("bookable", "Bookable"), ("public", "Public"), ("approval", "Needs approval"), ("timezone", "Time zone"),
-    ("features", "Features"), ("zones", "Zones"), ("modules", "Modules"), ("map_id", "Map"),
-    ("installed_ui_devices", "UI devices"), ("version", "Version"), ("support_url", "Support"),
-    ("created_at", "Created"), ("updated_at", "Updated"),
+    ("id", "ID"),
+    ("code", "Code"),
+    ("type", "Type"),
+    ("email", "Email"),
+    ("capacity", "Capacity"),
+    ("bookable", "Bookable"),
+    ("public", "Public"),
+    ("approval", "Needs approval"),
+    ("timezone", "Time zone"),
+    ("features", "Features"),
+    ("zones", "Zones"),
+    ("modules", "Modules"),
+    ("map_id", "Map"),
+    ("installed_ui_devices", "UI devices"),
+    ("version", "Version"),
+    ("support_url", "Support"),
+    ("created_at", "Created"),
+    ("updated_at", "Updated"),
 ]
 
 
@@ -203,30 +288,53 @@ def detail_view(model: Model) -> El:
     for key, label in DETAIL_FIELDS:
         value = system.get(key)
         href = safe_href(value) if key == "support_url" else None
-        shown: El | str = h("a", {"href": href, "rel": "noopener noreferrer", "target": "_blank"}, href) if href \
+        shown: El | str = (
+            h("a", {"href": href, "rel": "noopener noreferrer", "target": "_blank"}, href)
+            if href
             else format_value(key, value)
+        )
         rows += [h("dt", {}, label), h("dd", {}, shown)]
-    body = (h("p", {"class": "loading"}, "Loading…") if model.loading and not system
-            else notice_el(Notice("error", model.list_error, (("Try again", "reload"),))) if model.list_error
-            else h("dl", {"class": "detail-list"}, rows))
-    return h("section", {"class": "card", "aria-labelledby": "detail-title"},
-             h("div", {"class": "detail-head"},
-               h("div", {},
-                 h("h1", {"id": "detail-title", "tabindex": "-1"},
-                   str(system.get("name") or model.place.system or "System")),
-                 h("p", {"class": "muted"}, str(system.get("description") or ""))),
-               button("← All systems", "back", id="back")),
-             body)
+    body = (
+        h("p", {"class": "loading"}, "Loading…")
+        if model.loading and not system
+        else notice_el(Notice("error", model.list_error, (("Try again", "reload"),)))
+        if model.list_error
+        else h("dl", {"class": "detail-list"}, rows)
+    )
+    return h(
+        "section",
+        {"class": "card", "aria-labelledby": "detail-title"},
+        h(
+            "div",
+            {"class": "detail-head"},
+            h(
+                "div",
+                {},
+                h(
+                    "h1",
+                    {"id": "detail-title", "tabindex": "-1"},
+                    str(system.get("name") or model.place.system or "System"),
+                ),
+                h("p", {"class": "muted"}, str(system.get("description") or "")),
+            ),
+            button("← All systems", "back", id="back"),
+        ),
+        body,
+    )
 
 
 def render(model: Model) -> list[El]:
     if model.screen == "loading":
         return [centered("Signing in…", model.message or "One moment.", ())]
     if model.screen in ("signed_out", "callback_error"):
-        return [h("main", {"class": "content"}, model.notice and notice_el(model.notice),
-                  centered(model.title, model.message, model.screen_actions,
-                           error=model.screen == "callback_error"))]
+        return [
+            h(
+                "main",
+                {"class": "content"},
+                notice_el(model.notice) if model.notice else None,
+                centered(model.title, model.message, model.screen_actions, error=model.screen == "callback_error"),
+            )
+        ]
     notices = [n for n in (model.expiry_notice, model.notice) if n]
     main = detail_view(model) if model.place.system else systems_view(model)
-    return [topbar(model.user),
-            h("main", {"class": "content"}, [notice_el(n) for n in notices], main)]
+    return [topbar(model.user), h("main", {"class": "content"}, [notice_el(n) for n in notices], main)]

@@ -5,9 +5,9 @@
 
 Measures, as medians over N runs: navigation start -> Python ready (loadPyodide done) and -> app ready (the
 first screen rendered by Python), cold (a new browser profile: empty HTTP and code caches) and warm (the same
-profile again, as a returning visitor's browser, with the start-up snapshot its first visit made); and the bytes on the wire (Chrome DevTools Protocol
-encodedDataLength: headers and bodies). Profiles are real on-disk ones: Playwright's incognito contexts keep no
-V8 code cache, which no real returning visitor lacks.
+profile again, as a returning visitor's browser, with the start-up snapshot its first visit made); and the
+bytes on the wire (Chrome DevTools Protocol encodedDataLength: headers and bodies). Profiles are real on-disk
+ones: Playwright's incognito contexts keep no V8 code cache, which no real returning visitor lacks.
 """
 
 from __future__ import annotations
@@ -30,8 +30,15 @@ from server.settings import Settings  # noqa: E402
 
 TARGETS = {"warm_ms": 1300, "cold_ms": 2300, "cold_bytes": 6_500_000, "warm_bytes": 10_000}
 CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def load_once(context: Any, url: str, wait_for_snapshot: bool = False) -> dict[str, float]:
@@ -39,7 +46,9 @@ def load_once(context: Any, url: str, wait_for_snapshot: bool = False) -> dict[s
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     received = {"bytes": 0.0}
-    cdp.on("Network.loadingFinished", lambda e: received.__setitem__("bytes", received["bytes"] + e["encodedDataLength"]))
+    cdp.on(
+        "Network.loadingFinished", lambda e: received.__setitem__("bytes", received["bytes"] + e["encodedDataLength"])
+    )
     page.goto(url)
     page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=60_000)
     marks = page.evaluate("""() => ({
@@ -88,8 +97,16 @@ def main(argv: list[str] | None = None) -> int:
         ("cold: navigation -> app ready", f"{med(cold, 'app_ms'):.0f} ms", f"target <= {TARGETS['cold_ms']} ms"),
         ("warm: navigation -> Python ready", f"{med(warm, 'python_ms'):.0f} ms", ""),
         ("warm: navigation -> app ready", f"{med(warm, 'app_ms'):.0f} ms", f"target <= {TARGETS['warm_ms']} ms"),
-        ("cold: bytes on the wire", f"{med(cold, 'bytes') / 1e6:.2f} MB", f"target <= {TARGETS['cold_bytes'] / 1e6} MB"),
-        ("warm: bytes on the wire", f"{med(warm, 'bytes') / 1e3:.1f} KB", f"target <= {TARGETS['warm_bytes'] / 1e3} KB"),
+        (
+            "cold: bytes on the wire",
+            f"{med(cold, 'bytes') / 1e6:.2f} MB",
+            f"target <= {TARGETS['cold_bytes'] / 1e6} MB",
+        ),
+        (
+            "warm: bytes on the wire",
+            f"{med(warm, 'bytes') / 1e3:.1f} KB",
+            f"target <= {TARGETS['warm_bytes'] / 1e3} KB",
+        ),
     ]
     print(f"medians of {args.runs} runs, headless Chromium, {server.url}")
     for name, value, target in rows:

@@ -108,8 +108,20 @@ def fetch(dest: Path) -> None:
         print(f"fetching micropip {MICROPIP_VERSION} from PyPI", flush=True)
         # micropip needs Python >= 3.13: ask pip for the wheel as Pyodide's Python would see it.
         _run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             "--python-version", "3.14", "--dest", str(tmp), f"micropip=={MICROPIP_VERSION}"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                "3.14",
+                "--dest",
+                str(tmp),
+                f"micropip=={MICROPIP_VERSION}",
+            ],
             cwd=tmp,
         )
         _check(tmp / MICROPIP_WHEEL, MICROPIP_SHA256)

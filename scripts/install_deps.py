@@ -16,8 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> int:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
-    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-           "-c", str(ROOT / "requirements.lock"), *wanted]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-c",
+        str(ROOT / "requirements.lock"),
+        *wanted,
+    ]
     return subprocess.call(cmd)
 
 

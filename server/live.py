@@ -80,5 +80,3 @@ class LiveServer:
             self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread:
             self._thread.join(10)
-
-

@@ -16,8 +16,19 @@ from .settings import Settings
 
 PROXIED_PREFIXES = ("/api/", "/auth/", "/login")
 # RFC 9110 §7.6.1 hop-by-hop headers, plus what the client library sets itself.
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-              "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+    "accept-encoding",
+}
 UPSTREAM_SESSION = web.AppKey("upstream_session", aiohttp.ClientSession)
 
 
@@ -28,7 +39,7 @@ def _strip_cookie_domain(header: str) -> str:
 
 def _local_location(location: str, upstream: str) -> str:
     if location.startswith(upstream):
-        return location[len(upstream):] or "/"
+        return location[len(upstream) :] or "/"
     return location
 
 
@@ -61,8 +72,11 @@ def setup_proxy(app: web.Application, settings: Settings) -> None:
         session = request.app[UPSTREAM_SESSION]
         try:
             async with session.request(
-                request.method, upstream + request.raw_path, headers=forward_headers(request),
-                data=await request.read() if request.body_exists else None, allow_redirects=False,
+                request.method,
+                upstream + request.raw_path,
+                headers=forward_headers(request),
+                data=await request.read() if request.body_exists else None,
+                allow_redirects=False,
             ) as upstream_response:
                 body = await upstream_response.read()
                 response = web.Response(status=upstream_response.status, body=body)
@@ -83,8 +97,7 @@ def setup_proxy(app: web.Application, settings: Settings) -> None:
     async def proxy_websocket(request: web.Request) -> web.StreamResponse:
         session = request.app[UPSTREAM_SESSION]
         ws_upstream = upstream.replace("http", "ws", 1) + request.raw_path
-        headers = {k: v for k, v in forward_headers(request).items()
-                   if not k.lower().startswith("sec-websocket")}
+        headers = {k: v for k, v in forward_headers(request).items() if not k.lower().startswith("sec-websocket")}
         try:
             remote = await session.ws_connect(ws_upstream, headers=headers)
         except aiohttp.ClientError as exc:
@@ -92,8 +105,10 @@ def setup_proxy(app: web.Application, settings: Settings) -> None:
         local = web.WebSocketResponse()
         await local.prepare(request)
 
-        async def pipe(source: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
-                       sink: aiohttp.ClientWebSocketResponse | web.WebSocketResponse) -> None:
+        async def pipe(
+            source: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+            sink: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+        ) -> None:
             async for message in source:
                 if message.type == WSMsgType.TEXT:
                     await sink.send_str(message.data)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Middleware
 
 from .settings import Settings
 
@@ -40,7 +41,7 @@ def content_security_policy(connect_origins: Iterable[str] = (), form_origins: I
     )
 
 
-def security_headers(csp: str) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def security_headers(csp: str) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         request_id = request.headers.get("X-Request-ID", "")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from server.live import LiveServer
 from server.settings import Settings
 from tests.standin_helpers import FakeClock, make_app
@@ -19,8 +20,15 @@ SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     args = {
         **browser_type_launch_args,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
     # Debian's chromium where it exists (Playwright cannot download its own browser there); else Playwright's.
     if SYSTEM_CHROMIUM.exists():

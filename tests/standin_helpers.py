@@ -43,8 +43,13 @@ async def sign_in(client: Any, email: str = EMAIL, password: str = PASSWORD, con
 
 
 def authorize_params(**overrides: str) -> dict[str, str]:
-    params = {"response_type": "token", "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI,
-              "scope": "public", "state": "state-123"}
+    params = {
+        "response_type": "token",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "scope": "public",
+        "state": "state-123",
+    }
     params.update(overrides)
     return {k: v for k, v in params.items() if v is not None}
 

@@ -12,7 +12,9 @@ from tests.conftest import ConsoleLog, LiveServer
 pytestmark = pytest.mark.browser
 
 
-def test_boot_python_renders_the_app_with_a_clean_console(page: Any, live_server: LiveServer, console: ConsoleLog) -> None:
+def test_boot_python_renders_the_app_with_a_clean_console(
+    page: Any, live_server: LiveServer, console: ConsoleLog
+) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
 
@@ -66,7 +68,9 @@ def test_boot_progress_advances_through_the_three_steps(page: Any, live_server: 
     assert "Starting the app…" in seen
 
 
-def test_micropip_loads_on_demand_from_the_local_lockfile(page: Any, live_server: LiveServer, console: ConsoleLog) -> None:
+def test_micropip_loads_on_demand_from_the_local_lockfile(
+    page: Any, live_server: LiveServer, console: ConsoleLog
+) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(live_server.url)

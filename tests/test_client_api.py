@@ -31,7 +31,7 @@ def standin(request: HttpRequest) -> HttpResponse:
 
     query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
     offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
-    page = SYSTEMS[offset:offset + limit]
+    page = SYSTEMS[offset : offset + limit]
     headers = {"x-total-count": str(len(SYSTEMS))}
     if offset + limit < len(SYSTEMS):
         headers["link"] = f'</api/engine/v2/systems?offset={offset + limit}&limit={limit}>; rel="next"'
@@ -46,8 +46,9 @@ class Sleeps:
         self.calls.append(seconds)
 
 
-def client(handler: Any, clock: Clock | None = None, token: Token | None = None, **kwargs: Any
-           ) -> tuple[PlaceOSClient, MockTransport, Sleeps]:
+def client(
+    handler: Any, clock: Clock | None = None, token: Token | None = None, **kwargs: Any
+) -> tuple[PlaceOSClient, MockTransport, Sleeps]:
     clock = clock or Clock()
     token = token or Token(Secret("tok-abcdefgh"), clock.now + 3600, "public")
     transport, sleeps = MockTransport(handler), Sleeps()
@@ -55,6 +56,7 @@ def client(handler: Any, clock: Clock | None = None, token: Token | None = None,
 
 
 # API client --------------------------------------------------------------------------------------------------------
+
 
 async def test_api_sends_the_bearer_header_and_reads_paging() -> None:
     api, transport, _ = client(standin)
@@ -119,8 +121,9 @@ async def test_api_401_tells_the_session_and_never_leaks_the_token() -> None:
     clock = Clock()
     token = Token(Secret("tok-abcdefgh"), clock.now + 3600, "public")
     transport = MockTransport(lambda r: HttpResponse(401, {}, '{"error":"Signature is expired"}'))
-    api = PlaceOSClient(config(), transport, lambda: token, clock=clock, sleep=Sleeps(),
-                        on_unauthorized=lambda: told.append(True))
+    api = PlaceOSClient(
+        config(), transport, lambda: token, clock=clock, sleep=Sleeps(), on_unauthorized=lambda: told.append(True)
+    )
     with pytest.raises(AuthRequired) as error:
         await api.current_user()
     assert told == [True] and "tok-abcdefgh" not in str(error.value)
@@ -136,20 +139,34 @@ async def test_api_expired_token_is_not_even_sent() -> None:
 
 # controller --------------------------------------------------------------------------------------------------------
 
+
 class Harness:
     def __init__(self, handler: Any = standin, path: str = "/", **config_overrides: Any) -> None:
         self.clock = Clock()
         self.storage = MemoryStorage()
         self.config = config(**config_overrides)
-        self.session = AuthSession(self.config, session_storage=self.storage, token_storage=self.storage,
-                                   clock=self.clock, new_state=counter_states())
+        self.session = AuthSession(
+            self.config,
+            session_storage=self.storage,
+            token_storage=self.storage,
+            clock=self.clock,
+            new_state=counter_states(),
+        )
         self.transport = MockTransport(handler)
         self.api = PlaceOSClient(self.config, self.transport, self.session.token, clock=self.clock, sleep=Sleeps())
         self.navigator = FakeNavigator(path)
         self.screen = FakeScreen()
         self.tasks: list[Any] = []
-        self.app = App(self.config, self.session, self.api, self.transport, self.navigator, self.screen, self.clock,
-                       self.tasks.append)
+        self.app = App(
+            self.config,
+            self.session,
+            self.api,
+            self.transport,
+            self.navigator,
+            self.screen,
+            self.clock,
+            self.tasks.append,
+        )
 
     async def settle(self) -> None:
         while self.tasks:
@@ -165,8 +182,9 @@ class Harness:
         self.navigator = FakeNavigator("/")
         self.app.navigator = self.navigator
         self.app._leaving = False
-        await self.app.start(f"access_token=tok-{state[:12]}&token_type=Bearer&expires_in={expires_in}&state={state}",
-                             self.clock.now)
+        await self.app.start(
+            f"access_token=tok-{state[:12]}&token_type=Bearer&expires_in={expires_in}&state={state}", self.clock.now
+        )
         await self.settle()
 
 

@@ -31,8 +31,9 @@ from tests.fakes import BASE, Clock, config, counter_states
 def make_session(clock: Clock | None = None, **overrides: object) -> tuple[AuthSession, MemoryStorage, Clock]:
     clock = clock or Clock()
     storage = MemoryStorage()
-    session = AuthSession(config(**overrides), session_storage=storage, token_storage=storage, clock=clock,
-                          new_state=counter_states())
+    session = AuthSession(
+        config(**overrides), session_storage=storage, token_storage=storage, clock=clock, new_state=counter_states()
+    )
     return session, storage, clock
 
 
@@ -41,6 +42,7 @@ def state_of(url: str) -> str:
 
 
 # config ----------------------------------------------------------------------------------------------------------
+
 
 def test_config_defaults_derive_redirect_uri_and_client_id_as_placeos_does() -> None:
     cfg = ClientConfig.from_mapping({}, "http://127.0.0.1:8000/?q=x")
@@ -51,20 +53,25 @@ def test_config_defaults_derive_redirect_uri_and_client_id_as_placeos_does() -> 
 
 
 def test_config_explicit_values_and_cross_origin_base() -> None:
-    cfg = ClientConfig.from_mapping({"placeos_base": "https://placeos.example.com/", "client_id": "abc",
-                                     "storage": "local", "kiosk": True}, BASE + "/")
+    cfg = ClientConfig.from_mapping(
+        {"placeos_base": "https://placeos.example.com/", "client_id": "abc", "storage": "local", "kiosk": True},
+        BASE + "/",
+    )
     assert cfg.authorize_url == "https://placeos.example.com/auth/oauth/authorize"
     assert cfg.api_base == "https://placeos.example.com/api/engine/v2"
     assert cfg.client_id == "abc" and cfg.storage == "local" and cfg.kiosk
 
 
-@pytest.mark.parametrize("data", [
-    {"placeos_base": "http://placeos.example.com"},  # plain http off loopback
-    {"redirect_uri": "ftp://x/"},
-    {"redirect_uri": "http://127.0.0.1:8000/#frag"},
-    {"storage": "cookies"},
-    {"expiry_warning_s": "soon"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"placeos_base": "http://placeos.example.com"},  # plain http off loopback
+        {"redirect_uri": "ftp://x/"},
+        {"redirect_uri": "http://127.0.0.1:8000/#frag"},
+        {"storage": "cookies"},
+        {"expiry_warning_s": "soon"},
+    ],
+)
 def test_config_refuses_unsafe_or_invalid_values(data: dict[str, object]) -> None:
     with pytest.raises(ConfigError):
         ClientConfig.from_mapping(data, BASE + "/")
@@ -72,14 +79,19 @@ def test_config_refuses_unsafe_or_invalid_values(data: dict[str, object]) -> Non
 
 # wire format (RFC 6749 §4.2) ---------------------------------------------------------------------------------------
 
+
 def test_authorize_url_has_the_implicit_parameters() -> None:
     cfg = config()
     url = build_authorize_url(cfg, "s" * 43)
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == BASE + "/auth/oauth/authorize"
     assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
-        "response_type": "token", "client_id": cfg.client_id, "state": "s" * 43,
-        "redirect_uri": BASE + "/", "scope": "public"}
+        "response_type": "token",
+        "client_id": cfg.client_id,
+        "state": "s" * 43,
+        "redirect_uri": BASE + "/",
+        "scope": "public",
+    }
 
 
 def test_parse_token_response_keeps_the_token_secret() -> None:
@@ -94,20 +106,24 @@ def test_parse_error_response() -> None:
     assert result == ErrorResponse("access_denied", "No thanks", None, "s1")
 
 
-@pytest.mark.parametrize("fragment", [
-    "token_type=Bearer&state=s",  # no token
-    "access_token=a&token_type=mac&state=s",
-    "access_token=a&state=s",
-    "access_token=a&token_type=Bearer&expires_in=-5&state=s",
-    "access_token=a&token_type=Bearer&expires_in=soon&state=s",
-    "access_token=a&access_token=b&token_type=Bearer&state=s",
-])
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "token_type=Bearer&state=s",  # no token
+        "access_token=a&token_type=mac&state=s",
+        "access_token=a&state=s",
+        "access_token=a&token_type=Bearer&expires_in=-5&state=s",
+        "access_token=a&token_type=Bearer&expires_in=soon&state=s",
+        "access_token=a&access_token=b&token_type=Bearer&state=s",
+    ],
+)
 def test_parse_refuses_malformed_responses(fragment: str) -> None:
     with pytest.raises(MalformedResponse):
         parse_authorization_response(fragment)
 
 
 # pending states, single use, TTL -------------------------------------------------------------------------------------
+
 
 def test_state_has_256_bits_from_secrets_in_production() -> None:
     from app.main import new_state
@@ -169,6 +185,7 @@ def test_return_path_is_same_origin_only() -> None:
 
 # expiry ------------------------------------------------------------------------------------------------------------
 
+
 def test_expiry_is_absolute_from_receipt_and_missing_expires_in_is_short() -> None:
     session, storage, clock = make_session()
     state = state_of(session.sign_in_url("/"))
@@ -188,14 +205,20 @@ def test_granted_scope_different_from_requested_warns() -> None:
 
 def test_token_in_local_storage_when_configured_otherwise_session() -> None:
     local, session_store = MemoryStorage(), MemoryStorage()
-    session = AuthSession(config(storage="local"), session_storage=session_store, token_storage=local,
-                          clock=Clock(), new_state=counter_states())
+    session = AuthSession(
+        config(storage="local"),
+        session_storage=session_store,
+        token_storage=local,
+        clock=Clock(),
+        new_state=counter_states(),
+    )
     state = state_of(session.sign_in_url("/"))
     session.complete(f"access_token=t&token_type=Bearer&expires_in=60&state={state}", 0)
     assert local.get(TOKEN_KEY) and not session_store.get(TOKEN_KEY)
 
 
 # loop breaker and automatic restarts ----------------------------------------------------------------------------------
+
 
 def test_loop_breaker_stops_the_fourth_redirect_in_the_window_and_forgets_old_ones() -> None:
     session, _, clock = make_session()
@@ -218,6 +241,7 @@ def test_automatic_restart_happens_once_per_window() -> None:
 
 
 # redaction ---------------------------------------------------------------------------------------------------------
+
 
 def test_secret_prints_as_fingerprint_only() -> None:
     secret = Secret("eyJhbGciOi.very-secret.value")
@@ -250,8 +274,12 @@ def test_core_modules_do_not_import_js() -> None:
         if path.name in ("browser.py", "main.py"):
             continue
         tree = ast.parse(path.read_text())
-        names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                 for alias in node.names}
-        names |= {node.module.split(".")[0] for node in ast.walk(tree)
-                  if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+        names = {
+            alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
+        names |= {
+            node.module.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        }
         assert not names & {"js", "pyodide"}, path

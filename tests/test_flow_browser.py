@@ -40,8 +40,9 @@ def stored_token(page: Page) -> str:
 
 
 def api_status(server: LiveServer, token: str) -> int:
-    request = urllib.request.Request(server.url + "api/engine/v2/users/current",
-                                     headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        server.url + "api/engine/v2/users/current", headers={"Authorization": f"Bearer {token}"}
+    )
     try:
         with urllib.request.urlopen(request) as response:
             return int(response.status)
@@ -50,8 +51,12 @@ def api_status(server: LiveServer, token: str) -> int:
 
 
 def set_faults(server: LiveServer, **switches: Any) -> None:
-    request = urllib.request.Request(server.url + "_dev/faults", data=json.dumps(switches).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        server.url + "_dev/faults",
+        data=json.dumps(switches).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     urllib.request.urlopen(request).close()
 
 
@@ -159,6 +164,7 @@ def test_short_token_lifetime_prompts_then_sign_in_again_returns_to_the_same_pla
     page.get_by_label("Search systems").fill("ha")
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"q=ha"))
+    expect(page.locator("#count")).to_have_text("1–3 of 3 systems")  # the search's answer is on screen
     names = page.locator(".system-name").all_text_contents()
     first_token = stored_token(page)
 
@@ -258,14 +264,18 @@ def test_kiosk_signs_in_again_by_itself(page: Page, server_factory: Any) -> None
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
     first = json.loads(page.evaluate("() => localStorage.getItem('placeos.token')"))["access_token"]
-    page.wait_for_function("(first) => { const t = localStorage.getItem('placeos.token');"
-                           " return t && JSON.parse(t).access_token !== first; }", arg=first, timeout=20_000)
+    page.wait_for_function(
+        "(first) => { const t = localStorage.getItem('placeos.token');"
+        " return t && JSON.parse(t).access_token !== first; }",
+        arg=first,
+        timeout=20_000,
+    )
     expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
 
 
-
-def test_cross_origin_placeos_with_cors_works_like_same_origin(page: Page, server_factory: Any,
-                                                               console: ConsoleLog) -> None:
+def test_cross_origin_placeos_with_cors_works_like_same_origin(
+    page: Page, server_factory: Any, console: ConsoleLog
+) -> None:
     import socket
 
     app_sock, placeos_sock = socket.create_server(("127.0.0.1", 0)), socket.create_server(("127.0.0.1", 0))

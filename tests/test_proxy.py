@@ -15,8 +15,14 @@ from server.settings import Settings
 
 def upstream_app(seen: list[dict[str, str]]) -> web.Application:
     async def systems(request: web.Request) -> web.StreamResponse:
-        seen.append({"host": request.host, "auth": request.headers.get("Authorization", ""),
-                     "query": request.query_string, "method": request.method})
+        seen.append(
+            {
+                "host": request.host,
+                "auth": request.headers.get("Authorization", ""),
+                "query": request.query_string,
+                "method": request.method,
+            }
+        )
         return web.json_response([{"id": "sys-UPSTREAM01"}], headers={"X-Total-Count": "1"})
 
     async def signin(request: web.Request) -> web.StreamResponse:
@@ -49,8 +55,9 @@ async def proxied(aiohttp_client: Any, aiohttp_server: Any, tmp_path: Path) -> t
     seen: list[dict[str, str]] = []
     upstream = await aiohttp_server(upstream_app(seen))
     upstream_url = str(upstream.make_url("")).rstrip("/")
-    settings = replace(Settings(), data_path=tmp_path / "unused.sqlite3", placeos_upstream=upstream_url,
-                       dev_controls=False)
+    settings = replace(
+        Settings(), data_path=tmp_path / "unused.sqlite3", placeos_upstream=upstream_url, dev_controls=False
+    )
     client = await aiohttp_client(serve.create_app(settings))
     return client, seen, upstream_url
 
@@ -62,8 +69,9 @@ async def test_proxy_forwards_api_calls_with_the_host_rewritten(proxied: Any) ->
     assert await response.json() == [{"id": "sys-UPSTREAM01"}]
     assert response.headers["X-Total-Count"] == "1"
     assert response.headers["X-Request-ID"]
-    assert seen == [{"host": upstream_url.split("//")[1], "auth": "Bearer abc", "query": "q=room&limit=5",
-                     "method": "GET"}]
+    assert seen == [
+        {"host": upstream_url.split("//")[1], "auth": "Bearer abc", "query": "q=room&limit=5", "method": "GET"}
+    ]
 
 
 async def test_proxy_keeps_redirects_and_cookies_on_our_origin(proxied: Any) -> None:
@@ -94,8 +102,9 @@ async def test_proxy_relays_websockets_under_api(proxied: Any) -> None:
 
 
 async def test_proxy_upstream_down_is_a_clear_502(aiohttp_client: Any, tmp_path: Path) -> None:
-    settings = replace(Settings(), data_path=tmp_path / "x.sqlite3", placeos_upstream="http://127.0.0.1:9",
-                       dev_controls=False)
+    settings = replace(
+        Settings(), data_path=tmp_path / "x.sqlite3", placeos_upstream="http://127.0.0.1:9", dev_controls=False
+    )
     client = await aiohttp_client(serve.create_app(settings))
     response = await client.get("/api/engine/v2/systems")
     assert response.status == 502
@@ -103,7 +112,8 @@ async def test_proxy_upstream_down_is_a_clear_502(aiohttp_client: Any, tmp_path:
 
 
 def test_cli_placeos_flag_selects_proxy_mode() -> None:
-    settings = serve.parse_args(["--placeos", "https://placeos.example.com/", "--client-id", "abc",
-                                 "--redirect-uri", "http://127.0.0.1:8000/"])
+    settings = serve.parse_args(
+        ["--placeos", "https://placeos.example.com/", "--client-id", "abc", "--redirect-uri", "http://127.0.0.1:8000/"]
+    )
     assert settings.placeos_upstream == "https://placeos.example.com"
     assert settings.client_id == "abc" and not settings.dev_controls

@@ -15,8 +15,6 @@ from tests.standin_helpers import EMAIL, FakeClock, bearer, implicit_token, make
 SYSTEMS = "/api/engine/v2/systems"
 
 
-
-
 @pytest.fixture
 async def token(client: Any) -> str:
     return await implicit_token(client)
@@ -24,17 +22,21 @@ async def token(client: Any) -> str:
 
 # authentication ------------------------------------------------------------------------------------------------------
 
+
 async def test_api_accepts_the_bearer_header_and_the_bearer_token_parameter(client: Any, token: str) -> None:
     client.session.cookie_jar.clear()
     assert (await client.get(SYSTEMS, headers=bearer(token))).status == 200
     assert (await client.get(SYSTEMS, params={"bearer_token": token})).status == 200
 
 
-@pytest.mark.parametrize(("headers", "message"), [
-    ({}, ""),
-    ({"Authorization": "Bearer not-a-jwt"}, "invalid token"),
-    ({"Authorization": "Basic dXNlcjpwYXNz"}, ""),
-])
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({}, ""),
+        ({"Authorization": "Bearer not-a-jwt"}, "invalid token"),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, ""),
+    ],
+)
 async def test_api_missing_or_malformed_token_is_401_json_without_www_authenticate(
     client: Any, headers: dict[str, str], message: str
 ) -> None:
@@ -51,8 +53,9 @@ async def test_api_expired_token_is_401_signature_is_expired(client: Any, token:
     assert await response.json() == {"error": "Signature is expired"}
 
 
-async def test_api_token_signed_by_another_key_is_rejected(client: Any, aiohttp_client: Any, tmp_path: Path,
-                                                           clock: FakeClock) -> None:
+async def test_api_token_signed_by_another_key_is_rejected(
+    client: Any, aiohttp_client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
     other = await aiohttp_client(make_app(tmp_path / "other", clock))
     foreign = await implicit_token(other)
     response = await client.get(SYSTEMS, headers=bearer(foreign))
@@ -76,12 +79,25 @@ async def test_api_missing_scope_is_403_with_an_empty_body(client: Any) -> None:
 async def test_users_current_returns_placeos_user_fields(client: Any, token: str) -> None:
     body = await (await client.get("/api/engine/v2/users/current", headers=bearer(token))).json()
     assert body["email"] == EMAIL and body["name"] == "Demo User"
-    for field in ("id", "email_digest", "first_name", "last_name", "groups", "authority_id", "sys_admin", "support",
-                  "department", "preferred_language", "login_count", "associated_metadata"):
+    for field in (
+        "id",
+        "email_digest",
+        "first_name",
+        "last_name",
+        "groups",
+        "authority_id",
+        "sys_admin",
+        "support",
+        "department",
+        "preferred_language",
+        "login_count",
+        "associated_metadata",
+    ):
         assert field in body
 
 
 # systems ---------------------------------------------------------------------------------------------------------
+
 
 async def test_systems_are_a_bare_array_with_placeos_fields_sorted_by_name(client: Any, token: str) -> None:
     response = await client.get(SYSTEMS, headers=bearer(token))
@@ -94,15 +110,38 @@ async def test_systems_are_a_bare_array_with_placeos_fields_sorted_by_name(clien
     assert names == sorted(names)
     first = systems[0]
     assert first["id"].startswith("sys-") and len(first["id"]) == 14
-    for field in ("name", "description", "display_name", "code", "type", "email", "features", "bookable", "public",
-                  "capacity", "map_id", "approval", "images", "timezone", "support_url", "zones", "modules",
-                  "version", "installed_ui_devices", "created_at", "updated_at", "signage", "orientation"):
+    for field in (
+        "name",
+        "description",
+        "display_name",
+        "code",
+        "type",
+        "email",
+        "features",
+        "bookable",
+        "public",
+        "capacity",
+        "map_id",
+        "approval",
+        "images",
+        "timezone",
+        "support_url",
+        "zones",
+        "modules",
+        "version",
+        "installed_ui_devices",
+        "created_at",
+        "updated_at",
+        "signage",
+        "orientation",
+    ):
         assert field in first, field
     assert isinstance(first["created_at"], int) and first["created_at"] < 10**10  # epoch seconds
 
 
-async def test_systems_fixture_is_deterministic(client: Any, token: str, aiohttp_client: Any, tmp_path: Path,
-                                                clock: FakeClock) -> None:
+async def test_systems_fixture_is_deterministic(
+    client: Any, token: str, aiohttp_client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
     other = await aiohttp_client(make_app(tmp_path / "b", clock))
     other_token = await implicit_token(other)
     a = await (await client.get(SYSTEMS, headers=bearer(token))).json()
@@ -128,7 +167,7 @@ async def test_systems_following_next_links_visits_every_system_once(client: Any
         response = await client.get(url, headers=bearer(token))
         seen += [s["id"] for s in await response.json()]
         link = response.headers.get("Link")
-        url = link[1:link.index(">")] if link else None
+        url = link[1 : link.index(">")] if link else None
     assert len(seen) == len(set(seen)) == int(response.headers["X-Total-Count"])
 
 
@@ -165,8 +204,9 @@ async def test_system_by_id_and_by_email_and_missing(client: Any, token: str) ->
     assert by_id == one
     by_email = await (await client.get(f"{SYSTEMS}/{one['email']}", headers=bearer(token))).json()
     assert by_email["id"] == one["id"]
-    complete = await (await client.get(f"{SYSTEMS}/{one['id']}", params={"complete": "true"},
-                                       headers=bearer(token))).json()
+    complete = await (
+        await client.get(f"{SYSTEMS}/{one['id']}", params={"complete": "true"}, headers=bearer(token))
+    ).json()
     assert "zone_data" in complete and "module_data" in complete
     missing = await client.get(f"{SYSTEMS}/sys-NOPE", headers=bearer(token))
     assert missing.status == 404 and "not found" in (await missing.json())["error"]
@@ -183,8 +223,9 @@ async def test_fixture_carries_markup_in_a_name_for_escaping_tests(client: Any, 
     assert any("<img" in s["name"] for s in systems)
 
 
-async def test_generated_systems_page_fast_at_ten_thousand(aiohttp_client: Any, tmp_path: Path,
-                                                           clock: FakeClock) -> None:
+async def test_generated_systems_page_fast_at_ten_thousand(
+    aiohttp_client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
     client = await aiohttp_client(make_app(tmp_path, clock, systems=10_000))
     token = await implicit_token(client)
     started = time.perf_counter()
@@ -197,6 +238,7 @@ async def test_generated_systems_page_fast_at_ten_thousand(aiohttp_client: Any, 
 
 
 # failure switches ----------------------------------------------------------------------------------------------------
+
 
 async def test_dev_faults_endpoint_changes_switches_and_validates_them(client: Any, token: str) -> None:
     assert (await (await client.get("/_dev/faults")).json())["token_ttl_s"] == 7200
@@ -246,13 +288,16 @@ async def test_token_ttl_switch_changes_new_tokens(client: Any) -> None:
 
 # persistence -----------------------------------------------------------------------------------------------------
 
-async def test_restart_keeps_sessions_tokens_and_revocations(aiohttp_client: Any, tmp_path: Path,
-                                                             clock: FakeClock) -> None:
+
+async def test_restart_keeps_sessions_tokens_and_revocations(
+    aiohttp_client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
     first = await aiohttp_client(make_app(tmp_path, clock))
     live = await implicit_token(first)
     revoked = await implicit_token(first)
-    await first.post("/auth/oauth/revoke", data={"token": revoked,
-                                                 "client_id": first.server.app[STANDIN].settings.client_id})
+    await first.post(
+        "/auth/oauth/revoke", data={"token": revoked, "client_id": first.server.app[STANDIN].settings.client_id}
+    )
     cookies = {c.key: c.value for c in first.session.cookie_jar}
     await first.close()
 
@@ -284,14 +329,21 @@ async def test_demo_credentials_follow_the_flags(aiohttp_client: Any, tmp_path: 
 
 # CORS ------------------------------------------------------------------------------------------------------------
 
-async def test_cors_only_for_configured_origins_and_never_on_authorize(aiohttp_client: Any, tmp_path: Path,
-                                                                        clock: FakeClock) -> None:
+
+async def test_cors_only_for_configured_origins_and_never_on_authorize(
+    aiohttp_client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
     app_origin = "http://localhost:9000"
     client = await aiohttp_client(make_app(tmp_path, clock, cors_origins=(app_origin,)))
     token = await implicit_token(client)
-    preflight = await client.options(SYSTEMS, headers={
-        "Origin": app_origin, "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "authorization"})
+    preflight = await client.options(
+        SYSTEMS,
+        headers={
+            "Origin": app_origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
     assert preflight.status == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == app_origin
     assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]

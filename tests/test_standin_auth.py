@@ -30,9 +30,8 @@ from tests.standin_helpers import (
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-
-
 # authority ---------------------------------------------------------------------------------------------------------
+
 
 async def test_authority_describes_the_standin_and_reports_session_state(client: Any) -> None:
     body = await (await client.get("/auth/authority")).json()
@@ -52,6 +51,7 @@ async def test_authority_unknown_host_is_404(client: Any) -> None:
 
 
 # login -------------------------------------------------------------------------------------------------------------
+
 
 async def test_login_page_is_no_store_unframeable_and_has_a_csrf_field(client: Any) -> None:
     response = await client.get("/login", params={"continue": "/auth/oauth/authorize?x=1"})
@@ -97,18 +97,31 @@ async def test_signin_without_the_csrf_token_is_refused(client: Any) -> None:
 async def test_signin_with_a_forged_csrf_token_or_foreign_origin_is_refused(client: Any) -> None:
     page = await client.get("/login")
     token = csrf_from(await page.text())
-    forged = await client.post("/auth/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": "0" * 64},
-                               allow_redirects=False)
+    forged = await client.post(
+        "/auth/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": "0" * 64}, allow_redirects=False
+    )
     assert forged.status == 403
-    cross = await client.post("/auth/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
-                              headers={"Origin": "https://evil.example.com"}, allow_redirects=False)
+    cross = await client.post(
+        "/auth/signin",
+        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+        headers={"Origin": "https://evil.example.com"},
+        allow_redirects=False,
+    )
     assert cross.status == 403
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example.com/", "//evil.example.com/x", "/\\evil.example.com", "javascript:alert(1)",
-    "http://127.0.0.1:9/other-port", "/\tfoo", "evil.example.com",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example.com/",
+        "//evil.example.com/x",
+        "/\\evil.example.com",
+        "javascript:alert(1)",
+        "http://127.0.0.1:9/other-port",
+        "/\tfoo",
+        "evil.example.com",
+    ],
+)
 async def test_signin_continue_never_sends_the_browser_off_site(client: Any, target: str) -> None:
     response = await sign_in(client, continue_to=target)
     assert response.status in (202, 302)
@@ -132,6 +145,7 @@ async def test_passwords_are_stored_hashed(client: Any, tmp_path: Path) -> None:
 
 
 # authorize: implicit -------------------------------------------------------------------------------------------------
+
 
 async def test_authorize_without_a_session_sends_to_login_with_the_full_request(client: Any) -> None:
     response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
@@ -168,15 +182,18 @@ async def test_authorize_token_lifetime_follows_the_flag(aiohttp_client: Any, tm
     assert fragment_of(response.headers["Location"])["expires_in"] == "30"
 
 
-@pytest.mark.parametrize(("override", "status", "text"), [
-    ({"client_id": "0" * 32}, 401, "invalid_client"),
-    ({"client_id": None}, 400, "missing"),
-    ({"redirect_uri": "http://127.0.0.1:8000/other"}, 400, "redirect"),
-    ({"redirect_uri": "https://evil.example.com/"}, 400, "redirect"),
-    ({"redirect_uri": "HTTP://127.0.0.1:8000/"}, 400, "redirect"),
-    ({"response_type": "id_token"}, 400, "unsupported_response_type"),
-    ({"scope": "admin"}, 400, "invalid_scope"),
-])
+@pytest.mark.parametrize(
+    ("override", "status", "text"),
+    [
+        ({"client_id": "0" * 32}, 401, "invalid_client"),
+        ({"client_id": None}, 400, "missing"),
+        ({"redirect_uri": "http://127.0.0.1:8000/other"}, 400, "redirect"),
+        ({"redirect_uri": "https://evil.example.com/"}, 400, "redirect"),
+        ({"redirect_uri": "HTTP://127.0.0.1:8000/"}, 400, "redirect"),
+        ({"response_type": "id_token"}, 400, "unsupported_response_type"),
+        ({"scope": "admin"}, 400, "invalid_scope"),
+    ],
+)
 async def test_authorize_bad_requests_get_an_html_error_page_never_a_redirect(
     client: Any, override: dict[str, str | None], status: int, text: str
 ) -> None:
@@ -197,8 +214,9 @@ async def test_authorize_client_id_is_md5_of_the_lowercased_redirect_uri(client:
     assert token
 
 
-async def test_authorize_implicit_disabled_answers_like_auth_cr(aiohttp_client: Any, tmp_path: Path,
-                                                                clock: FakeClock) -> None:
+async def test_authorize_implicit_disabled_answers_like_auth_cr(
+    aiohttp_client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
     from server.settings import Faults
 
     client = await aiohttp_client(make_app(tmp_path, clock, faults=Faults(implicit_disabled=True)))
@@ -208,23 +226,30 @@ async def test_authorize_implicit_disabled_answers_like_auth_cr(aiohttp_client: 
     assert await response.json() == {"error": "unsupported_response_type", "error_description": "response_type=token"}
 
 
-async def test_authorize_always_deny_redirects_access_denied_with_state(aiohttp_client: Any, tmp_path: Path,
-                                                                        clock: FakeClock) -> None:
+async def test_authorize_always_deny_redirects_access_denied_with_state(
+    aiohttp_client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
     from server.settings import Faults
 
     client = await aiohttp_client(make_app(tmp_path, clock, faults=Faults(always_deny=True)))
     await sign_in(client)
     response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
     params = fragment_of(response.headers["Location"])
-    assert params == {"error": "access_denied", "state": "state-123",
-                      "error_description": "The resource owner or authorization server denied the request."}
+    assert params == {
+        "error": "access_denied",
+        "state": "state-123",
+        "error_description": "The resource owner or authorization server denied the request.",
+    }
 
 
 async def test_login_cancel_denies_with_the_state_back_to_the_app(client: Any) -> None:
     target = "/auth/oauth/authorize?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in authorize_params().items())
     page = await client.get("/login", params={"continue": target})
-    response = await client.post("/auth/signin", data={
-        "continue": target, "csrf_token": csrf_from(await page.text()), "action": "cancel"}, allow_redirects=False)
+    response = await client.post(
+        "/auth/signin",
+        data={"continue": target, "csrf_token": csrf_from(await page.text()), "action": "cancel"},
+        allow_redirects=False,
+    )
     assert response.status == 302
     params = fragment_of(response.headers["Location"])
     assert params["error"] == "access_denied" and params["state"] == "state-123"
@@ -242,17 +267,22 @@ async def test_consent_page_approve_and_deny(client: Any) -> None:
     assert fragment_of(denied.headers["Location"])["error"] == "access_denied"
     approved = await client.post("/auth/oauth/authorize", data={**fields, "decision": "approve"}, allow_redirects=False)
     assert "access_token" in fragment_of(approved.headers["Location"])
-    forged = await client.post("/auth/oauth/authorize", data={**fields, "decision": "approve", "csrf_token": "x"},
-                               allow_redirects=False)
+    forged = await client.post(
+        "/auth/oauth/authorize", data={**fields, "decision": "approve", "csrf_token": "x"}, allow_redirects=False
+    )
     assert forged.status == 403
 
 
 # code + PKCE, token endpoint -----------------------------------------------------------------------------------------
 
+
 async def _code(client: Any, pkce: Pkce) -> str:
     await sign_in(client)
-    response = await client.get("/auth/oauth/authorize", allow_redirects=False, params=authorize_params(
-        response_type="code", code_challenge=pkce.challenge, code_challenge_method="S256"))
+    response = await client.get(
+        "/auth/oauth/authorize",
+        allow_redirects=False,
+        params=authorize_params(response_type="code", code_challenge=pkce.challenge, code_challenge_method="S256"),
+    )
     assert response.status == 302, await response.text()
     params = query_of(response.headers["Location"])
     assert params["state"] == "state-123"
@@ -262,8 +292,13 @@ async def _code(client: Any, pkce: Pkce) -> str:
 async def test_code_with_pkce_exchanges_once_for_tokens_with_a_refresh_token(client: Any) -> None:
     pkce = Pkce()
     code = await _code(client, pkce)
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
-            "code_verifier": pkce.verifier}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT_URI,
+        "client_id": CLIENT_ID,
+        "code_verifier": pkce.verifier,
+    }
     response = await client.post("/auth/oauth/token", data=form)
     assert response.status == 200
     assert "no-store" in response.headers["Cache-Control"]
@@ -276,17 +311,25 @@ async def test_code_with_pkce_exchanges_once_for_tokens_with_a_refresh_token(cli
 
 async def test_code_exchange_with_a_wrong_verifier_is_invalid_grant(client: Any) -> None:
     code = await _code(client, Pkce())
-    response = await client.post("/auth/oauth/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
-        "code_verifier": "w" * 64})
+    response = await client.post(
+        "/auth/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "client_id": CLIENT_ID,
+            "code_verifier": "w" * 64,
+        },
+    )
     assert response.status == 400
     assert (await response.json())["error"] == "invalid_grant"
 
 
 async def test_code_without_pkce_is_refused(client: Any) -> None:
     await sign_in(client)
-    response = await client.get("/auth/oauth/authorize", params=authorize_params(response_type="code"),
-                                allow_redirects=False)
+    response = await client.get(
+        "/auth/oauth/authorize", params=authorize_params(response_type="code"), allow_redirects=False
+    )
     assert "code" not in query_of(response.headers.get("Location", ""))
 
 
@@ -294,18 +337,34 @@ async def test_code_expires_after_ten_minutes(client: Any, clock: FakeClock) -> 
     pkce = Pkce()
     code = await _code(client, pkce)
     clock.advance(601)
-    response = await client.post("/auth/oauth/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
-        "code_verifier": pkce.verifier})
+    response = await client.post(
+        "/auth/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "client_id": CLIENT_ID,
+            "code_verifier": pkce.verifier,
+        },
+    )
     assert response.status == 400
 
 
 async def test_refresh_token_rotates_and_the_old_one_dies(client: Any) -> None:
     pkce = Pkce()
     code = await _code(client, pkce)
-    first = await (await client.post("/auth/oauth/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
-        "code_verifier": pkce.verifier})).json()
+    first = await (
+        await client.post(
+            "/auth/oauth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT_URI,
+                "client_id": CLIENT_ID,
+                "code_verifier": pkce.verifier,
+            },
+        )
+    ).json()
     refresh = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"], "client_id": CLIENT_ID}
     second = await client.post("/auth/oauth/token", data=refresh)
     assert second.status == 200
@@ -315,24 +374,37 @@ async def test_refresh_token_rotates_and_the_old_one_dies(client: Any) -> None:
 
 
 async def test_password_grant_issues_tokens_and_refuses_bad_credentials(client: Any) -> None:
-    good = await client.post("/auth/oauth/token", data={
-        "grant_type": "password", "username": EMAIL, "password": PASSWORD, "client_id": CLIENT_ID})
+    good = await client.post(
+        "/auth/oauth/token",
+        data={"grant_type": "password", "username": EMAIL, "password": PASSWORD, "client_id": CLIENT_ID},
+    )
     assert good.status == 200 and (await good.json())["access_token"]
-    bad = await client.post("/auth/oauth/token", data={
-        "grant_type": "password", "username": EMAIL, "password": "nope", "client_id": CLIENT_ID})
+    bad = await client.post(
+        "/auth/oauth/token",
+        data={"grant_type": "password", "username": EMAIL, "password": "nope", "client_id": CLIENT_ID},
+    )
     assert bad.status == 400 and (await bad.json())["error"] == "invalid_grant"
 
 
 async def test_token_endpoint_accepts_parameters_in_the_query_like_ts_client(client: Any) -> None:
     pkce = Pkce()
     code = await _code(client, pkce)
-    response = await client.post("/auth/oauth/token", params={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": CLIENT_ID,
-        "code_verifier": pkce.verifier}, headers=FORM)
+    response = await client.post(
+        "/auth/oauth/token",
+        params={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "client_id": CLIENT_ID,
+            "code_verifier": pkce.verifier,
+        },
+        headers=FORM,
+    )
     assert response.status == 200
 
 
 # revoke and logout ---------------------------------------------------------------------------------------------------
+
 
 async def test_revoke_kills_the_token_and_answers_200_even_for_unknown_tokens(client: Any) -> None:
     token = await implicit_token(client)

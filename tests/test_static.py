@@ -62,7 +62,9 @@ async def test_runtime_files_have_explicit_types_and_immutable_caching(
 
 
 async def test_runtime_wasm_is_gzipped_for_clients_that_accept_it(client: Any) -> None:
-    response = await client.get(f"{RUNTIME}/pyodide.asm.wasm", headers={"Accept-Encoding": "gzip"}, auto_decompress=False)
+    response = await client.get(
+        f"{RUNTIME}/pyodide.asm.wasm", headers={"Accept-Encoding": "gzip"}, auto_decompress=False
+    )
     assert response.headers["Content-Encoding"] == "gzip"
     assert response.headers["Content-Type"] == "application/wasm"
     assert int(response.headers["Content-Length"]) < 5_000_000
@@ -146,7 +148,10 @@ def test_serve_exits_with_a_clear_message_when_the_port_is_taken(tmp_path: Path)
         port = taken.getsockname()[1]
         result = subprocess.run(
             [sys.executable, "serve.py", "--port", str(port), "--data", str(tmp_path / "db.sqlite3")],
-            cwd=ROOT, capture_output=True, text=True, timeout=30,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
@@ -155,9 +160,22 @@ def test_serve_exits_with_a_clear_message_when_the_port_is_taken(tmp_path: Path)
 
 def test_serve_prints_the_url_demo_credentials_and_registration(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "serve.py", "--port", "0", "--data", str(tmp_path / "db.sqlite3"),
-         "--demo-email", "me@example.com", "--demo-password", "pw-123"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "serve.py",
+            "--port",
+            "0",
+            "--data",
+            str(tmp_path / "db.sqlite3"),
+            "--demo-email",
+            "me@example.com",
+            "--demo-password",
+            "pw-123",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -43,23 +43,45 @@ def test_urlencode_matches_urllib_and_round_trips() -> None:
         assert urls.parse_qsl(encoded, keep_blank_values=True) == [(k, v) for k, v in pairs]
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:8000/?q=a#frag", "https://User@Example.COM:443/p/a?x=1", "//host/path", "/path?x#y",
-    "http://[::1]:8000/", "HTTP://Upper.example/", " \thttp://x.example/\n", "javascript:alert(1)", "mailto:a@b",
-    "http://host", "?q", "#only", "",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/?q=a#frag",
+        "https://User@Example.COM:443/p/a?x=1",
+        "//host/path",
+        "/path?x#y",
+        "http://[::1]:8000/",
+        "HTTP://Upper.example/",
+        " \thttp://x.example/\n",
+        "javascript:alert(1)",
+        "mailto:a@b",
+        "http://host",
+        "?q",
+        "#only",
+        "",
+    ],
+)
 def test_split_matches_urlsplit(url: str) -> None:
     ours, theirs = urls.split(url), urllib.parse.urlsplit(url)
     assert tuple(ours) == tuple(theirs)
     assert ours.hostname == theirs.hostname
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("https://support.example.com/rooms/x", "https://support.example.com/rooms/x"),
-    ("http://x.example/", "http://x.example/"),
-    ("javascript:alert(1)", None), (" javascript:alert(1)", None), ("java\tscript:alert(1)", None),
-    ("data:text/html,<script>", None), ("https://x.example/\nevil", None), ("//x.example", None),
-    ("HTTPS://X.EXAMPLE/", "HTTPS://X.EXAMPLE/"), (None, None), (42, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://support.example.com/rooms/x", "https://support.example.com/rooms/x"),
+        ("http://x.example/", "http://x.example/"),
+        ("javascript:alert(1)", None),
+        (" javascript:alert(1)", None),
+        ("java\tscript:alert(1)", None),
+        ("data:text/html,<script>", None),
+        ("https://x.example/\nevil", None),
+        ("//x.example", None),
+        ("HTTPS://X.EXAMPLE/", "HTTPS://X.EXAMPLE/"),
+        (None, None),
+        (42, None),
+    ],
+)
 def test_safe_href_keeps_only_plain_http_urls(value: object, expected: str | None) -> None:
     assert safe_href(value) == expected

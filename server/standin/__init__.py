@@ -10,12 +10,13 @@ import random
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from ..settings import Settings, client_id_for
+from ..web import Handler
 from .api import ApiRoutes
 from .auth import AuthRoutes
 from .faults import FaultError, FaultState
@@ -41,11 +42,12 @@ class Standin:
         self.rng = random.Random(0)
         systems = generated_systems(settings.systems) if settings.systems else fixture_systems()
         self.systems = SystemIndex.build(systems)
-        self.secure_cookies = not (settings.host in LOOPBACK)
+        self.secure_cookies = settings.host not in LOOPBACK
         self.domains = {settings.host} | (LOOPBACK if settings.host in LOOPBACK else set())
         self.demo_hint = f"Demo account: {settings.demo_email} / {settings.demo_password}"
-        self.demo_user = self.store.ensure_user(settings.demo_email, settings.demo_password, settings.demo_name,
-                                                groups=("placeos_users",))
+        self.demo_user = self.store.ensure_user(
+            settings.demo_email, settings.demo_password, settings.demo_name, groups=("placeos_users",)
+        )
         for uri in self.redirect_uris():
             self.store.register_app(client_id_for(uri), "PlaceOS Pyodide client", uri, APP_SCOPES)
 
@@ -71,19 +73,22 @@ STANDIN = web.AppKey("standin", Standin)
 CORS_PATHS = ("/api/", "/auth/oauth/token", "/auth/oauth/revoke", "/auth/authority", "/auth/logout")
 
 
-def cors(allowed: set[str]) -> Any:
+def cors(allowed: set[str]) -> Middleware:
     """CORS for a cross-origin app: the API and token endpoints only, never authorize (RFC 9700 §2.6)."""
 
     @web.middleware
-    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         origin = request.headers.get("Origin")
         applies = origin in allowed and request.path.startswith(CORS_PATHS)
         if applies and request.method == "OPTIONS":
-            response: web.StreamResponse = web.Response(status=204, headers={
-                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Request-ID",
-                "Access-Control-Max-Age": "600",
-            })
+            response: web.StreamResponse = web.Response(
+                status=204,
+                headers={
+                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Request-ID",
+                    "Access-Control-Max-Age": "600",
+                },
+            )
         else:
             response = await handler(request)
         if applies:

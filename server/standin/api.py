@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
+from ..web import Handler
 from .fixtures import SystemIndex
 from .tokens import AccessClaims, TokenRejected
 
@@ -83,14 +84,38 @@ def filter_systems(index: SystemIndex, query: Any) -> list[dict[str, Any]]:
 def current_user_body(user: User) -> dict[str, Any]:
     first, _, last = user.name.partition(" ")
     return {
-        "id": user.id, "email_digest": hashlib.md5(user.email.encode()).hexdigest(), "email": user.email,
-        "nickname": first, "name": user.name, "first_name": first, "last_name": last, "groups": list(user.groups),
-        "country": "Australia", "building": "zone-bld-syd01", "image": None, "created_at": user.created_at,
-        "authority_id": "authority-standin", "deleted": False, "department": "Facilities",
-        "preferred_language": "en", "staff_id": None, "phone": None, "work_preferences": [], "work_overrides": {},
-        "login_count": 1, "last_login": user.created_at, "photo_upload_id": None, "locatable": True,
-        "sys_admin": user.sys_admin, "support": user.support, "misc": None, "login_name": None,
-        "card_number": None, "ui_theme": None, "associated_metadata": {}, "subsystem_access": [],
+        "id": user.id,
+        "email_digest": hashlib.md5(user.email.encode()).hexdigest(),
+        "email": user.email,
+        "nickname": first,
+        "name": user.name,
+        "first_name": first,
+        "last_name": last,
+        "groups": list(user.groups),
+        "country": "Australia",
+        "building": "zone-bld-syd01",
+        "image": None,
+        "created_at": user.created_at,
+        "authority_id": "authority-standin",
+        "deleted": False,
+        "department": "Facilities",
+        "preferred_language": "en",
+        "staff_id": None,
+        "phone": None,
+        "work_preferences": [],
+        "work_overrides": {},
+        "login_count": 1,
+        "last_login": user.created_at,
+        "photo_upload_id": None,
+        "locatable": True,
+        "sys_admin": user.sys_admin,
+        "support": user.support,
+        "misc": None,
+        "login_name": None,
+        "card_number": None,
+        "ui_theme": None,
+        "associated_metadata": {},
+        "subsystem_access": [],
     }
 
 
@@ -124,7 +149,7 @@ class ApiRoutes:
         limit = _int(query, "limit", 100, 0, MAX_LIMIT)
         offset = _int(query, "offset", 0, 0, 10**9)
         found = filter_systems(self.s.systems, query)
-        page = found[offset:offset + limit]
+        page = found[offset : offset + limit]
         total = len(found)
         end = offset + len(page)
         headers = {"X-Total-Count": str(total), "Content-Range": f"sys {offset}-{end}/{total}"}
@@ -139,8 +164,11 @@ class ApiRoutes:
         if system is None:
             raise ApiError(404, f"system {request.match_info['sys_id']!r} not found")
         if request.query.get("complete") == "true":
-            system = {**system, "zone_data": [{"id": z, "name": z} for z in system["zones"]],
-                      "module_data": [{"id": m} for m in system["modules"]]}
+            system = {
+                **system,
+                "zone_data": [{"id": z, "name": z} for z in system["zones"]],
+                "module_data": [{"id": m} for m in system["modules"]],
+            }
         return web.json_response(system)
 
     async def current_user(self, request: web.Request) -> web.StreamResponse:
@@ -152,10 +180,10 @@ class ApiRoutes:
         limit = _int(request.query, "limit", 20, 0, MAX_LIMIT)
         offset = _int(request.query, "offset", 0, 0, 10**9)
         found = filter_systems(self.s.systems, request.query)
-        return web.json_response({"total": len(found), "results": found[offset:offset + limit]})
+        return web.json_response({"total": len(found), "results": found[offset : offset + limit]})
 
     @web.middleware
-    async def errors_and_date(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def errors_and_date(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """JSON errors as rest-api sends them, and the Date header skewed when a test asks for it."""
         if not request.path.startswith("/api/"):
             return await handler(request)

@@ -63,7 +63,9 @@ def _redirect(location: str, headers: dict[str, str]) -> web.Response:
     return web.Response(status=302, headers={**headers, "Location": location})
 
 
-def _text_response(headers: dict[str, str], body: str, status: int, extra: dict[str, str] | None = None) -> web.Response:
+def _text_response(
+    headers: dict[str, str], body: str, status: int, extra: dict[str, str] | None = None
+) -> web.Response:
     response = web.Response(status=status, body=body or "", headers={**headers, **(extra or {})})
     return response
 
@@ -88,8 +90,7 @@ class AuthRoutes:
 
     def _with_cookies(self, response: web.StreamResponse, cookies: dict[str, str]) -> web.StreamResponse:
         for name, value in cookies.items():
-            response.set_cookie(name, value, path="/", httponly=True, samesite="Strict",
-                                secure=self.s.secure_cookies)
+            response.set_cookie(name, value, path="/", httponly=True, samesite="Strict", secure=self.s.secure_cookies)
         return response
 
     def _session_user(self, request: web.Request) -> User | None:
@@ -118,40 +119,55 @@ class AuthRoutes:
         if domain not in self.s.domains:
             return web.json_response({"error": "authority not found"}, status=404)
         _, bearer_user = self._bearer_user(request)
-        return web.json_response({
-            "id": "authority-standin",
-            "name": "PlaceOS stand-in",
-            "description": "The embedded stand-in PlaceOS of the dev server",
-            "domain": domain,
-            "login_url": "/login?continue={{url}}",
-            "logout_url": "/auth/logout",
-            "config": {},
-            "email_domains": [],
-            "updated_at": self.s.started_at,
-            "version": "v2.0.0",
-            "session": self._session_user(request) is not None,
-            "token_valid": bearer_user is not None,
-            "production": False,
-        })
+        return web.json_response(
+            {
+                "id": "authority-standin",
+                "name": "PlaceOS stand-in",
+                "description": "The embedded stand-in PlaceOS of the dev server",
+                "domain": domain,
+                "login_url": "/login?continue={{url}}",
+                "logout_url": "/auth/logout",
+                "config": {},
+                "email_domains": [],
+                "updated_at": self.s.started_at,
+                "version": "v2.0.0",
+                "session": self._session_user(request) is not None,
+                "token_valid": bearer_user is not None,
+                "production": False,
+            }
+        )
 
     # GET /login?continue=…
     async def login_form(self, request: web.Request) -> web.StreamResponse:
         continue_to = safe_continue(request.query.get("continue", ""), _origin(request)) or "/"
         cookies: dict[str, str] = {}
         csrf = self._csrf(request, cookies)
-        return self._page(pages.login_page(
-            continue_to=continue_to, csrf_token=csrf, can_cancel=continue_to.startswith(AUTHORIZE_PATH + "?"),
-            demo_hint=self.s.demo_hint,
-        ), cookies=cookies)
+        return self._page(
+            pages.login_page(
+                continue_to=continue_to,
+                csrf_token=csrf,
+                can_cancel=continue_to.startswith(AUTHORIZE_PATH + "?"),
+                demo_hint=self.s.demo_hint,
+            ),
+            cookies=cookies,
+        )
 
-    def _login_again(self, request: web.Request, form: dict[str, str], continue_to: str | None, status: int,
-                     error: str) -> web.StreamResponse:
+    def _login_again(
+        self, request: web.Request, form: dict[str, str], continue_to: str | None, status: int, error: str
+    ) -> web.StreamResponse:
         cookies: dict[str, str] = {}
-        return self._page(pages.login_page(
-            continue_to=continue_to or "/", csrf_token=self._csrf(request, cookies), email=form.get("email", ""),
-            error=error, can_cancel=bool(continue_to and continue_to.startswith(AUTHORIZE_PATH + "?")),
-            demo_hint=self.s.demo_hint,
-        ), status=status, cookies=cookies)
+        return self._page(
+            pages.login_page(
+                continue_to=continue_to or "/",
+                csrf_token=self._csrf(request, cookies),
+                email=form.get("email", ""),
+                error=error,
+                can_cancel=bool(continue_to and continue_to.startswith(AUTHORIZE_PATH + "?")),
+                demo_hint=self.s.demo_hint,
+            ),
+            status=status,
+            cookies=cookies,
+        )
 
     # POST /auth/signin
     async def signin(self, request: web.Request) -> web.StreamResponse:
@@ -159,22 +175,39 @@ class AuthRoutes:
         form.update({k: v for k, v in request.query.items() if k not in form})
         continue_to = safe_continue(form.get("continue", ""), _origin(request))
         if not self._csrf_ok(request, form):
-            return self._login_again(request, form, continue_to, 403,
-                                     "Your sign-in form expired or came from another site. Please sign in again.")
+            return self._login_again(
+                request,
+                form,
+                continue_to,
+                403,
+                "Your sign-in form expired or came from another site. Please sign in again.",
+            )
         if form.get("action") == "cancel" and continue_to and continue_to.startswith(AUTHORIZE_PATH + "?"):
             return self._deny_from_query(request, dict(parse_qsl(urlsplit(continue_to).query)))
         user = self.s.store.check_credentials(form.get("email", ""), form.get("password", ""))
         if user is None:
-            return self._login_again(request, form, continue_to, 401,
-                                     "That email and password don't match an account. Check them and try again.")
+            return self._login_again(
+                request,
+                form,
+                continue_to,
+                401,
+                "That email and password don't match an account. Check them and try again.",
+            )
         session = self.s.store.create_session(user.id)
         response: web.Response
         if continue_to:
             response = _redirect(continue_to, headers=NO_STORE)
         else:
             response = web.Response(status=202, headers=NO_STORE)
-        response.set_cookie(SESSION_COOKIE, session, path="/auth", httponly=True, samesite="Lax",
-                            max_age=24 * 3600, secure=self.s.secure_cookies)
+        response.set_cookie(
+            SESSION_COOKIE,
+            session,
+            path="/auth",
+            httponly=True,
+            samesite="Lax",
+            max_age=24 * 3600,
+            secure=self.s.secure_cookies,
+        )
         return response
 
     def _oauth_error_page(self, exc: OAuth2Error) -> web.StreamResponse:
@@ -228,7 +261,9 @@ class AuthRoutes:
             # What PlaceOS's newer auth service (auth.cr) answers: implicit was deliberately dropped.
             return web.json_response(
                 {"error": "unsupported_response_type", "error_description": "response_type=token"},
-                status=400, headers=NO_STORE)
+                status=400,
+                headers=NO_STORE,
+            )
         try:
             scopes, credentials = self._validate(request, query)
         except (FatalClientError, OAuth2Error) as exc:
@@ -244,12 +279,20 @@ class AuthRoutes:
             return self._deny(query)
         if not app.skip_authorization and decision != "approve":
             cookies: dict[str, str] = {}
-            return self._page(pages.consent_page(
-                app_name=app.name, scopes=scopes, fields=query, csrf_token=self._csrf(request, cookies),
-                user_email=user.email), cookies=cookies)
+            return self._page(
+                pages.consent_page(
+                    app_name=app.name,
+                    scopes=scopes,
+                    fields=query,
+                    csrf_token=self._csrf(request, cookies),
+                    user_email=user.email,
+                ),
+                cookies=cookies,
+            )
         uri = f"{_origin(request)}{AUTHORIZE_PATH}?{urlencode(query)}"
         headers, body, status = self.s.oauth.create_authorization_response(
-            uri, "GET", None, _headers(request), scopes, credentials={**credentials, "user": user})
+            uri, "GET", None, _headers(request), scopes, credentials={**credentials, "user": user}
+        )
         return _text_response(headers, body, status, NO_STORE)
 
     # POST /auth/oauth/token
@@ -261,7 +304,8 @@ class AuthRoutes:
         headers = {**_headers(request), "Content-Type": "application/x-www-form-urlencoded"}
         try:
             headers, payload, status = self.s.oauth.create_token_response(
-                str(request.url.with_query(None)), "POST", urlencode(params), headers)
+                str(request.url.with_query(None)), "POST", urlencode(params), headers
+            )
         except OAuth2Error as exc:
             headers, payload, status = {"Content-Type": "application/json"}, exc.json, exc.status_code
         if status == 200:
@@ -274,7 +318,8 @@ class AuthRoutes:
     async def revoke(self, request: web.Request) -> web.StreamResponse:
         body = await request.text()
         headers, payload, status = self.s.oauth.create_revocation_response(
-            str(request.url), "POST", body, _headers(request))
+            str(request.url), "POST", body, _headers(request)
+        )
         return _text_response(headers, payload or "{}", status, {"Content-Type": "application/json", **NO_STORE})
 
     # GET /auth/logout: ends the session and every token issued to the user before now

@@ -7,16 +7,49 @@ from dataclasses import dataclass
 from typing import Any
 
 BUILDINGS = [
-    ("zone-bld-syd01", "Sydney HQ", "Australia/Sydney", ["zone-lvl-syd01-01", "zone-lvl-syd01-02", "zone-lvl-syd01-03"]),
+    (
+        "zone-bld-syd01",
+        "Sydney HQ",
+        "Australia/Sydney",
+        ["zone-lvl-syd01-01", "zone-lvl-syd01-02", "zone-lvl-syd01-03"],
+    ),
     ("zone-bld-mel01", "Melbourne Collins St", "Australia/Melbourne", ["zone-lvl-mel01-04", "zone-lvl-mel01-05"]),
     ("zone-bld-lon01", "London Shoreditch", "Europe/London", ["zone-lvl-lon01-01", "zone-lvl-lon01-02"]),
 ]
 ORG_ZONE = "zone-org-acme"
 ROOM_NAMES = [
-    "Harbour", "Bondi", "Manly", "Coogee", "Tamarama", "Bronte", "Yarra", "Fitzroy", "Carlton", "Richmond",
-    "Southbank", "Docklands", "Thames", "Camden", "Hackney", "Brick Lane", "Old Street", "Hoxton", "Spitalfields",
-    "Barbican", "Boardroom", "Studio", "Focus Pod", "Huddle", "Town Hall", "Training", "Quiet Room", "Wellness",
-    "Innovation Lab", "Collab Zone", "Lighthouse", "Observatory",
+    "Harbour",
+    "Bondi",
+    "Manly",
+    "Coogee",
+    "Tamarama",
+    "Bronte",
+    "Yarra",
+    "Fitzroy",
+    "Carlton",
+    "Richmond",
+    "Southbank",
+    "Docklands",
+    "Thames",
+    "Camden",
+    "Hackney",
+    "Brick Lane",
+    "Old Street",
+    "Hoxton",
+    "Spitalfields",
+    "Barbican",
+    "Boardroom",
+    "Studio",
+    "Focus Pod",
+    "Huddle",
+    "Town Hall",
+    "Training",
+    "Quiet Room",
+    "Wellness",
+    "Innovation Lab",
+    "Collab Zone",
+    "Lighthouse",
+    "Observatory",
 ]
 FEATURES = ["VidConf", "Whiteboard", "Display", "Phone", "Accessible", "Standing Desk", "Catering", "Projector"]
 KINDS = [("Meeting Room", 4, 12), ("Board Room", 12, 24), ("Focus Room", 1, 2), ("Training Room", 16, 40)]
@@ -38,8 +71,11 @@ class SystemIndex:
             text = " ".join(str(system.get(k) or "") for k in ("name", "display_name", "description", "email", "code"))
             words.append(frozenset(text.lower().replace("-", " ").replace("@", " ").replace(".", " ").split()))
         ordered = sorted(range(len(systems)), key=lambda i: (systems[i]["name"].lower(), systems[i]["id"]))
-        return cls([systems[i] for i in ordered], [words[i] for i in ordered],
-                   {s["id"]: s for s in systems} | {s["email"]: s for s in systems if s.get("email")})
+        return cls(
+            [systems[i] for i in ordered],
+            [words[i] for i in ordered],
+            {s["id"]: s for s in systems} | {s["email"]: s for s in systems if s.get("email")},
+        )
 
 
 def _system(rng: random.Random, n: int, name: str) -> dict[str, Any]:

@@ -45,7 +45,9 @@ class PlaceOSValidator(RequestValidator):  # type: ignore[misc]
     def validate_client_id(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> bool:
         return self.authenticate_client_id(client_id, request)
 
-    def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Request, *args: Any, **kwargs: Any) -> bool:
+    def validate_redirect_uri(
+        self, client_id: str, redirect_uri: str, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         app = self._store.app(client_id)
         # Exact string match against any registered URI (Doorkeeper allows several, whitespace-separated).
         return app is not None and redirect_uri in app.redirect_uri.split()
@@ -55,16 +57,19 @@ class PlaceOSValidator(RequestValidator):  # type: ignore[misc]
         uris = app.redirect_uri.split() if app else []
         return uris[0] if len(uris) == 1 else None
 
-    def validate_response_type(self, client_id: str, response_type: str, client: Any, request: Request,
-                               *args: Any, **kwargs: Any) -> bool:
+    def validate_response_type(
+        self, client_id: str, response_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         return response_type in RESPONSE_TYPES
 
-    def validate_grant_type(self, client_id: str, grant_type: str, client: Any, request: Request,
-                            *args: Any, **kwargs: Any) -> bool:
+    def validate_grant_type(
+        self, client_id: str, grant_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         return grant_type in GRANT_TYPES
 
-    def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Request,
-                        *args: Any, **kwargs: Any) -> bool:
+    def validate_scopes(
+        self, client_id: str, scopes: list[str], client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         app = self._store.app(client_id)
         return app is not None and set(scopes) <= set(app.scopes)
 
@@ -75,14 +80,25 @@ class PlaceOSValidator(RequestValidator):  # type: ignore[misc]
     def is_pkce_required(self, client_id: str, request: Request) -> bool:
         return True
 
-    def save_authorization_code(self, client_id: str, code: dict[str, str], request: Request,
-                                *args: Any, **kwargs: Any) -> None:
-        self._store.save_code(code["code"], Grant(
-            client_id, request.user.id, tuple(request.scopes), request.redirect_uri,
-            request.code_challenge, request.code_challenge_method,
-        ), CODE_TTL_S)
+    def save_authorization_code(
+        self, client_id: str, code: dict[str, str], request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        self._store.save_code(
+            code["code"],
+            Grant(
+                client_id,
+                request.user.id,
+                tuple(request.scopes),
+                request.redirect_uri,
+                request.code_challenge,
+                request.code_challenge_method,
+            ),
+            CODE_TTL_S,
+        )
 
-    def validate_code(self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any) -> bool:
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         grant = self._store.code(code)
         if grant is None or grant.client_id != client_id:
             return False
@@ -102,16 +118,21 @@ class PlaceOSValidator(RequestValidator):  # type: ignore[misc]
         grant = self._store.code(code)
         return grant.challenge_method if grant else None
 
-    def confirm_redirect_uri(self, client_id: str, code: str, redirect_uri: str, client: Any, request: Request,
-                             *args: Any, **kwargs: Any) -> bool:
+    def confirm_redirect_uri(
+        self, client_id: str, code: str, redirect_uri: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         grant = self._store.code(code)
         return grant is not None and grant.redirect_uri == redirect_uri
 
-    def invalidate_authorization_code(self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any) -> None:
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
         self._store.delete_code(code)
 
     # password grant (trusted server-to-server use only; the SPA never uses it)
-    def validate_user(self, username: str, password: str, client: Any, request: Request, *args: Any, **kwargs: Any) -> bool:
+    def validate_user(
+        self, username: str, password: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         user = self._store.check_credentials(username, password)
         if user is None:
             return False
@@ -119,7 +140,9 @@ class PlaceOSValidator(RequestValidator):  # type: ignore[misc]
         return True
 
     # refresh tokens: rotated on every use
-    def validate_refresh_token(self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any) -> bool:
+    def validate_refresh_token(
+        self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         grant = self._store.refresh_token(refresh_token)
         if grant is None or grant.client_id != client.client_id:
             return False
@@ -142,11 +165,14 @@ class PlaceOSValidator(RequestValidator):  # type: ignore[misc]
         if request.refresh_token:
             self._store.revoke_refresh_token(request.refresh_token)
         if "refresh_token" in token:
-            self._store.save_refresh_token(token["refresh_token"], Grant(
-                request.client.client_id, request.user.id, tuple(request.scopes)))
+            self._store.save_refresh_token(
+                token["refresh_token"], Grant(request.client.client_id, request.user.id, tuple(request.scopes))
+            )
 
     # revocation (RFC 7009): unknown tokens are not an error
-    def revoke_token(self, token: str, token_type_hint: str | None, request: Request, *args: Any, **kwargs: Any) -> None:
+    def revoke_token(
+        self, token: str, token_type_hint: str | None, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
         jti = self._issuer.peek_jti(token)
         if jti:
             self._store.revoke_access_token(jti)
@@ -157,8 +183,9 @@ class PlaceOSValidator(RequestValidator):  # type: ignore[misc]
 def build_server(store: Store, issuer: TokenIssuer, ttl: Callable[[], int]) -> Server:
     def access_token(request: Request) -> str:
         audience = urlsplit("//" + request.headers.get("Host", "")).hostname or ""
-        token, _ = issuer.issue(request.user, request.client.client_id, list(request.scopes), audience,
-                                request.expires_in)
+        token, _ = issuer.issue(
+            request.user, request.client.client_id, list(request.scopes), audience, request.expires_in
+        )
         return token
 
     return Server(
@@ -167,4 +194,3 @@ def build_server(store: Store, issuer: TokenIssuer, ttl: Callable[[], int]) -> S
         token_generator=access_token,
         refresh_token_generator=lambda request: new_refresh_token(),
     )
-

@@ -30,14 +30,21 @@ def _hidden(fields: dict[str, str]) -> str:
     return "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
 
 
-def login_page(*, continue_to: str, csrf_token: str, email: str = "", error: str = "", can_cancel: bool = False,
-               demo_hint: str = "") -> str:
+def login_page(
+    *,
+    continue_to: str,
+    csrf_token: str,
+    email: str = "",
+    error: str = "",
+    can_cancel: bool = False,
+    demo_hint: str = "",
+) -> str:
     notice = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     hint = f'<p class="muted">{escape(demo_hint)}</p>' if demo_hint else ""
-    cancel = (
-        '<button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>' if can_cancel else ""
-    )
-    return _page("Sign in", f"""
+    cancel = '<button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>' if can_cancel else ""
+    return _page(
+        "Sign in",
+        f"""
   <h1>Sign in</h1>
   {notice}
   <form method="post" action="/auth/signin">
@@ -48,12 +55,15 @@ def login_page(*, continue_to: str, csrf_token: str, email: str = "", error: str
     <button type="submit" name="action" value="signin" class="primary">Sign in</button>
     {cancel}
   </form>
-  {hint}""")
+  {hint}""",
+    )
 
 
 def consent_page(*, app_name: str, scopes: list[str], fields: dict[str, str], csrf_token: str, user_email: str) -> str:
     items = "".join(f"<li>{escape(scope)}</li>" for scope in scopes)
-    return _page("Authorize", f"""
+    return _page(
+        "Authorize",
+        f"""
   <h1>Allow {escape(app_name)}?</h1>
   <p>Signed in as {escape(user_email)}. {escape(app_name)} asks for:</p>
   <ul>{items}</ul>
@@ -61,12 +71,16 @@ def consent_page(*, app_name: str, scopes: list[str], fields: dict[str, str], cs
     {_hidden({**fields, "csrf_token": csrf_token})}
     <button type="submit" name="decision" value="approve" class="primary">Allow</button>
     <button type="submit" name="decision" value="deny">Deny</button>
-  </form>""")
+  </form>""",
+    )
 
 
 def error_page(title: str, description: str) -> str:
-    return _page(title, f"""
+    return _page(
+        title,
+        f"""
   <h1 class="error-title">{escape(title)}</h1>
   <p>{escape(description)}</p>
   <p class="muted">The application that sent you here is misconfigured, or the link is damaged. You were not
-  sent back to it, so nothing was shared with it.</p>""")
+  sent back to it, so nothing was shared with it.</p>""",
+    )

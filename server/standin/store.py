@@ -137,8 +137,16 @@ class Store:
     def _user(self, row: sqlite3.Row | None) -> User | None:
         if row is None:
             return None
-        return User(row["id"], row["email"], row["name"], tuple(json.loads(row["groups"])), bool(row["sys_admin"]),
-                    bool(row["support"]), row["created_at"], row["logged_out_at"])
+        return User(
+            row["id"],
+            row["email"],
+            row["name"],
+            tuple(json.loads(row["groups"])),
+            bool(row["sys_admin"]),
+            bool(row["support"]),
+            row["created_at"],
+            row["logged_out_at"],
+        )
 
     def user(self, user_id: str) -> User | None:
         return self._user(self._db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
@@ -161,13 +169,16 @@ class Store:
         """
         self._db.execute(
             "UPDATE users SET logged_out_at = ?, logout_token_seq = (SELECT COALESCE(MAX(rowid), 0) FROM tokens) "
-            "WHERE id = ?", (self._clock(), user_id))
+            "WHERE id = ?",
+            (self._clock(), user_id),
+        )
         self._db.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
         self._db.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (user_id,))
 
     # app registrations
-    def register_app(self, client_id: str, name: str, redirect_uri: str, scopes: Iterable[str],
-                     skip_authorization: bool = True) -> App:
+    def register_app(
+        self, client_id: str, name: str, redirect_uri: str, scopes: Iterable[str], skip_authorization: bool = True
+    ) -> App:
         self._db.execute(
             "INSERT INTO apps (client_id, name, redirect_uri, scopes, skip_authorization) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(client_id) DO UPDATE SET name = excluded.name, redirect_uri = excluded.redirect_uri, "
@@ -182,18 +193,27 @@ class Store:
         row = self._db.execute("SELECT * FROM apps WHERE client_id = ?", (client_id,)).fetchone()
         if row is None:
             return None
-        return App(row["client_id"], row["name"], row["redirect_uri"], tuple(row["scopes"].split()),
-                   bool(row["skip_authorization"]))
+        return App(
+            row["client_id"],
+            row["name"],
+            row["redirect_uri"],
+            tuple(row["scopes"].split()),
+            bool(row["skip_authorization"]),
+        )
 
     # browser sessions at the auth service
     def create_session(self, user_id: str) -> str:
         session_id = secrets.token_urlsafe(32)
-        self._db.execute("INSERT INTO sessions (id_hash, user_id, expires) VALUES (?, ?, ?)",
-                         (digest(session_id), user_id, self._clock() + SESSION_TTL_S))
+        self._db.execute(
+            "INSERT INTO sessions (id_hash, user_id, expires) VALUES (?, ?, ?)",
+            (digest(session_id), user_id, self._clock() + SESSION_TTL_S),
+        )
         return session_id
 
     def session_user(self, session_id: str) -> User | None:
-        row = self._db.execute("SELECT user_id, expires FROM sessions WHERE id_hash = ?", (digest(session_id),)).fetchone()
+        row = self._db.execute(
+            "SELECT user_id, expires FROM sessions WHERE id_hash = ?", (digest(session_id),)
+        ).fetchone()
         if row is None or row["expires"] <= self._clock():
             return None
         return self.user(row["user_id"])
@@ -206,16 +226,30 @@ class Store:
         self._db.execute(
             "INSERT INTO codes (code_hash, client_id, user_id, redirect_uri, scopes, challenge, challenge_method, "
             "expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (digest(code), grant.client_id, grant.user_id, grant.redirect_uri, " ".join(grant.scopes),
-             grant.challenge, grant.challenge_method, self._clock() + ttl_s),
+            (
+                digest(code),
+                grant.client_id,
+                grant.user_id,
+                grant.redirect_uri,
+                " ".join(grant.scopes),
+                grant.challenge,
+                grant.challenge_method,
+                self._clock() + ttl_s,
+            ),
         )
 
     def code(self, code: str) -> Grant | None:
         row = self._db.execute("SELECT * FROM codes WHERE code_hash = ?", (digest(code),)).fetchone()
         if row is None or row["expires"] <= self._clock():
             return None
-        return Grant(row["client_id"], row["user_id"], tuple(row["scopes"].split()), row["redirect_uri"],
-                     row["challenge"], row["challenge_method"])
+        return Grant(
+            row["client_id"],
+            row["user_id"],
+            tuple(row["scopes"].split()),
+            row["redirect_uri"],
+            row["challenge"],
+            row["challenge_method"],
+        )
 
     def delete_code(self, code: str) -> None:
         self._db.execute("DELETE FROM codes WHERE code_hash = ?", (digest(code),))
@@ -223,15 +257,18 @@ class Store:
     # access tokens (by jti) and refresh tokens (by hash)
     def save_access_token(self, jti: str, user_id: str, client_id: str, scopes: Iterable[str], expires: float) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO tokens (jti, user_id, client_id, scopes, issued, expires) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO tokens (jti, user_id, client_id, scopes, issued, expires) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             (jti, user_id, client_id, " ".join(scopes), self._clock(), expires),
         )
 
     def access_token_state(self, jti: str) -> str:
-        """"live", "revoked" (or unknown to us) or "logged out"."""
+        """ "live", "revoked" (or unknown to us) or "logged out"."""
         row = self._db.execute(
             "SELECT tokens.revoked, tokens.rowid <= users.logout_token_seq AS logged_out FROM tokens "
-            "JOIN users ON users.id = tokens.user_id WHERE jti = ?", (jti,)).fetchone()
+            "JOIN users ON users.id = tokens.user_id WHERE jti = ?",
+            (jti,),
+        ).fetchone()
         if row is None or row["revoked"]:
             return "revoked"
         return "logged out" if row["logged_out"] else "live"
@@ -242,7 +279,13 @@ class Store:
     def save_refresh_token(self, token: str, grant: Grant) -> None:
         self._db.execute(
             "INSERT INTO refresh_tokens (token_hash, user_id, client_id, scopes, expires) VALUES (?, ?, ?, ?, ?)",
-            (digest(token), grant.user_id, grant.client_id, " ".join(grant.scopes), self._clock() + REFRESH_TOKEN_TTL_S),
+            (
+                digest(token),
+                grant.user_id,
+                grant.client_id,
+                " ".join(grant.scopes),
+                self._clock() + REFRESH_TOKEN_TTL_S,
+            ),
         )
 
     def refresh_token(self, token: str) -> Grant | None:

@@ -47,8 +47,11 @@ class TokenIssuer:
         self._store = store
         self._clock = clock
         pem = store.setting("jwt_private_key", _new_private_key_pem)
-        self._private = serialization.load_pem_private_key(pem.encode(), password=None)
-        self._public = self._private.public_key()  # type: ignore[union-attr]
+        private = serialization.load_pem_private_key(pem.encode(), password=None)
+        if not isinstance(private, rsa.RSAPrivateKey):
+            raise ValueError("the stored signing key is not an RSA key")
+        self._private = private
+        self._public = private.public_key()
 
     def issue(self, user: User, client_id: str, scopes: list[str], audience: str, ttl_s: int) -> tuple[str, int]:
         """A signed access token and its lifetime in seconds; recorded so that revocation can find it."""
@@ -56,18 +59,28 @@ class TokenIssuer:
         jti = str(uuid.uuid4())
         flags = (1 if user.support else 0) | (2 if user.sys_admin else 0)
         claims = {
-            "iss": ISSUER, "iat": now, "exp": now + ttl_s, "jti": jti, "aud": audience, "scope": scopes,
-            "sub": user.id, "u": {"n": user.name, "e": user.email, "p": flags, "r": list(user.groups)},
+            "iss": ISSUER,
+            "iat": now,
+            "exp": now + ttl_s,
+            "jti": jti,
+            "aud": audience,
+            "scope": scopes,
+            "sub": user.id,
+            "u": {"n": user.name, "e": user.email, "p": flags, "r": list(user.groups)},
         }
-        token = jwt.encode(claims, self._private, algorithm="RS256")  # type: ignore[arg-type]
+        token = jwt.encode(claims, self._private, algorithm="RS256")
         self._store.save_access_token(jti, user.id, client_id, scopes, now + ttl_s)
         return token, ttl_s
 
     def peek_jti(self, token: str) -> str | None:
         """The jti of a token we signed, expired or not (for revocation)."""
         try:
-            claims = jwt.decode(token, self._public, algorithms=["RS256"],  # type: ignore[arg-type]
-                                options={"verify_exp": False, "verify_iat": False, "verify_aud": False})
+            claims = jwt.decode(
+                token,
+                self._public,
+                algorithms=["RS256"],
+                options={"verify_exp": False, "verify_iat": False, "verify_aud": False},
+            )
         except jwt.InvalidTokenError:
             return None
         jti = claims.get("jti")
@@ -77,9 +90,17 @@ class TokenIssuer:
         try:
             # Expiry is checked against our own clock below, not pyjwt's, so tests can move time.
             claims: dict[str, Any] = jwt.decode(
-                token, self._public, algorithms=["RS256"], issuer=ISSUER,  # type: ignore[arg-type]
-                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "verify_aud": False,
-                         "require": ["exp", "iat", "jti", "sub", "aud"]},
+                token,
+                self._public,
+                algorithms=["RS256"],
+                issuer=ISSUER,
+                options={
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                    "verify_aud": False,
+                    "require": ["exp", "iat", "jti", "sub", "aud"],
+                },
             )
         except jwt.InvalidTokenError:
             raise TokenRejected("invalid token") from None
@@ -96,8 +117,9 @@ class TokenIssuer:
         if claims["aud"] != audience:
             raise TokenRejected("authority domain does not match token's")
         scopes = claims.get("scope") or []
-        return AccessClaims(claims["jti"], claims["sub"], claims["aud"], claims["iat"], claims["exp"],
-                            tuple(scopes)), user
+        return AccessClaims(
+            claims["jti"], claims["sub"], claims["aud"], claims["iat"], claims["exp"], tuple(scopes)
+        ), user
 
 
 def new_refresh_token() -> str:
