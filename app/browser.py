@@ -143,6 +143,21 @@ class DomScreen:
                     target.setSelectionRange(selection[0], selection[1])
 
 
+class Channel:
+    """A BroadcastChannel between this app's tabs; a no-op where the browser has none."""
+
+    def __init__(self, name: str) -> None:
+        self._channel = js.BroadcastChannel.new(name) if hasattr(js, "BroadcastChannel") else None
+
+    def post(self, message: str) -> None:
+        if self._channel is not None:
+            self._channel.postMessage(message)
+
+    def on_message(self, handler: Callable[[str], None]) -> None:
+        if self._channel is not None:
+            listen(self._channel, "message", lambda event: handler(str(event.data)))
+
+
 class ConsoleHandler(logging.Handler):
     """The debug log in the browser console, after redaction."""
 

@@ -22,6 +22,7 @@ from .urls import split as urlsplit
 from .view import PAGE_SIZE, El, Model, Notice, Place, render
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
+SIGNED_OUT = "signed-out"
 
 
 class Navigator(Protocol):
@@ -59,8 +60,10 @@ class App:
         screen: Screen,
         clock: Clock,
         spawn: Spawn,
+        broadcast: Callable[[str], None] = lambda message: None,
     ) -> None:
         self.config = config
+        self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
         self.session = session
         self.api = api
         self.transport = transport
@@ -189,6 +192,7 @@ class App:
         self.model = Model()
         self.navigator.replace("/")
         self.show_signed_out("You have signed out.")
+        self.broadcast(SIGNED_OUT)
 
     # -- data -----------------------------------------------------------------------------------------------------
     async def load(self) -> None:
@@ -271,6 +275,27 @@ class App:
         self.tick()
         if self.model.screen == "app" and self.model.list_error:
             self.spawn(self.load())
+
+    # -- other tabs ---------------------------------------------------------------------------------------------
+    def message_from_other_tab(self, message: str) -> None:
+        """Another tab signed out: this one's token died with the logout, so say so now, not at the next 401."""
+        if message == SIGNED_OUT and self.model.screen in ("app", "loading"):
+            self.session.forget()
+            self.model = Model(place=self.model.place)
+            self.show_signed_out("You signed out in another tab.")
+
+    def token_changed_elsewhere(self) -> None:
+        """With a shared (localStorage) token, another tab signed in again or signed out."""
+        token = self.session.valid_token()
+        if token is not None and (self.model.screen != "app" or self.model.expiry_notice is not None):
+            log.info("adopting the token another tab received, %s", token.access_token)
+            self._leaving = False
+            self.model.expiry_notice = None
+            self.model.screen = "app"
+            self.show()
+            self.spawn(self.load())
+        elif token is None:
+            self.tick()
 
     # -- navigation -----------------------------------------------------------------------------------------------
     def go(self, place: Place, focus_back: str | None = None) -> None:

@@ -17,7 +17,7 @@ from .controller import App, default_spawn
 from .errors import ConfigError
 from .oauth import is_authorization_response
 from .redact import log
-from .session import AuthSession
+from .session import TOKEN_KEY, AuthSession
 from .view import centered
 
 app: App | None = None  # the running app, for developers poking at it from the console: pyodide.pyimport
@@ -52,8 +52,12 @@ async def start(handoff: Any) -> None:
     )
     transport = browser.FetchTransport()
     api = PlaceOSClient(config, transport, session.token, clock=time.time, sleep=asyncio.sleep)
-    app = App(config, session, api, transport, browser.LocationNavigator(), screen, time.time, default_spawn)
+    channel = browser.Channel("placeos-auth")
+    app = App(
+        config, session, api, transport, browser.LocationNavigator(), screen, time.time, default_spawn, channel.post
+    )
     running = app
+    channel.on_message(running.message_from_other_tab)
 
     def on_click(event: Any) -> None:
         target = browser.closest_action(event)
@@ -85,5 +89,12 @@ async def start(handoff: Any) -> None:
             running.receive_callback(fragment, time.time())
 
     browser.listen(js.window, "hashchange", on_hash_change)
+
+    def on_storage(event: Any) -> None:
+        # Fired only in the other tabs, and only for localStorage: a kiosk tab renewed or dropped the token.
+        if str(event.key or "") == TOKEN_KEY and config.storage == "local":
+            running.token_changed_elsewhere()
+
+    browser.listen(js.window, "storage", on_storage)
     browser.every(1.0, running.tick)
     await running.start(str(handoff.fragment or ""), received_at)

@@ -268,3 +268,34 @@ async def test_controller_markup_stays_text_in_the_tree() -> None:
     frame = h.screen.frames[-1]
     assert not [el for node in frame for el in find(node, lambda e: e.tag in ("img", "script"))]
     assert "<img src=x onerror=alert(1)>" in h.screen.text
+
+
+async def test_controller_sign_out_is_announced_and_other_tabs_follow() -> None:
+    h = Harness()
+    sent: list[str] = []
+    h.app.broadcast = sent.append
+    await h.sign_in()
+    h.transport.handler = lambda r: HttpResponse(200, {}, "{}")
+    await h.app.sign_out()
+    assert sent == ["signed-out"]
+
+    other = Harness(path="/?q=room")
+    await other.app.start("", other.clock.now)
+    await other.sign_in()
+    other.app.message_from_other_tab("signed-out")
+    assert "You signed out in another tab." in other.screen.text
+    assert other.session.token() is None and other.app.model.place.q == "room"
+
+
+async def test_controller_adopts_a_token_another_tab_received() -> None:
+    h = Harness(expiry_warning_s=0)
+    await h.sign_in(expires_in=60)
+    h.clock.advance(61)
+    h.app.tick()
+    assert "Your session has ended" in h.screen.text
+    fresh = Token(Secret("tok-from-the-other-tab"), h.clock.now + 3600, "public")
+    h.storage.set("placeos.token", fresh.to_json())
+    h.app.token_changed_elsewhere()
+    await h.settle()
+    assert "Your session has ended" not in h.screen.text and "Room 0" in h.screen.text
+    assert h.transport.requests[-1].headers["Authorization"] == "Bearer tok-from-the-other-tab"

@@ -303,3 +303,18 @@ def test_cross_origin_placeos_with_cors_works_like_same_origin(
     expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
     assert api_status(placeos, token) == 401
     assert console.errors == []
+
+
+def test_sign_out_in_one_tab_signs_out_the_others(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    other = page.context.new_page()
+    other.goto(live_server.url)
+    expect(other.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    other.get_by_role("button", name="Sign in").click()  # the stand-in still has a session: straight back
+    expect(other.locator(".system-row").first).to_be_visible(timeout=BOOT)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(other.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=10_000)
+    expect(other.locator("main")).to_contain_text("You signed out in another tab.")
+    assert other.evaluate("() => sessionStorage.getItem('placeos.token')") is None
