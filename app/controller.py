@@ -23,6 +23,7 @@ from .view import PAGE_SIZE, El, Model, Notice, Place, render
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 SIGNED_OUT = "signed-out"
+KIOSK_RETRY_S = (30, 60, 120, 300)  # an unattended display retries by itself, backing off to every 5 minutes
 
 
 class Navigator(Protocol):
@@ -74,6 +75,8 @@ class App:
         self.model = Model()
         self._generation = 0  # drops answers to requests the person has since moved away from
         self._expiry_dismissed_at: float | None = None
+        self._kiosk_stuck_since: float | None = None
+        self._kiosk_retries = 0
         self._leaving = False
 
     # -- screens --------------------------------------------------------------------------------------------------
@@ -90,7 +93,7 @@ class App:
     def show_callback_error(self, title: str, message: str, actions: tuple[tuple[str, str], ...]) -> None:
         self.model.screen = "callback_error"
         self.model.title = title
-        self.model.message = message
+        self.model.message = message + (" This display will try again by itself." if self.config.kiosk else "")
         self.model.screen_actions = actions
         self.show("screen-title")
 
@@ -243,6 +246,8 @@ class App:
     # -- expiry ---------------------------------------------------------------------------------------------------
     def tick(self) -> None:
         """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides."""
+        if self.config.kiosk:
+            self._kiosk_watchdog()
         if self.model.screen != "app" or self._leaving:
             return
         token = self.session.token()
@@ -270,6 +275,30 @@ class App:
         elif self.model.expiry_notice is not None:
             self.model.expiry_notice = None
             self.show()
+
+    def _kiosk_watchdog(self) -> None:
+        """A kiosk must never need a person: whatever stopped it (no network, a refused sign-in, the loop
+        breaker), it tries again by itself, backing off."""
+        stuck = self.model.screen == "callback_error" or (
+            self.model.screen == "app" and bool(self.model.list_error) and not self.model.loading
+        )
+        now = self.clock()
+        if not stuck:
+            self._kiosk_stuck_since, self._kiosk_retries = None, 0
+            return
+        if self._kiosk_stuck_since is None:
+            self._kiosk_stuck_since = now
+            return
+        if now - self._kiosk_stuck_since < KIOSK_RETRY_S[min(self._kiosk_retries, len(KIOSK_RETRY_S) - 1)]:
+            return
+        self._kiosk_retries += 1
+        self._kiosk_stuck_since = None
+        log.info("kiosk: retrying by itself (attempt %d)", self._kiosk_retries)
+        if self.model.screen == "callback_error":
+            self.session.loop.reset()
+            self.sign_in()
+        else:
+            self.spawn(self.load())
 
     def online(self) -> None:
         self.tick()

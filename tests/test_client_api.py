@@ -299,3 +299,36 @@ async def test_controller_adopts_a_token_another_tab_received() -> None:
     await h.settle()
     assert "Your session has ended" not in h.screen.text and "Room 0" in h.screen.text
     assert h.transport.requests[-1].headers["Authorization"] == "Bearer tok-from-the-other-tab"
+
+
+async def test_kiosk_retries_a_failed_load_by_itself_with_backoff() -> None:
+    h = Harness(kiosk=True)
+    await h.sign_in()
+    h.transport.handler = lambda r: OSError("offline")
+    h.app.dispatch("reload")
+    await h.settle()
+    assert "cannot be reached" in h.screen.text
+    sent = len(h.transport.requests)
+    h.app.tick()  # the watchdog notices
+    h.clock.advance(29)
+    h.app.tick()
+    await h.settle()
+    assert len(h.transport.requests) == sent  # not yet
+    h.transport.handler = standin
+    h.clock.advance(2)
+    h.app.tick()
+    await h.settle()
+    assert "1–20 of 45" in h.screen.text and "cannot be reached" not in h.screen.text
+
+
+async def test_kiosk_stopped_by_the_loop_breaker_tries_again_later() -> None:
+    h = Harness(kiosk=True)
+    for _ in range(3):
+        h.session.loop.record()
+    h.app.sign_in()
+    assert "Sign-in stopped" in h.screen.text and "try again by itself" in h.screen.text
+    assigned = len(h.navigator.assigned)
+    h.app.tick()
+    h.clock.advance(31)
+    h.app.tick()
+    assert len(h.navigator.assigned) == assigned + 1
