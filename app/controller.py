@@ -226,7 +226,8 @@ class App:
                 self.auth_required("PlaceOS no longer accepts your sign-in.")
         except ApiError as error:
             if generation == self._generation:
-                self.model.list_error = str(error)
+                reference = f" (reference {error.request_id})" if error.request_id else ""
+                self.model.list_error = f"{error}{reference}"
         finally:
             if generation == self._generation:
                 self.model.loading = False

@@ -332,3 +332,12 @@ async def test_kiosk_stopped_by_the_loop_breaker_tries_again_later() -> None:
     h.clock.advance(31)
     h.app.tick()
     assert len(h.navigator.assigned) == assigned + 1
+
+
+async def test_controller_error_shows_the_request_id_for_support() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: HttpResponse(500, {"x-request-id": "req-7f3a"}, "{}")
+    h.app.dispatch("reload")
+    await h.settle()
+    assert "(reference req-7f3a)" in h.screen.text

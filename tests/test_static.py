@@ -189,3 +189,28 @@ def test_serve_prints_the_url_demo_credentials_and_registration(tmp_path: Path) 
     from server.settings import client_id_for
 
     assert f"client_id={client_id_for(url)} redirect_uri={url}" in lines[3]
+
+
+def test_access_log_target_keeps_secrets_out() -> None:
+    from server.web import redact_target
+
+    target = "/api/engine/v2/systems?bearer_token=SECRET1&limit=5&q=board"
+    assert redact_target(target) == "/api/engine/v2/systems?bearer_token&limit=5&q"
+    login = "/login?continue=%2Fauth%2Foauth%2Fauthorize%3Fstate%3DSECRET2"
+    assert "SECRET2" not in redact_target(login)
+    assert redact_target("/auth/oauth/revoke") == "/auth/oauth/revoke"
+
+
+def test_access_log_lines_never_hold_a_bearer_token(caplog: Any) -> None:
+    import logging
+    from types import SimpleNamespace
+
+    from server.web import RedactingAccessLogger, access_logger
+
+    caplog.set_level(logging.INFO, logger="serve.access")
+    request = SimpleNamespace(
+        remote="127.0.0.1", method="GET", raw_path="/api/engine/v2/users/current?bearer_token=tok-S3"
+    )
+    RedactingAccessLogger(access_logger, "").log(request, SimpleNamespace(status=200), 0.001)  # type: ignore[arg-type]
+    assert "tok-S3" not in caplog.text
+    assert '"GET /api/engine/v2/users/current?bearer_token" 200' in caplog.text
