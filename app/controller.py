@@ -104,18 +104,16 @@ class App:
             if not self._complete_sign_in(fragment, received_at):
                 return
         token = self.session.token()
-        if token is None:
+        expired = token is not None and token.remaining(self.clock()) <= 0
+        if token is None or expired:
+            if expired:
+                self.session.forget()
             if self.config.kiosk:
                 self.sign_in()
             else:
-                self.show_signed_out()
-            return
-        if token.remaining(self.clock()) <= 0:
-            self.session.forget()
-            if self.config.kiosk:
-                self.sign_in()
-            else:
-                self.show_signed_out("Your session has ended. Sign in again to pick up where you left off.")
+                self.show_signed_out(
+                    "Your session has ended. Sign in again to pick up where you left off." if expired else ""
+                )
             return
         self.model.screen = "app"
         self.show()
@@ -145,8 +143,7 @@ class App:
     def _callback_failed(self, error: CallbackError) -> None:
         log.info("sign-in response not used: %s", type(error).__name__)
         if self.session.may_restart_automatically(error):
-            self.model.message = f"{error} Starting sign-in again…"
-            self.sign_in()
+            self.sign_in(f"{error} Starting sign-in again…")
             return
         if isinstance(error, UnknownState):
             self.show_callback_error("This sign-in was not started here", str(error), (("Sign in", "sign_in"),))
@@ -155,7 +152,7 @@ class App:
             self.show_callback_error(title, str(error), (("Try again", "sign_in"),))
 
     # -- sign-in and sign-out -------------------------------------------------------------------------------------
-    def sign_in(self) -> None:
+    def sign_in(self, message: str = "Taking you to PlaceOS sign-in…") -> None:
         try:
             url = self.session.sign_in_url(self.model.place.path())
         except SignInLoop as error:
@@ -164,7 +161,7 @@ class App:
         self._leaving = True
         if self.model.screen != "app":
             self.model.screen = "loading"
-            self.model.message = self.model.message or "Taking you to PlaceOS sign-in…"
+            self.model.message = message
             self.show()
         self.navigator.assign(url)
 
