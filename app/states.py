@@ -15,7 +15,6 @@ from .redact import fingerprint, log
 
 PREFIX = "placeos.state."
 LOOP_KEY = "placeos.redirects"
-FORGET_AFTER_S = 24 * 3600  # past this, an abandoned state is deleted rather than reported as expired
 
 
 def safe_return_path(value: str) -> str:
@@ -79,7 +78,9 @@ class PendingStates:
                 created = float(json.loads(self._storage.get(key) or "{}")["created"])
             except (ValueError, KeyError, TypeError):
                 created = 0.0
-            if now - created > FORGET_AFTER_S:
+            # sessionStorage is per tab, so only this tab's own newer sign-in purges: a response that comes back
+            # late to an otherwise idle tab still finds its entry and is reported as expired, not unknown.
+            if now - created > self._ttl_s:
                 self._storage.remove(key)
 
     def pending(self) -> int:

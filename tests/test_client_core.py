@@ -168,13 +168,18 @@ def test_state_is_checked_on_error_responses_too() -> None:
     assert denied.value.error == "access_denied" and "cancelled" in str(denied.value)
 
 
-def test_abandoned_states_are_purged_after_a_day() -> None:
+def test_abandoned_states_are_purged_once_expired_by_the_next_sign_in() -> None:
     session, _, clock = make_session()
+    old = state_of(session.sign_in_url("/"))
+    clock.advance(600)
     session.sign_in_url("/")
-    clock.advance(25 * 3600)
+    assert session.states.pending() == 2  # both still within 15 minutes
+    clock.advance(301)
     session.loop.reset()
     session.sign_in_url("/")
-    assert session.states.pending() == 1
+    assert session.states.pending() == 2  # the first, 901 s old, is gone
+    with pytest.raises(UnknownState):
+        session.complete(f"access_token=t&token_type=Bearer&state={old}", clock.now)
 
 
 def test_return_path_is_same_origin_only() -> None:
