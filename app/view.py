@@ -164,7 +164,12 @@ def topbar(user: dict[str, Any] | None) -> El:
     return h(
         "header",
         {"class": "topbar"},
-        h("div", {"class": "brand"}, h("span", {"class": "brand-mark", "aria-hidden": "true"}), "PlaceOS"),
+        h(
+            "div",
+            {"class": "brand"},
+            h("span", {"class": "brand-mark", "aria-hidden": "true"}),
+            h("span", {"class": "brand-name"}, "PlaceOS"),
+        ),
         h("div", {"class": "user"}, who, button("Sign out", "sign_out", id="sign-out")),
     )
 
