@@ -462,3 +462,19 @@ async def test_every_response_carries_a_request_id(client: Any) -> None:
 def test_location_helpers_parse_fragments() -> None:
     assert fragment_of("http://x/#a=1&b=2") == {"a": "1", "b": "2"}
     assert urlsplit("http://x/?a=1").query == "a=1"
+
+
+async def test_rfc8414_metadata_describes_the_endpoints_and_pkce(client: Any) -> None:
+    response = await client.get("/.well-known/oauth-authorization-server")
+    body = await response.json()
+    origin = str(client.make_url("")).rstrip("/")
+    assert body["issuer"] == origin
+    assert body["authorization_endpoint"] == origin + "/auth/oauth/authorize"
+    assert body["token_endpoint"] == origin + "/auth/oauth/token"
+    assert body["revocation_endpoint"] == origin + "/auth/oauth/revoke"
+    assert body["code_challenge_methods_supported"] == ["S256"]
+    assert set(body["response_types_supported"]) == {"code", "token"}
+    await client.post("/_dev/faults", json={"implicit_disabled": True})
+    assert (await (await client.get("/.well-known/oauth-authorization-server")).json())["response_types_supported"] == [
+        "code"
+    ]

@@ -40,6 +40,7 @@ class Standin:
         self.oauth = build_server(self.store, self.issuer, lambda: self.faults.token_ttl_s)
         self.csrf_secret = bytes.fromhex(self.store.setting("csrf_secret", lambda: secrets.token_hex(32)))
         self.rng = random.Random(0)
+        self.app_scopes = APP_SCOPES
         systems = generated_systems(settings.systems) if settings.systems else fixture_systems()
         self.systems = SystemIndex.build(systems)
         self.secure_cookies = settings.host not in LOOPBACK
@@ -70,7 +71,14 @@ class Standin:
 
 
 STANDIN = web.AppKey("standin", Standin)
-CORS_PATHS = ("/api/", "/auth/oauth/token", "/auth/oauth/revoke", "/auth/authority", "/auth/logout")
+CORS_PATHS = (
+    "/api/",
+    "/auth/oauth/token",
+    "/auth/oauth/revoke",
+    "/auth/authority",
+    "/auth/logout",
+    "/.well-known/oauth-authorization-server",
+)
 
 
 def cors(allowed: set[str]) -> Middleware:

@@ -137,6 +137,25 @@ class AuthRoutes:
             }
         )
 
+    # GET /.well-known/oauth-authorization-server (RFC 8414)
+    async def metadata(self, request: web.Request) -> web.StreamResponse:
+        origin = _origin(request)
+        return web.json_response(
+            {
+                "issuer": origin,
+                "authorization_endpoint": f"{origin}{AUTHORIZE_PATH}",
+                "token_endpoint": f"{origin}/auth/oauth/token",
+                "revocation_endpoint": f"{origin}/auth/oauth/revoke",
+                "response_types_supported": ["code"] if self.s.faults.implicit_disabled else ["code", "token"],
+                "grant_types_supported": ["authorization_code", "refresh_token", "password"]
+                + ([] if self.s.faults.implicit_disabled else ["implicit"]),
+                "code_challenge_methods_supported": ["S256"],
+                "token_endpoint_auth_methods_supported": ["none"],
+                "revocation_endpoint_auth_methods_supported": ["none"],
+                "scopes_supported": list(self.s.app_scopes),
+            }
+        )
+
     # GET /login?continue=…
     async def login_form(self, request: web.Request) -> web.StreamResponse:
         continue_to = safe_continue(request.query.get("continue", ""), _origin(request)) or "/"
@@ -343,6 +362,7 @@ class AuthRoutes:
 
     def add_to(self, app: web.Application) -> None:
         app.router.add_get("/auth/authority", self.authority)
+        app.router.add_get("/.well-known/oauth-authorization-server", self.metadata)
         app.router.add_get("/login", self.login_form)
         app.router.add_post("/auth/signin", self.signin)
         app.router.add_route("GET", AUTHORIZE_PATH, self.authorize)
