@@ -53,6 +53,7 @@ def client_config(settings: Settings) -> dict[str, object]:
         "storage": client.storage,
         "expiry_warning_s": client.expiry_warning_s,
         "kiosk": client.kiosk,
+        "flow": client.flow,
     }
 
 
@@ -144,6 +145,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         help="offer to stay signed in this long before the token expires",
     )
     client.add_argument("--kiosk", action="store_true", help="unattended display: re-authenticate by itself")
+    client.add_argument(
+        "--flow",
+        choices=["implicit", "code"],
+        default="implicit",
+        help="implicit (default), or authorization code with PKCE: for PlaceOS without implicit; renews silently",
+    )
     faults = p.add_argument_group("failure switches (also at POST /_dev/faults)")
     faults.add_argument(
         "--implicit-disabled",
@@ -179,6 +186,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
             storage=a.storage,
             expiry_warning_s=a.expiry_warning,
             kiosk=a.kiosk,
+            flow=a.flow,
         ),
         faults=Faults(
             implicit_disabled=a.implicit_disabled,

@@ -38,10 +38,15 @@ class ClientConfig:
     storage: str = "session"  # "session" or "local"
     expiry_warning_s: int = 300
     kiosk: bool = False
+    flow: str = "implicit"  # "implicit" (RFC 6749 §4.2) or "code" (§4.1 with PKCE, RFC 7636)
     state_ttl_s: int = 900  # a pending sign-in older than this is expired (time spent at the login page counts)
     default_expires_in_s: int = 300  # when the server omits expires_in: short, never "forever"
     loop_limit: int = 3  # sign-in redirects allowed …
     loop_window_s: int = 120  # … within this many seconds
+
+    @property
+    def token_url(self) -> str:
+        return self.placeos_base + "/auth/oauth/token"
 
     @property
     def authorize_url(self) -> str:
@@ -61,6 +66,9 @@ class ClientConfig:
         storage = str(data.get("storage") or "session")
         if storage not in ("session", "local"):
             raise ConfigError(f"storage must be 'session' or 'local', not {storage!r}")
+        flow = str(data.get("flow") or "implicit")
+        if flow not in ("implicit", "code"):
+            raise ConfigError(f"flow must be 'implicit' or 'code', not {flow!r}")
         warning = data.get("expiry_warning_s", 300)
         if not isinstance(warning, int) or isinstance(warning, bool) or warning < 0:
             raise ConfigError("expiry_warning_s must be a whole number of seconds")
@@ -72,4 +80,5 @@ class ClientConfig:
             storage=storage,
             expiry_warning_s=warning,
             kiosk=bool(data.get("kiosk", False)),
+            flow=flow,
         )

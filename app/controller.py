@@ -16,13 +16,14 @@ from .errors import ApiError, AuthRequired, CallbackError, SignInLoop, UnknownSt
 from .oauth import is_authorization_response
 from .ports import Clock, HttpRequest, Transport
 from .redact import log
-from .session import AuthSession
+from .session import AuthSession, SignedIn
 from .urls import parse_qsl, urlencode
 from .urls import split as urlsplit
 from .view import PAGE_SIZE, El, Model, Notice, Place, render
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 SIGNED_OUT = "signed-out"
+REFRESH_SPACING_S = 10  # at most one silent renewal in this long: a 401 storm must not become a refresh loop
 KIOSK_RETRY_S = (30, 60, 120, 300)  # an unattended display retries by itself, backing off to every 5 minutes
 
 
@@ -76,6 +77,8 @@ class App:
         self._generation = 0  # drops answers to requests the person has since moved away from
         self._expiry_dismissed_at: float | None = None
         self._kiosk_stuck_since: float | None = None
+        self._refreshing = False
+        self._last_refresh_at: float | None = None
         self._kiosk_retries = 0
         self._leaving = False
 
@@ -98,9 +101,12 @@ class App:
         self.show("screen-title")
 
     # -- start ----------------------------------------------------------------------------------------------------
-    async def start(self, fragment: str, received_at: float) -> None:
+    async def start(self, fragment: str, received_at: float, query: str = "") -> None:
         self.model.place = place_from(self.navigator.current())
-        if fragment and is_authorization_response(fragment):
+        if self.config.flow == "code" and query and is_authorization_response(query):
+            if not await self._complete_code(query):
+                return
+        elif fragment and is_authorization_response(fragment):
             if not self._complete_sign_in(fragment, received_at):
                 return
         token = self.session.token()
@@ -134,11 +140,33 @@ class App:
         except CallbackError as error:
             self._callback_failed(error)
             return False
+        self._arrive(signed_in)
+        return True
+
+    async def _complete_code(self, query: str) -> bool:
+        self.model.screen = "loading"
+        self.model.message = "Finishing sign-in…"
+        self.show()
+        try:
+            signed_in = await self.session.complete_code(query, self.transport)
+        except CallbackError as error:
+            self._callback_failed(error)
+            return False
+        except OSError:
+            self.show_callback_error(
+                "Sign-in did not complete",
+                "PlaceOS could not be reached to finish signing in. Check your connection, then try again.",
+                (("Try again", "sign_in"),),
+            )
+            return False
+        self._arrive(signed_in)
+        return True
+
+    def _arrive(self, signed_in: SignedIn) -> None:
         self.navigator.replace(signed_in.return_to)
         self.model.place = place_from(signed_in.return_to)
         if signed_in.scope_warning:
             self.model.notice = Notice("warn", signed_in.scope_warning, (("Dismiss", "dismiss_notice"),))
-        return True
 
     def _callback_failed(self, error: CallbackError) -> None:
         log.info("sign-in response not used: %s", type(error).__name__)
@@ -171,13 +199,19 @@ class App:
         if token is not None:
             bearer = token.access_token.reveal()
             base = self.config.placeos_base
+            revocable = [(bearer, "access_token")]
+            if token.refresh_token:
+                revocable.append((token.refresh_token.reveal(), "refresh_token"))
             calls = [
                 # RFC 7009 revocation, then PlaceOS's logout, which also ends every older token of the user.
-                HttpRequest(
-                    "POST",
-                    f"{base}/auth/oauth/revoke",
-                    {"Content-Type": "application/x-www-form-urlencoded"},
-                    urlencode({"token": bearer, "token_type_hint": "access_token", "client_id": self.config.client_id}),
+                *(
+                    HttpRequest(
+                        "POST",
+                        f"{base}/auth/oauth/revoke",
+                        {"Content-Type": "application/x-www-form-urlencoded"},
+                        urlencode({"token": value, "token_type_hint": hint, "client_id": self.config.client_id}),
+                    )
+                    for value, hint in revocable
                 ),
                 HttpRequest("GET", f"{base}/auth/logout", {"Authorization": f"Bearer {bearer}"}, credentials="include"),
             ]
@@ -230,8 +264,40 @@ class App:
                 self.model.loading = False
                 self.show("detail-title" if place.system and self.model.detail else None)
 
+    def _may_refresh(self) -> bool:
+        token = self.session.token()
+        recently = self._last_refresh_at is not None and self.clock() - self._last_refresh_at < REFRESH_SPACING_S
+        return bool(token and token.refresh_token) and not self._refreshing and not recently
+
+    async def refresh(self, reason: str, reload: bool) -> None:
+        """The code flow's silent renewal; if it is refused, the ordinary sign-in path takes over."""
+        self._refreshing = True
+        self._last_refresh_at = self.clock()
+        try:
+            renewed = await self.session.refresh(self.transport)
+        except OSError:
+            # Offline: keep the refresh token; tick() tries again every REFRESH_SPACING_S.
+            if self.session.valid_token() is None:
+                self.model.expiry_notice = Notice(
+                    "error", "Your session has ended and PlaceOS cannot be reached to renew it; the app keeps trying."
+                )
+                self.show()
+            return
+        finally:
+            self._refreshing = False
+        if renewed is None:
+            self.auth_required(reason)
+            return
+        self.model.expiry_notice = None
+        self.show()
+        if reload:
+            await self.load()
+
     def auth_required(self, reason: str) -> None:
         """Expired or refused: say so and keep what is on screen; a kiosk signs in again by itself."""
+        if self._may_refresh():
+            self.spawn(self.refresh(reason, reload=True))
+            return
         self.session.forget()
         if self.config.kiosk:
             self.sign_in()
@@ -254,8 +320,12 @@ class App:
                 self.auth_required("Your session has ended.")
             return
         remaining = token.remaining(self.clock())
-        if remaining <= 0:
+        if token.refresh_token and 0 < remaining <= max(self.config.expiry_warning_s, 60) and self._may_refresh():
+            self.spawn(self.refresh("Your session has ended.", reload=False))  # ahead of expiry, no prompt
+        elif remaining <= 0:
             self.auth_required("Your session has ended.")
+        elif token.refresh_token:
+            return  # renewal is under way or will be retried; no prompt to stay signed in
         elif remaining <= self.config.expiry_warning_s:
             if self.config.kiosk:
                 self.sign_in()  # renew ahead of expiry while the sign-in service still has a session

@@ -97,4 +97,4 @@ async def start(handoff: Any) -> None:
 
     browser.listen(js.window, "storage", on_storage)
     browser.every(1.0, running.tick)
-    await running.start(str(handoff.fragment or ""), received_at)
+    await running.start(str(handoff.fragment or ""), received_at, str(handoff.query or ""))

@@ -9,9 +9,18 @@ import json
 from dataclasses import dataclass
 
 from .config import ClientConfig
-from .errors import CallbackError, MalformedResponse
-from .oauth import ErrorResponse, build_authorize_url, parse_authorization_response
-from .ports import Clock, NewState, Storage
+from .errors import CallbackError, MalformedResponse, UnknownState
+from .oauth import (
+    ErrorResponse,
+    TokenEndpointResponse,
+    build_authorize_url,
+    code_exchange_body,
+    parse_authorization_response,
+    parse_code_response,
+    parse_token_endpoint_response,
+    refresh_body,
+)
+from .ports import Clock, HttpRequest, NewState, Storage, Transport
 from .redact import REDACTOR, Secret, log
 from .states import LoopBreaker, PendingStates
 
@@ -24,23 +33,33 @@ class Token:
     access_token: Secret
     expires_at: float  # absolute wall-clock time, from when the response arrived (immune to server clock skew)
     scope: str
+    refresh_token: Secret | None = None  # code flow only: renews without a redirect (rotated on every use)
 
     def remaining(self, now: float) -> float:
         return self.expires_at - now
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"access_token": self.access_token.reveal(), "expires_at": self.expires_at, "scope": self.scope}
-        )
+        data = {"access_token": self.access_token.reveal(), "expires_at": self.expires_at, "scope": self.scope}
+        if self.refresh_token:
+            data["refresh_token"] = self.refresh_token.reveal()
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, raw: str) -> Token | None:
         try:
             data = json.loads(raw)
-            token = cls(Secret(str(data["access_token"])), float(data["expires_at"]), str(data.get("scope", "")))
+            refresh = data.get("refresh_token")
+            token = cls(
+                Secret(str(data["access_token"])),
+                float(data["expires_at"]),
+                str(data.get("scope", "")),
+                Secret(str(refresh)) if refresh else None,
+            )
         except (ValueError, KeyError, TypeError):
             return None
         REDACTOR.register(token.access_token.reveal())
+        if token.refresh_token:
+            REDACTOR.register(token.refresh_token.reveal())
         return token
 
 
@@ -65,14 +84,17 @@ class AuthSession:
         self._session_storage = session_storage
         self._token_storage = token_storage
         self._clock = clock
+        self._new_state = new_state
         self.states = PendingStates(session_storage, clock, new_state, config.state_ttl_s)
         self.loop = LoopBreaker(session_storage, clock, config.loop_limit, config.loop_window_s)
 
     def sign_in_url(self, return_to: str) -> str:
         """A new pending sign-in and the authorize URL to send the browser to. Raises SignInLoop."""
         self.loop.record()
-        state = self.states.create(return_to, self.config.client_id)
-        return build_authorize_url(self.config, state)
+        # RFC 7636 §4.1: 43–128 characters; two 256-bit draws give 86.
+        verifier = self._new_state() + self._new_state() if self.config.flow == "code" else None
+        state = self.states.create(return_to, self.config.client_id, verifier)
+        return build_authorize_url(self.config, state, verifier)
 
     def complete(self, fragment: str, received_at: float) -> SignedIn:
         """Check an authorization response (RFC 6749 §4.2.2) and keep its token. Raises a CallbackError."""
@@ -90,9 +112,7 @@ class AuthSession:
         granted = response.scope or self.config.scope
         token = Token(response.access_token, received_at + expires_in, granted)
         self._token_storage.set(TOKEN_KEY, token.to_json())
-        warning = None
-        if set(granted.split()) != set(self.config.scope.split()):
-            warning = f"PlaceOS granted the scopes '{granted}' instead of '{self.config.scope}'; some views may fail."
+        warning = self._scope_warning(granted)
         log.info(
             "signed in, token %s, expires in %d s%s",
             response.access_token,
@@ -101,6 +121,66 @@ class AuthSession:
         )
         self._session_storage.remove(AUTO_RESTART_KEY)
         return SignedIn(token, pending.return_to, warning)
+
+    async def complete_code(self, query: str, transport: Transport) -> SignedIn:
+        """The code flow's return (RFC 6749 §4.1.2): check the state, then exchange the code with the verifier."""
+        response = parse_code_response(query)
+        if isinstance(response, ErrorResponse):
+            self.states.consume(response.state, self.config.client_id)
+            log.info("sign-in refused by the server: %s", response.error)
+            raise response.exception()
+        REDACTOR.register(response.code.reveal())
+        pending = self.states.consume(response.state, self.config.client_id)
+        if not pending.verifier:
+            raise UnknownState("This sign-in response does not match how the sign-in was started; it was ignored.")
+        sent_at = self._clock()
+        answer = await self._token_request(transport, code_exchange_body(self.config, response.code, pending.verifier))
+        token = self._keep(answer, sent_at)
+        log.info("signed in (code flow), token %s", token.access_token)
+        self._session_storage.remove(AUTO_RESTART_KEY)
+        return SignedIn(token, pending.return_to, self._scope_warning(token.scope))
+
+    async def refresh(self, transport: Transport) -> Token | None:
+        """Renew with the refresh token, without a redirect (RFC 6749 §6). None when there is none or it is
+        refused; a network failure raises OSError and keeps the refresh token for the next try."""
+        token = self.token()
+        if token is None or token.refresh_token is None:
+            return None
+        sent_at = self._clock()
+        try:
+            answer = await self._token_request(transport, refresh_body(self.config, token.refresh_token))
+        except CallbackError as error:
+            log.info("refresh refused (%s); a sign-in is needed", type(error).__name__)
+            self._token_storage.set(TOKEN_KEY, Token(token.access_token, token.expires_at, token.scope).to_json())
+            return None
+        renewed = self._keep(answer, sent_at)
+        log.info("token renewed without a redirect, %s", renewed.access_token)
+        return renewed
+
+    async def _token_request(self, transport: Transport, body: str) -> TokenEndpointResponse:
+        response = await transport.send(
+            HttpRequest(
+                "POST", self.config.token_url, {"Content-Type": "application/x-www-form-urlencoded"}, body, "omit"
+            )
+        )
+        return parse_token_endpoint_response(response.status, response.body)
+
+    def _keep(self, answer: TokenEndpointResponse, sent_at: float) -> Token:
+        REDACTOR.register(answer.access_token.reveal())
+        if answer.refresh_token:
+            REDACTOR.register(answer.refresh_token.reveal())
+        expires_in = answer.expires_in or self.config.default_expires_in_s
+        # Counted from when the request left: the token cannot have been issued before that.
+        token = Token(
+            answer.access_token, sent_at + expires_in, answer.scope or self.config.scope, answer.refresh_token
+        )
+        self._token_storage.set(TOKEN_KEY, token.to_json())
+        return token
+
+    def _scope_warning(self, granted: str) -> str | None:
+        if set(granted.split()) == set(self.config.scope.split()):
+            return None
+        return f"PlaceOS granted the scopes '{granted}' instead of '{self.config.scope}'; some views may fail."
 
     def may_restart_automatically(self, error: CallbackError) -> bool:
         """A stale or state-less response restarts sign-in by itself, but only once in a while."""

@@ -30,6 +30,7 @@ class PendingSignIn:
     created: float
     return_to: str
     client_id: str
+    verifier: str | None = None  # PKCE (code flow only); kept with its state, in this tab only
 
 
 class PendingStates:
@@ -39,10 +40,12 @@ class PendingStates:
         self._new_state = new_state
         self._ttl_s = ttl_s
 
-    def create(self, return_to: str, client_id: str) -> str:
+    def create(self, return_to: str, client_id: str, verifier: str | None = None) -> str:
         self.purge()
         state = self._new_state()
         record = {"created": self._clock(), "return_to": safe_return_path(return_to), "client_id": client_id}
+        if verifier:
+            record["verifier"] = verifier
         self._storage.set(PREFIX + state, json.dumps(record))
         log.info("sign-in started, state %s", fingerprint(state))
         return state
@@ -67,7 +70,9 @@ class PendingStates:
             raise UnknownState("This sign-in response was meant for a different app configuration; it was ignored.")
         if self._clock() - record["created"] > self._ttl_s:
             raise ExpiredState("The sign-in took too long and expired.")
-        return PendingSignIn(state, record["created"], safe_return_path(record.get("return_to", "/")), client_id)
+        return PendingSignIn(
+            state, record["created"], safe_return_path(record.get("return_to", "/")), client_id, record.get("verifier")
+        )
 
     def purge(self) -> None:
         now = self._clock()

@@ -41,6 +41,7 @@ class ClientSettings:
     storage: str = "session"  # "session" or "local" (kiosks)
     expiry_warning_s: int = 300
     kiosk: bool = False
+    flow: str = "implicit"  # or "code": authorization code with PKCE and refresh tokens
 
 
 @dataclass(frozen=True)

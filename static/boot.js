@@ -25,6 +25,12 @@
     capturedAt = Date.now(); // token expiry counts from its arrival, not from when Python is up
     history.replaceState(history.state, "", location.pathname + location.search);
   }
+  // The code flow (RFC 6749 §4.1.2) returns in the query: the code leaves the address bar just the same.
+  let oauthQuery = "";
+  if (/(^\?|&)(code|error|state)=/.test(location.search)) {
+    oauthQuery = location.search.slice(1);
+    history.replaceState(history.state, "", location.pathname);
+  }
 
   let step = "download";
   let attempt = 0;
@@ -161,9 +167,11 @@
         fragment: oauthFragment,
         config: await config,
         capturedAt,
+        query: oauthQuery,
       });
       main.destroy();
       oauthFragment = "";
+      oauthQuery = "";
       capturedAt = 0;
       performance.mark("app-ready");
       observer.disconnect();

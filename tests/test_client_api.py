@@ -341,3 +341,134 @@ async def test_controller_error_shows_the_request_id_for_support() -> None:
     h.app.dispatch("reload")
     await h.settle()
     assert "(reference req-7f3a)" in h.screen.text
+
+
+# code flow with PKCE ---------------------------------------------------------------------------------------------
+
+
+def test_pkce_challenge_matches_rfc7636_appendix_b() -> None:
+    from app.oauth import pkce_challenge
+
+    assert (
+        pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    )
+
+
+class CodeServer:
+    """A token endpoint that checks the PKCE verifier and rotates refresh tokens."""
+
+    def __init__(self) -> None:
+        self.challenges: dict[str, str] = {}
+        self.refresh_tokens: set[str] = set()
+        self.issued = 0
+
+    def authorize(self, url: str) -> str:
+        from urllib.parse import parse_qs, urlsplit
+
+        params = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        assert params["response_type"] == "code" and params["code_challenge_method"] == "S256"
+        code = f"code-{len(self.challenges)}-abcdefgh"
+        self.challenges[code] = params["code_challenge"]
+        return f"code={code}&state={params['state']}"
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from urllib.parse import parse_qs
+
+        if not request.url.endswith("/auth/oauth/token"):
+            return standin(request)
+        form = {k: v[0] for k, v in parse_qs(request.body or "").items()}
+        from app.oauth import pkce_challenge
+
+        if form["grant_type"] == "authorization_code":
+            if pkce_challenge(form["code_verifier"]) != self.challenges.pop(form["code"], None):
+                return HttpResponse(400, {}, '{"error":"invalid_grant"}')
+        elif form["refresh_token"] in self.refresh_tokens:
+            self.refresh_tokens.discard(form["refresh_token"])
+        else:
+            return HttpResponse(400, {}, '{"error":"invalid_grant"}')
+        self.issued += 1
+        refresh = f"refresh-{self.issued}-abcdefgh"
+        self.refresh_tokens.add(refresh)
+        body = {
+            "access_token": f"access-{self.issued}-abcdefgh",
+            "token_type": "Bearer",
+            "expires_in": 120,
+            "refresh_token": refresh,
+            "scope": "public",
+        }
+        return HttpResponse(200, {}, json.dumps(body))
+
+
+async def code_sign_in(h: Harness, server: CodeServer) -> None:
+    await h.app.start("", h.clock.now)
+    h.app.sign_in()
+    query = server.authorize(h.navigator.assigned[-1])
+    h.app._leaving = False
+    await h.app.start("", h.clock.now, query)
+    await h.settle()
+
+
+async def test_code_flow_exchanges_the_code_with_the_verifier_and_lists_systems() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", path="/?q=room")
+    await code_sign_in(h, server)
+    token = h.session.token()
+    assert token and token.access_token.reveal() == "access-1-abcdefgh" and token.refresh_token
+    assert h.navigator.path == "/?q=room" and "Ada Lovelace" in h.screen.text
+    exchange = next(r for r in h.transport.requests if r.url.endswith("/token"))
+    assert "code_verifier=" in (exchange.body or "") and exchange.credentials == "omit"
+
+
+async def test_code_flow_with_a_wrong_verifier_is_refused() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code")
+    await h.app.start("", h.clock.now)
+    h.app.sign_in()
+    query = server.authorize(h.navigator.assigned[-1])
+    code = query.split("&")[0].split("=")[1]
+    server.challenges[code] = "not-the-challenge"
+    await h.app.start("", h.clock.now, query)
+    assert "Sign-in did not complete" in h.screen.text and h.session.token() is None
+
+
+async def test_code_flow_renews_silently_before_expiry_and_rotates() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", expiry_warning_s=60)
+    await code_sign_in(h, server)
+    h.clock.advance(70)  # 50 s left of 120
+    h.app.tick()
+    await h.settle()
+    token = h.session.token()
+    assert token and token.access_token.reveal() == "access-2-abcdefgh"
+    assert token.refresh_token and token.refresh_token.reveal() == "refresh-2-abcdefgh"
+    assert "refresh-1-abcdefgh" not in server.refresh_tokens  # rotated
+    assert "Stay signed in" not in h.screen.text
+    assert len(h.navigator.assigned) == 1  # no redirect
+
+
+async def test_code_flow_refused_refresh_falls_back_to_sign_in_again() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", expiry_warning_s=60)
+    await code_sign_in(h, server)
+    server.refresh_tokens.clear()  # e.g. a logout elsewhere revoked it
+    h.clock.advance(121)
+    h.app.tick()
+    await h.settle()
+    assert "Your session has ended" in h.screen.text and "Room 0" in h.screen.text
+
+
+async def test_code_flow_offline_refresh_keeps_the_refresh_token_and_retries() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", expiry_warning_s=60)
+    await code_sign_in(h, server)
+    h.transport.handler = lambda r: OSError("offline")
+    h.clock.advance(121)
+    h.app.tick()
+    await h.settle()
+    assert "cannot be reached to renew it" in h.screen.text
+    assert (h.session.token() or Token(Secret("x"), 0, "")).refresh_token is not None
+    h.transport.handler = server
+    h.clock.advance(11)
+    h.app.tick()
+    await h.settle()
+    assert h.session.valid_token() is not None and "cannot be reached" not in h.screen.text

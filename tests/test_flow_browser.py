@@ -318,3 +318,50 @@ def test_sign_out_in_one_tab_signs_out_the_others(page: Page, live_server: LiveS
     expect(other.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=10_000)
     expect(other.locator("main")).to_contain_text("You signed out in another tab.")
     assert other.evaluate("() => sessionStorage.getItem('placeos.token')") is None
+
+
+def test_code_flow_with_pkce_against_a_placeos_without_implicit_renews_silently(
+    page: Page, server_factory: Any, console: ConsoleLog
+) -> None:
+    from server.settings import Faults
+
+    server = server_factory(
+        faults=Faults(implicit_disabled=True), token_ttl_s=8, client=ClientSettings(flow="code", expiry_warning_s=5)
+    )
+    token_calls: list[str] = []
+    page.on("request", lambda r: token_calls.append(r.post_data or "") if r.url.endswith("/auth/oauth/token") else None)
+    page.goto(server.url + "?q=ha")
+    sign_in_from_app(page, server)
+    assert "code=" not in page.url and "state=" not in page.url
+    expect(page).to_have_url(re.compile(r"q=ha"))
+    first = json.loads(page.evaluate("() => sessionStorage.getItem('placeos.token')"))
+    assert first["refresh_token"] and "grant_type=authorization_code" in token_calls[0]
+    assert "code_verifier=" in token_calls[0]
+
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
+    page.wait_for_function(
+        "(first) => JSON.parse(sessionStorage.getItem('placeos.token')).access_token !== first",
+        arg=first["access_token"],
+        timeout=15_000,
+    )
+    assert navigations == []  # renewed through the token endpoint, no redirect
+    assert any("grant_type=refresh_token" in body for body in token_calls)
+    expect(page.locator(".notice.warn")).to_have_count(0)
+
+    renewed = json.loads(page.evaluate("() => sessionStorage.getItem('placeos.token')"))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    refresh = urllib.request.Request(
+        server.url + "auth/oauth/token",
+        data=f"grant_type=refresh_token&refresh_token={renewed['refresh_token']}&client_id={server.settings.client_id}".encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        urllib.request.urlopen(refresh).close()
+        raise AssertionError("the refresh token still works after sign-out")
+    except urllib.error.HTTPError as error:
+        assert error.code == 400
+    for secret in (first["access_token"], first["refresh_token"], renewed["refresh_token"]):
+        assert secret not in console.text
+    assert console.errors == []
