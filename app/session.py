@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import NoReturn
 
 from .config import ClientConfig
 from .errors import CallbackError, MalformedResponse, UnknownState
@@ -96,14 +97,17 @@ class AuthSession:
         state = self.states.create(return_to, self.config.client_id, verifier)
         return build_authorize_url(self.config, state, verifier)
 
+    def _refuse(self, response: ErrorResponse) -> NoReturn:
+        # The state is checked on errors too: a forged error is refused like a forged token (RFC 6749 §10.12).
+        self.states.consume(response.state, self.config.client_id)
+        log.info("sign-in refused by the server: %s", response.error)
+        raise response.exception()
+
     def complete(self, fragment: str, received_at: float) -> SignedIn:
         """Check an authorization response (RFC 6749 §4.2.2) and keep its token. Raises a CallbackError."""
         response = parse_authorization_response(fragment)
         if isinstance(response, ErrorResponse):
-            # The state is checked on errors too: a forged error is refused like a forged token (RFC 6749 §10.12).
-            self.states.consume(response.state, self.config.client_id)
-            log.info("sign-in refused by the server: %s", response.error)
-            raise response.exception()
+            self._refuse(response)
         REDACTOR.register(response.access_token.reveal())
         pending = self.states.consume(response.state, self.config.client_id)
         expires_in = response.expires_in or self.config.default_expires_in_s
@@ -126,9 +130,7 @@ class AuthSession:
         """The code flow's return (RFC 6749 §4.1.2): check the state, then exchange the code with the verifier."""
         response = parse_code_response(query)
         if isinstance(response, ErrorResponse):
-            self.states.consume(response.state, self.config.client_id)
-            log.info("sign-in refused by the server: %s", response.error)
-            raise response.exception()
+            self._refuse(response)
         REDACTOR.register(response.code.reveal())
         pending = self.states.consume(response.state, self.config.client_id)
         if not pending.verifier:

@@ -25,20 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from server.live import LiveServer  # noqa: E402
+from server.live import LiveServer, chromium_launch_options  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 TARGETS = {"warm_ms": 1300, "cold_ms": 2300, "cold_bytes": 6_500_000, "warm_bytes": 10_000}
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def load_once(context: Any, url: str, wait_for_snapshot: bool = False) -> dict[str, float]:
@@ -71,9 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         server = LiveServer(replace(Settings(), data_path=Path(tmp) / "bench.sqlite3")).start()
         try:
             with sync_playwright() as p:
-                launch: dict[str, Any] = {"args": LAUNCH_ARGS}
-                if CHROMIUM.exists():
-                    launch["executable_path"] = str(CHROMIUM)
+                launch = chromium_launch_options()
                 cold, warm = [], []
                 for _ in range(args.runs):
                     with tempfile.TemporaryDirectory() as profile:

@@ -10,12 +10,33 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from .settings import Settings
 from .web import RedactingAccessLogger, access_logger
+
+# Debian's chromium where it exists (Playwright cannot download its own browser there), else Playwright's.
+SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling Google's hosts, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_launch_options() -> dict[str, Any]:
+    options: dict[str, Any] = {"args": list(CHROMIUM_ARGS)}
+    if SYSTEM_CHROMIUM.exists():
+        options["executable_path"] = str(SYSTEM_CHROMIUM)
+    return options
 
 
 @dataclass

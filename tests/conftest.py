@@ -9,31 +9,14 @@ from typing import Any
 
 import pytest
 
-from server.live import LiveServer
+from server.live import LiveServer, chromium_launch_options
 from server.settings import Settings
 from tests.standin_helpers import FakeClock, make_app
-
-SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    args = {
-        **browser_type_launch_args,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
-    # Debian's chromium where it exists (Playwright cannot download its own browser there); else Playwright's.
-    if SYSTEM_CHROMIUM.exists():
-        args["executable_path"] = str(SYSTEM_CHROMIUM)
-    return args
+    return {**browser_type_launch_args, **chromium_launch_options()}
 
 
 @pytest.fixture
