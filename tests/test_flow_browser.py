@@ -365,3 +365,37 @@ def test_code_flow_with_pkce_against_a_placeos_without_implicit_renews_silently(
     for secret in (first["access_token"], first["refresh_token"], renewed["refresh_token"]):
         assert secret not in console.text
     assert console.errors == []
+
+
+def test_developers_use_the_api_client_from_the_console_as_the_readme_shows(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    names, total = page.evaluate("""async () => {
+        const result = await pyodide.runPythonAsync(`
+from app.main import app
+page = await app.api.systems(q="board", limit=5)
+[(s["name"], s["capacity"]) for s in page.items], page.total
+`);
+        const out = result.toJs();
+        result.destroy();
+        return out;
+    }""")
+    assert "Boardroom" in [name for name, _ in names] and len(names) == min(5, total) and total > 1
+
+    count = page.evaluate("""async () => pyodide.runPythonAsync(`
+from app.main import app
+len([s async for s in app.api.all_systems(limit=10)])
+`)""")
+    assert count == 32
+
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    email = page.evaluate("""async () => pyodide.runPythonAsync(`
+from app.main import app
+app.api.token_in_query = True
+(await app.api.current_user())["email"]
+`)""")
+    assert email == "demo@example.com"
+    assert any("/users/current?bearer_token=" in url for url in urls)
