@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import secrets
 import time
 from typing import Any
@@ -31,6 +32,9 @@ async def start(handoff: Any) -> None:
     global app
     from . import browser
 
+    # A start-up snapshot freezes the random module's state: every restored visit would repeat the same
+    # sequence. Reseed from crypto.getRandomValues (the secrets module never used that state).
+    random.seed()
     log.setLevel(logging.INFO)
     log.addHandler(browser.ConsoleHandler())
     import js

@@ -107,6 +107,14 @@ def test_second_visit_restores_the_start_up_snapshot_and_the_app_works_on_it(
     expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
     assert has_mark(page, "snapshot-restored")
     assert not has_mark(page, "snapshot-saved")  # nothing to redo on a restored start
+    draws = [page.evaluate("() => pyodide.runPython('import random; random.random()')")]
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    assert has_mark(page, "snapshot-restored")
+    draws.append(page.evaluate("() => pyodide.runPython('import random; random.random()')"))
+    assert draws[0] != draws[1]  # the snapshot's frozen random state was reseeded
+    page.goto(live_server.url + "?q=bondi")
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
     # The restored interpreter runs the whole app: secrets for the state, fetch, the DOM.
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email").fill("demo@example.com")
