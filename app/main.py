@@ -36,7 +36,8 @@ async def start(handoff: Any) -> None:
     # sequence. Reseed from crypto.getRandomValues (the secrets module never used that state).
     random.seed()
     log.setLevel(logging.INFO)
-    log.addHandler(browser.ConsoleHandler())
+    if not any(isinstance(handler, browser.ConsoleHandler) for handler in log.handlers):
+        log.addHandler(browser.ConsoleHandler())  # once, though the loader's "Try again" may call start again
     import js
     from pyodide.ffi import jsnull
 

@@ -1,6 +1,7 @@
 """The signed-in session: start a sign-in, accept or refuse its response, keep the token and its expiry.
 
-Pure: storage, clock and randomness are injected. Navigation is the caller's (it gets a URL back).
+Pure: storage, clock, randomness and (for the code flow's token endpoint) transport are injected. Navigation is
+the caller's: it gets a URL back.
 """
 
 from __future__ import annotations

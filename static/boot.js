@@ -116,6 +116,7 @@
   }
 
   async function startPython(loadPyodide, indexURL) {
+    // packageBaseUrl is explicit, or Pyodide would fall back to its CDN for packages missing locally.
     const options = { indexURL, packageBaseUrl: indexURL };
     const snapshot = await cachedSnapshot();
     if (snapshot) {
@@ -153,10 +154,9 @@
       config.catch(() => {});
       const indexURL = new URL(RUNTIME, document.baseURI).href;
       const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-      // packageBaseUrl is explicit, or Pyodide would fall back to its CDN for packages missing locally.
       const { pyodide, restored } = await startPython(loadPyodide, indexURL);
       performance.mark("python-ready");
-      // For developers prototyping against PlaceOS from the console: pyodide.pyimport("app.main").app
+      // For developers prototyping against PlaceOS from the console (see the README): app.main.app
       window.pyodide = pyodide;
       show("app", 0.2);
       pyodide.unpackArchive(await appZip, "zip");
