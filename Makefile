@@ -3,10 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
-RUNTIME_STAMP := .runtime/pyodide/314.0.7/.complete
 ARGS ?=
 
-.PHONY: run test unit bench setup chromium lint clean
+.PHONY: run test unit bench setup runtime chromium lint clean
 .DEFAULT_GOAL := run
 
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
@@ -26,16 +25,16 @@ unit: setup  ## only the tests that need no browser
 bench: setup chromium  ## start-up benchmark in headless Chromium (prints figures)
 	$(PY) scripts/bench.py $(ARGS)
 
-setup: $(DEPS_STAMP) $(RUNTIME_STAMP)
+setup: runtime
 
 $(DEPS_STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) scripts/install_deps.py
 	touch $@
 
-# Re-checked on every run: the script returns at once when every pinned file is present.
-$(RUNTIME_STAMP): scripts/fetch_runtime.py $(DEPS_STAMP)
-	$(PY) scripts/fetch_runtime.py
+# Checked on every run: the script returns at once when the build for its current recipe is present.
+runtime: $(DEPS_STAMP)
+	@$(PY) scripts/fetch_runtime.py
 
 chromium: $(DEPS_STAMP)
 	@$(PY) scripts/ensure_chromium.py

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYODIDE_VERSION = "314.0.7"
+# The runtime build served at /pyodide/<RUNTIME_ID>/: Pyodide's version and a hash of how scripts/fetch_runtime.py
+# builds it (its runtime_id(); a unit test keeps the two, and static/boot.js, in step).
+RUNTIME_ID = "314.0.7-537512ee"
 
 
 def client_id_for(redirect_uri: str) -> str:
@@ -49,7 +51,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     root: Path = ROOT
-    runtime_dir: Path = ROOT / ".runtime" / "pyodide" / PYODIDE_VERSION
+    runtime_dir: Path = ROOT / ".runtime" / "pyodide" / RUNTIME_ID
     data_path: Path = ROOT / "data" / "standin.sqlite3"
     token_ttl_s: int = 7200
     demo_email: str = "demo@example.com"

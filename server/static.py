@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .settings import PYODIDE_VERSION, Settings
+from .settings import RUNTIME_ID, Settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -130,7 +130,7 @@ def setup_static(app: web.Application, settings: Settings, client_config: Callab
     app.router.add_get("/", index)
     app.router.add_get("/index.html", _redirect_home)
     app.router.add_get("/static/{path:.+}", static)
-    app.router.add_get(f"/pyodide/{PYODIDE_VERSION}/{{path:.+}}", runtime)
+    app.router.add_get(f"/pyodide/{RUNTIME_ID}/{{path:.+}}", runtime)
     app.router.add_get("/app.zip", app_zip)
     app.router.add_get("/app-config.json", app_config)
 

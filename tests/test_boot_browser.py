@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from server.settings import RUNTIME_ID
 from tests.conftest import ConsoleLog, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -87,6 +88,40 @@ def test_micropip_loads_on_demand_from_the_local_lockfile(
     assert console.errors == []
 
 
+STDLIB_IMPORTS = """
+import sys, zipimport
+archive = next(path for path in sys.path if path.endswith('.zip'))
+specs = [module.__spec__ for module in list(sys.modules.values()) if getattr(module, '__spec__', None)]
+from_zip = [s for s in specs if isinstance(s.loader, zipimport.zipimporter) and s.origin.startswith(archive)]
+{'bytecode': sum(spec.origin.endswith('.pyc') for spec in from_zip),
+ 'compiled_from_source': sorted(spec.name for spec in from_zip if not spec.origin.endswith('.pyc'))}
+"""
+TRACEBACK = """
+import json, traceback
+try:
+    json.loads('{')
+except ValueError as error:
+    text = ''.join(traceback.format_exception(error))
+text
+"""
+
+
+def test_start_up_imports_only_pre_compiled_stdlib_modules_and_tracebacks_keep_their_source(
+    page: Any, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+
+    imports = page.evaluate(
+        "(code) => window.pyodide.runPython(code).toJs({dict_converter: Object.fromEntries})", STDLIB_IMPORTS
+    )
+    # A module listed here is compiled from source on every load: add it to APP_IMPORTS in scripts/fetch_runtime.py.
+    assert imports["compiled_from_source"] == []
+    assert imports["bytecode"] > 100
+    text = page.evaluate("(code) => window.pyodide.runPython(code)", TRACEBACK)
+    assert 'json/__init__.py", line' in text and "return _default_decoder.decode(s)" in text
+
+
 def wait_for_mark(page: Any, name: str, timeout: int = 60_000) -> None:
     page.wait_for_function("(name) => performance.getEntriesByName(name).length > 0", arg=name, timeout=timeout)
 
@@ -125,14 +160,22 @@ def test_second_visit_restores_the_start_up_snapshot_and_the_app_works_on_it(
     assert console.errors == []
 
 
-def test_corrupt_snapshot_is_dropped_and_python_starts_afresh(page: Any, live_server: LiveServer) -> None:
+def test_corrupt_snapshot_is_dropped_and_python_starts_afresh(
+    page: Any, live_server: LiveServer, console: ConsoleLog
+) -> None:
     page.goto(live_server.url)
     expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
-    page.evaluate("""async () => {
-        const cache = await caches.open('placeos-pyodide-snapshot');
-        await cache.put('/pyodide/314.0.7/snapshot-1', new Response(new Uint8Array(4096).fill(7)));
-    }""")
+    wait_for_mark(page, "snapshot-saved")
+    page.evaluate(
+        """async (key) => {
+            const cache = await caches.open('placeos-pyodide-snapshot');
+            if (!(await cache.match(key))) throw new Error('no snapshot under ' + key);
+            await cache.put(key, new Response(new Uint8Array(4096).fill(7)));
+        }""",
+        f"/pyodide/{RUNTIME_ID}/snapshot-1",
+    )
     page.goto(live_server.url)
     expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    assert "start-up snapshot unusable" in console.text
     assert not has_mark(page, "snapshot-restored")
     wait_for_mark(page, "snapshot-saved")  # a good one replaces it
