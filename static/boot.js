@@ -95,8 +95,7 @@
 
   async function cachedSnapshot() {
     try {
-      const hit = await (await caches.open(SNAPSHOT_CACHE)).match(SNAPSHOT_KEY);
-      return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+      return (await (await caches.open(SNAPSHOT_CACHE)).match(SNAPSHOT_KEY)) || null;
     } catch {
       return null; // no Cache Storage (e.g. some private modes): boot the ordinary way
     }
@@ -115,13 +114,16 @@
     }
   }
 
-  async function startPython(loadPyodide, indexURL) {
+  async function startPython(loadPyodide, indexURL, snapshotLookup) {
     // packageBaseUrl is explicit, or Pyodide would fall back to its CDN for packages missing locally.
     const options = { indexURL, packageBaseUrl: indexURL };
-    const snapshot = await cachedSnapshot();
+    const snapshot = await snapshotLookup;
     if (snapshot) {
       try {
-        const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+        // Handed over unread: Pyodide starts the runtime's downloads first and awaits the 31 MB read only when
+        // it needs the memory, so the two overlap (reading it first cost ~90 ms on every later visit).
+        const memory = snapshot.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+        const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
         performance.mark("snapshot-restored");
         return { pyodide, restored: true };
       } catch (error) {
@@ -152,9 +154,10 @@
       const config = fetchOk("app-config.json").then((r) => r.text());
       appZip.catch(() => {});
       config.catch(() => {});
+      const snapshotLookup = cachedSnapshot(); // alongside the loader's download
       const indexURL = new URL(RUNTIME, document.baseURI).href;
       const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-      const { pyodide, restored } = await startPython(loadPyodide, indexURL);
+      const { pyodide, restored } = await startPython(loadPyodide, indexURL, snapshotLookup);
       performance.mark("python-ready");
       // For developers prototyping against PlaceOS from the console (see the README): app.main.app
       window.pyodide = pyodide;
