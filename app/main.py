@@ -28,6 +28,17 @@ def new_state() -> str:
     return secrets.token_urlsafe(32)  # 256 bits from crypto.getRandomValues (RFC 6749 §10.10)
 
 
+def bytecode_archive() -> Any:
+    """The app's compiled modules as a zip in a JS Uint8Array, for the loader to keep (see app.bytecode)."""
+    from pathlib import Path
+
+    from pyodide.ffi import to_js
+
+    from .bytecode import compiled_archive
+
+    return to_js(compiled_archive(Path(__file__).parent))
+
+
 async def start(handoff: Any) -> None:
     global app
     from . import browser

@@ -5,10 +5,10 @@
 
 Measures, as medians over N runs: navigation start -> Python ready (loadPyodide done) and -> app ready (the
 first screen rendered by Python), cold (a new browser profile: empty HTTP and code caches) and warm (the same
-profile again, as a returning visitor's browser, with the start-up snapshot its first visit made); and the
-bytes on the wire (Chrome DevTools Protocol encodedDataLength: headers and bodies), counted in separate loads
-because DevTools' network instrumentation slows a load down (by ~70 ms warm). Profiles are real on-disk ones:
-Playwright's incognito contexts keep no V8 code cache, which no real returning visitor lacks.
+profile again, as a returning visitor's browser, with the start-up snapshot and app bytecode its first visit
+made); and the bytes on the wire (Chrome DevTools Protocol encodedDataLength: headers and bodies), counted in
+separate loads because DevTools' network instrumentation slows a load down (by ~70 ms warm). Profiles are real
+on-disk ones: Playwright's incognito contexts keep no V8 code cache, which no real returning visitor lacks.
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ def load_once(context: Any, url: str, count_bytes: bool = False, wait_for_snapsh
         app: performance.getEntriesByName('app-ready')[0].startTime,
     })""")
     page.wait_for_load_state("networkidle")
-    if wait_for_snapshot:  # the first visit leaves a start-up snapshot behind, made in idle time
-        page.wait_for_function("() => performance.getEntriesByName('snapshot-saved').length > 0", timeout=60_000)
+    if wait_for_snapshot:  # the first visit leaves a start-up snapshot and the app's bytecode, made in idle time
+        for mark in ("bytecode-saved", "snapshot-saved"):
+            page.wait_for_function("(m) => performance.getEntriesByName(m).length > 0", arg=mark, timeout=60_000)
     page.close()
     return {"python_ms": marks["python"], "app_ms": marks["app"], "bytes": received["bytes"]}
 

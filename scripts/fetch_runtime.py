@@ -42,9 +42,10 @@ STOCK_LOCK_SHA256 = "5dc2fc119108bc148c7457dc86e7675b5c87e1cafd420b9c34c1eaef7b3
 MICROPIP_VERSION = "0.11.1"
 MICROPIP_WHEEL = f"micropip-{MICROPIP_VERSION}-py3-none-any.whl"
 MICROPIP_SHA256 = "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3"
-# Stdlib modules the app imports by the time its first screen is up and its first API request is made, on top of
-# those Pyodide's start-up imports: their bytecode is built too. A browser test (test_boot_browser) fails, naming
-# the module, when the app starts importing one that is not compiled ahead.
+# Stdlib modules the app imports by the time its first screen is up and its first API request is made, and when it
+# saves its own bytecode after start-up (app/bytecode.py), on top of those Pyodide's start-up imports: their
+# bytecode is built too. A browser test (test_boot_browser) fails, naming the module, when the app starts
+# importing one that is not compiled ahead.
 APP_IMPORTS = (
     "asyncio",
     "base64",
@@ -55,6 +56,7 @@ APP_IMPORTS = (
     "hmac",
     "json",
     "logging",
+    "py_compile",
     "pyodide.http",
     "random",
     "re",

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The runtime build served at /pyodide/<RUNTIME_ID>/: Pyodide's version and a hash of how scripts/fetch_runtime.py
 # builds it (its runtime_id(); a unit test keeps the two, and static/boot.js, in step).
-RUNTIME_ID = "314.0.7-537512ee"
+RUNTIME_ID = "314.0.7-06290342"
 
 
 def client_id_for(redirect_uri: str) -> str:

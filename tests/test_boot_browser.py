@@ -179,3 +179,58 @@ def test_corrupt_snapshot_is_dropped_and_python_starts_afresh(
     assert "start-up snapshot unusable" in console.text
     assert not has_mark(page, "snapshot-restored")
     wait_for_mark(page, "snapshot-saved")  # a good one replaces it
+
+
+def test_later_visits_import_the_app_from_its_saved_bytecode_only_with_the_same_app_zip(
+    page: Any, live_server: LiveServer, console: ConsoleLog
+) -> None:
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    assert not has_mark(page, "bytecode-restored")
+    wait_for_mark(page, "bytecode-saved")
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    assert has_mark(page, "bytecode-restored")
+    # Python in the page writes no bytecode itself, so bytecode beside the sources came from the saved archive.
+    assert page.evaluate("""() => pyodide.runPython(`
+import os, sys
+sys.dont_write_bytecode and all(os.path.exists(sys.modules[name].__cached__) for name in ('app.main', 'app.controller'))
+`)""")
+
+    # Saved for another app.zip (the app changed since): not used, and replaced by bytecode of this one.
+    page.evaluate("""async () => {
+        const cache = await caches.open('placeos-app-bytecode');
+        const saved = await cache.match('/app-bytecode');
+        await cache.put('/app-bytecode', new Response(await saved.arrayBuffer(), {headers: {'X-App-ETag': '"old"'}}));
+    }""")
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    assert not has_mark(page, "bytecode-restored")
+    wait_for_mark(page, "bytecode-saved")
+    assert console.errors == []
+
+
+def test_broken_saved_bytecode_fails_once_and_try_again_starts_from_source(page: Any, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_mark(page, "bytecode-saved")
+    # A valid header over bytes that are not bytecode: the import itself fails.
+    page.evaluate("""async () => {
+        const archive = pyodide.runPython(`
+import importlib.util, io, sys, zipfile
+from pyodide.ffi import to_js
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, 'w') as archive:
+    pyc = importlib.util.MAGIC_NUMBER + (1).to_bytes(4, 'little') + bytes(8) + b'not bytecode'
+    archive.writestr(f'app/__pycache__/main.{sys.implementation.cache_tag}.pyc', pyc)
+to_js(buffer.getvalue())
+`);
+        const etag = (await fetch('app.zip')).headers.get('ETag');
+        const cache = await caches.open('placeos-app-bytecode');
+        await cache.put('/app-bytecode', new Response(archive, {headers: {'X-App-ETag': etag}}));
+    }""")
+    page.reload()
+    expect(page.locator("#boot-error")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
