@@ -40,4 +40,4 @@ chromium: $(DEPS_STAMP)
 	@$(PY) scripts/ensure_chromium.py
 
 clean:
-	rm -rf $(VENV) .runtime .pytest_cache
+	rm -rf $(VENV) .runtime node_modules .pytest_cache

@@ -22,7 +22,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -156,11 +155,12 @@ def _run(cmd: list[str], cwd: Path) -> str:
 def fetch(dest: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        print(f"fetching pyodide@{PYODIDE_VERSION} from the npm registry", flush=True)
-        _run(["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent"], cwd=tmp)
-        with tarfile.open(tmp / f"pyodide-{PYODIDE_VERSION}.tgz") as tar:
-            wanted = [f"package/{name}" for name in [*PYODIDE_FILES, "pyodide-lock.json"]]
-            tar.extractall(tmp, members=[tar.getmember(name) for name in wanted], filter="data")
+        print(f"fetching pyodide@{PYODIDE_VERSION} from the npm registry (npm ci: package-lock.json)", flush=True)
+        # package-lock.json pins the tarball's integrity; the sha256 pins below pin each file we take from it.
+        _run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT)
+        (tmp / "package").mkdir()
+        for name in [*PYODIDE_FILES, "pyodide-lock.json"]:
+            shutil.copy2(ROOT / "node_modules" / "pyodide" / name, tmp / "package" / name)
         for name, expected in PYODIDE_FILES.items():
             _check(tmp / "package" / name, expected)
         _check(tmp / "package" / "pyodide-lock.json", STOCK_LOCK_SHA256)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import io
+import json
 import sys
 import traceback
 import zipfile
@@ -33,6 +34,14 @@ def test_runtime_id_names_the_current_recipe_everywhere() -> None:
     boot = (ROOT / "static" / "boot.js").read_text()
     assert f'const RUNTIME = "pyodide/{expected}/";' in boot, f"set RUNTIME in static/boot.js to pyodide/{expected}/"
     assert Settings().runtime_dir.name == expected
+
+
+def test_npm_pins_exactly_the_pyodide_the_build_checks() -> None:
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert package["dependencies"] == {"pyodide": fetch_runtime.PYODIDE_VERSION}
+    assert lock["packages"]["node_modules/pyodide"]["version"] == fetch_runtime.PYODIDE_VERSION
+    assert lock["packages"]["node_modules/pyodide"]["integrity"].startswith("sha512-")
 
 
 def test_runtime_id_changes_with_what_the_build_does(monkeypatch: pytest.MonkeyPatch) -> None:
