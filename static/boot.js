@@ -170,7 +170,10 @@
     try {
       show("download", 0);
       // The app's code and configuration download while the runtime boots.
-      const appZip = fetchOk("app.zip").then(async (r) => ({ etag: r.headers.get("ETag"), zip: await r.arrayBuffer() }));
+      const appZip = fetchOk("app.zip").then(async (response) => ({
+        etag: response.headers.get("ETag"),
+        zip: await response.arrayBuffer(),
+      }));
       const config = fetchOk("app-config.json").then((r) => r.text());
       appZip.catch(() => {});
       config.catch(() => {});
