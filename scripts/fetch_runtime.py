@@ -19,6 +19,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -254,6 +255,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"pyodide runtime ready in {args.dest.relative_to(ROOT) if args.dest.is_relative_to(ROOT) else args.dest}")
+    served = re.search(r'^RUNTIME_ID = "([^"]+)"', (ROOT / "server" / "settings.py").read_text(), re.MULTILINE)
+    if served and served.group(1) != runtime_id():
+        print(
+            f"warning: this build is {runtime_id()} but server/settings.py serves {served.group(1)}: set RUNTIME_ID "
+            f'there and RUNTIME in static/boot.js to "{runtime_id()}" (the recipe changed, so its URL must too)',
+            file=sys.stderr,
+        )
     return 0
 
 
