@@ -21,7 +21,7 @@ def test_boot_python_renders_the_app_with_a_clean_console(
 
     page.goto(live_server.url)
 
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     assert console.errors == []
     assert not [text for _, text in console.messages if "Content Security Policy" in text]
     # Nothing left this machine: every request went to the server under test.
@@ -43,7 +43,7 @@ def test_boot_runtime_unavailable_shows_error_and_retry_recovers(page: Any, live
 
     page.unroute("**/pyodide.asm.wasm", missing)
     retry.click()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
 
 
 def test_boot_loader_script_missing_reports_download_failure(page: Any, live_server: LiveServer) -> None:
@@ -75,7 +75,7 @@ def test_micropip_loads_on_demand_from_the_local_lockfile(
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     # Not imported at start-up: it costs ~0.3 s on every load.
     assert page.evaluate("() => window.pyodide.runPython(\"import sys; 'micropip' in sys.modules\")") is False
     version = page.evaluate("""async () => {
@@ -110,7 +110,7 @@ def test_start_up_imports_only_pre_compiled_stdlib_modules_and_tracebacks_keep_t
     page: Any, live_server: LiveServer
 ) -> None:
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
 
     imports = page.evaluate(
         "(code) => window.pyodide.runPython(code).toJs({dict_converter: Object.fromEntries})", STDLIB_IMPORTS
@@ -120,6 +120,11 @@ def test_start_up_imports_only_pre_compiled_stdlib_modules_and_tracebacks_keep_t
     assert imports["bytecode"] > 100
     text = page.evaluate("(code) => window.pyodide.runPython(code)", TRACEBACK)
     assert 'json/__init__.py", line' in text and "return _default_decoder.decode(s)" in text
+
+
+def wait_for_sign_in_screen(page: Any) -> None:
+    """The first screen Python renders for a signed-out person: the app is up."""
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
 
 
 def wait_for_mark(page: Any, name: str, timeout: int = 60_000) -> None:
@@ -134,22 +139,22 @@ def test_second_visit_restores_the_start_up_snapshot_and_the_app_works_on_it(
     page: Any, live_server: LiveServer, console: ConsoleLog
 ) -> None:
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     assert not has_mark(page, "snapshot-restored")
     wait_for_mark(page, "snapshot-saved")
 
     page.goto(live_server.url + "?q=bondi")
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     assert has_mark(page, "snapshot-restored")
     assert not has_mark(page, "snapshot-saved")  # nothing to redo on a restored start
     draws = [page.evaluate("() => pyodide.runPython('import random; random.random()')")]
     page.reload()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     assert has_mark(page, "snapshot-restored")
     draws.append(page.evaluate("() => pyodide.runPython('import random; random.random()')"))
     assert draws[0] != draws[1]  # the snapshot's frozen random state was reseeded
     page.goto(live_server.url + "?q=bondi")
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     # The restored interpreter runs the whole app: secrets for the state, fetch, the DOM.
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email").fill("demo@example.com")
@@ -164,7 +169,7 @@ def test_corrupt_snapshot_is_dropped_and_python_starts_afresh(
     page: Any, live_server: LiveServer, console: ConsoleLog
 ) -> None:
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     wait_for_mark(page, "snapshot-saved")
     page.evaluate(
         """async (key) => {
@@ -175,7 +180,7 @@ def test_corrupt_snapshot_is_dropped_and_python_starts_afresh(
         f"/pyodide/{RUNTIME_ID}/snapshot-1",
     )
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     assert "start-up snapshot unusable" in console.text
     assert not has_mark(page, "snapshot-restored")
     wait_for_mark(page, "snapshot-saved")  # a good one replaces it
@@ -185,12 +190,12 @@ def test_later_visits_import_the_app_from_its_saved_bytecode_only_with_the_same_
     page: Any, live_server: LiveServer, console: ConsoleLog
 ) -> None:
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     assert not has_mark(page, "bytecode-restored")
     wait_for_mark(page, "bytecode-saved")
 
     page.reload()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     assert has_mark(page, "bytecode-restored")
     # Python in the page writes no bytecode itself, so bytecode beside the sources came from the saved archive.
     assert page.evaluate("""() => pyodide.runPython(`
@@ -205,7 +210,7 @@ sys.dont_write_bytecode and all(os.path.exists(sys.modules[name].__cached__) for
         await cache.put('/app-bytecode', new Response(await saved.arrayBuffer(), {headers: {'X-App-ETag': '"old"'}}));
     }""")
     page.reload()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     assert not has_mark(page, "bytecode-restored")
     wait_for_mark(page, "bytecode-saved")
     assert console.errors == []
@@ -213,7 +218,7 @@ sys.dont_write_bytecode and all(os.path.exists(sys.modules[name].__cached__) for
 
 def test_broken_saved_bytecode_fails_once_and_try_again_starts_from_source(page: Any, live_server: LiveServer) -> None:
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
     wait_for_mark(page, "bytecode-saved")
     # A valid header over bytes that are not bytecode: the import itself fails.
     page.evaluate("""async () => {
@@ -233,4 +238,4 @@ to_js(buffer.getvalue())
     page.reload()
     expect(page.locator("#boot-error")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Try again").click()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
+    wait_for_sign_in_screen(page)
