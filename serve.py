@@ -20,7 +20,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from server.errors import StartupError
 from server.settings import ClientSettings, Faults, Settings
+from server.standin import DEV_SECRET_HEADER, LOOPBACK
+from server.standin.faults import FaultError, FaultState
 from server.static import setup_static
 from server.web import (
     SETTINGS,
@@ -31,10 +34,6 @@ from server.web import (
 )
 
 log = logging.getLogger("serve")
-
-
-class StartupError(Exception):
-    """Something the person running serve.py must fix; its message says what."""
 
 
 def origin_of(url: str) -> str:
@@ -162,9 +161,29 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     faults.add_argument("--api-error-rate", type=float, default=0.0, metavar="RATE", help="share of 503s, 0..1")
     faults.add_argument("--unauthorized-storm", type=int, default=0, metavar="N", help="the next N API calls get 401")
     faults.add_argument("--date-skew", type=int, default=0, metavar="SECONDS", help="skew the API's Date header")
+    faults.add_argument(
+        "--allow-remote-faults",
+        action="store_true",
+        help="keep the fault switches on when listening on a non-loopback address (off there by default)",
+    )
+    p.add_argument(
+        "--strict-origin",
+        action="store_true",
+        help="refuse form posts whose Origin differs from the origin Rails would compute, as PlaceOS's auth does",
+    )
     a = p.parse_args(argv)
-    if not 0 <= a.api_error_rate <= 1:
-        p.error("--api-error-rate must be between 0 and 1")
+    fault_settings = Faults(
+        implicit_disabled=a.implicit_disabled,
+        always_deny=a.always_deny,
+        api_latency_ms=a.api_latency,
+        api_error_rate=a.api_error_rate,
+        unauthorized_storm=a.unauthorized_storm,
+        date_skew_s=a.date_skew,
+    )
+    try:
+        FaultState.from_settings(fault_settings, a.token_ttl)
+    except FaultError as exc:
+        p.error(str(exc))
     return replace(
         defaults,
         host=a.host,
@@ -177,7 +196,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         placeos_upstream=a.placeos.rstrip("/") if a.placeos else None,
         cors_origins=tuple(a.cors_origin),
         extra_redirect_uris=tuple(a.redirect_uri_extra),
-        dev_controls=not a.placeos,
+        dev_controls=not a.placeos and (a.host in LOOPBACK or a.allow_remote_faults),
+        strict_origin=a.strict_origin,
         client=ClientSettings(
             placeos_base=a.placeos_base.rstrip("/"),
             redirect_uri=a.redirect_uri,
@@ -188,14 +208,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
             kiosk=a.kiosk,
             flow=a.flow,
         ),
-        faults=Faults(
-            implicit_disabled=a.implicit_disabled,
-            always_deny=a.always_deny,
-            api_latency_ms=a.api_latency,
-            api_error_rate=a.api_error_rate,
-            unauthorized_storm=a.unauthorized_storm,
-            date_skew_s=a.date_skew,
-        ),
+        faults=fault_settings,
     )
 
 
@@ -220,11 +233,22 @@ def banner(settings: Settings) -> str:
             f"  demo sign-in: {settings.demo_email} / {settings.demo_password}",
             f"  registered app: client_id={settings.client_id} redirect_uri={settings.redirect_uri}",
         ]
+        if settings.dev_controls:
+            lines.append(
+                f"  fault switches ON at {settings.origin}/_dev/faults "
+                f"(POST JSON with the header {DEV_SECRET_HEADER}: {settings.dev_secret})"
+            )
+        else:
+            lines.append("  fault switches off")
     return "\n".join(lines)
 
 
 async def serve(settings: Settings, sock: socket.socket) -> None:
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except BaseException:
+        sock.close()
+        raise
     runner = web.AppRunner(app, access_log=access_logger, access_log_class=RedactingAccessLogger)
     await runner.setup()
     await web.SockSite(runner, sock).start()

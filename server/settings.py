@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +62,10 @@ class Settings:
     placeos_upstream: str | None = None  # proxy to a real PlaceOS instead of the stand-in
     extra_redirect_uris: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()  # origins allowed to call the stand-in API cross-origin
-    dev_controls: bool = True  # the /_dev/faults endpoint (never in proxy mode)
+    dev_controls: bool = True  # the /_dev/faults endpoint (never in proxy mode; off a loopback host only on request)
+    # Changing faults at run time takes this, in the X-Dev-Secret header: new on every start, printed in the banner.
+    dev_secret: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    strict_origin: bool = False  # refuse form posts whose Origin is not the one Rails would compute (422)
     faults: Faults = field(default_factory=Faults)
     client: ClientSettings = field(default_factory=ClientSettings)
 

@@ -44,8 +44,11 @@ def safe_child(root: Path, relative: str) -> Path | None:
     parts = relative.split("/")
     if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
         return None
-    candidate = (root / relative).resolve()
-    if not candidate.is_relative_to(root.resolve()) or not candidate.is_file():
+    try:
+        candidate = (root / relative).resolve()
+        if not candidate.is_relative_to(root.resolve()) or not candidate.is_file():
+            return None
+    except (OSError, ValueError):  # a name too long for the file system (ENAMETOOLONG), and the like: not here
         return None
     return candidate
 

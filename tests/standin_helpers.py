@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import serve
 from server.settings import Settings, client_id_for
+from server.standin import DEV_SECRET_HEADER, STANDIN
 from tests.fakes import Clock
 
 REDIRECT_URI = "http://127.0.0.1:8000/"
@@ -21,6 +22,17 @@ PASSWORD = "demo-password"
 
 
 FakeClock = Clock
+# What a browser sends when one of the stand-in's own pages navigates or posts (logout acts only on such requests).
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+
+
+def dev_headers(client: Any) -> dict[str, str]:
+    """The per-run secret that changing the fault switches takes."""
+    return {DEV_SECRET_HEADER: client.server.app[STANDIN].settings.dev_secret}
+
+
+async def set_faults(client: Any, **switches: Any) -> Any:
+    return await client.post("/_dev/faults", json=switches, headers=dev_headers(client))
 
 
 def make_app(tmp_path: Path, clock: FakeClock, **overrides: Any) -> Any:

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from server.settings import ClientSettings
+from server.standin import DEV_SECRET_HEADER
 from tests.conftest import ConsoleLog, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -55,7 +56,7 @@ def set_faults(server: LiveServer, **switches: Any) -> None:
         server.url + "_dev/faults",
         data=json.dumps(switches).encode(),
         method="POST",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", DEV_SECRET_HEADER: server.settings.dev_secret},
     )
     urllib.request.urlopen(request).close()
 

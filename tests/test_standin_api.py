@@ -10,7 +10,16 @@ import pytest
 
 from server.settings import Faults
 from server.standin import STANDIN
-from tests.standin_helpers import EMAIL, FakeClock, bearer, implicit_token, make_app
+from tests.standin_helpers import (
+    EMAIL,
+    SAME_ORIGIN,
+    FakeClock,
+    bearer,
+    dev_headers,
+    implicit_token,
+    make_app,
+    set_faults,
+)
 
 SYSTEMS = "/api/engine/v2/systems"
 
@@ -242,13 +251,13 @@ async def test_generated_systems_page_fast_at_ten_thousand(
 
 async def test_dev_faults_endpoint_changes_switches_and_validates_them(client: Any, token: str) -> None:
     assert (await (await client.get("/_dev/faults")).json())["token_ttl_s"] == 7200
-    bad = await client.post("/_dev/faults", json={"token_ttl_s": "soon"})
+    bad = await set_faults(client, token_ttl_s="soon")
     assert bad.status == 400
-    unknown = await client.post("/_dev/faults", json={"nope": True})
+    unknown = await set_faults(client, nope=True)
     assert unknown.status == 400 and "unknown switch" in (await unknown.json())["error"]
-    form = await client.post("/_dev/faults", data={"always_deny": "true"})
+    form = await client.post("/_dev/faults", data={"always_deny": "true"}, headers=dev_headers(client))
     assert form.status == 415
-    changed = await client.post("/_dev/faults", json={"unauthorized_storm": 2, "date_skew_s": 3600})
+    changed = await set_faults(client, unauthorized_storm=2, date_skew_s=3600)
     assert (await changed.json())["unauthorized_storm"] == 2
     for _ in range(2):
         assert (await client.get(SYSTEMS, headers=bearer(token))).status == 401
@@ -276,7 +285,7 @@ async def test_api_latency_delays_responses(aiohttp_client: Any, tmp_path: Path,
 
 
 async def test_token_ttl_switch_changes_new_tokens(client: Any) -> None:
-    await client.post("/_dev/faults", json={"token_ttl_s": 30})
+    await set_faults(client, token_ttl_s=30)
     from tests.standin_helpers import authorize_params, fragment_of
 
     response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
@@ -312,7 +321,7 @@ async def test_restart_keeps_sessions_tokens_and_revocations(
 async def test_restart_keeps_logouts(aiohttp_client: Any, tmp_path: Path, clock: FakeClock) -> None:
     first = await aiohttp_client(make_app(tmp_path, clock))
     token = await implicit_token(first)
-    await first.get("/auth/logout", allow_redirects=False)
+    await first.get("/auth/logout", headers=SAME_ORIGIN, allow_redirects=False)
     await first.close()
     second = await aiohttp_client(make_app(tmp_path, clock))
     response = await second.get(SYSTEMS, headers=bearer(token))

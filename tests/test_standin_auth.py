@@ -15,6 +15,7 @@ from tests.standin_helpers import (
     EMAIL,
     PASSWORD,
     REDIRECT_URI,
+    SAME_ORIGIN,
     FakeClock,
     Pkce,
     authorize_params,
@@ -24,6 +25,7 @@ from tests.standin_helpers import (
     implicit_token,
     make_app,
     query_of,
+    set_faults,
     sign_in,
 )
 
@@ -373,17 +375,15 @@ async def test_refresh_token_rotates_and_the_old_one_dies(client: Any) -> None:
     assert replay.status == 400
 
 
-async def test_password_grant_issues_tokens_and_refuses_bad_credentials(client: Any) -> None:
-    good = await client.post(
-        "/auth/oauth/token",
-        data={"grant_type": "password", "username": EMAIL, "password": PASSWORD, "client_id": CLIENT_ID},
-    )
-    assert good.status == 200 and (await good.json())["access_token"]
-    bad = await client.post(
-        "/auth/oauth/token",
-        data={"grant_type": "password", "username": EMAIL, "password": "nope", "client_id": CLIENT_ID},
-    )
-    assert bad.status == 400 and (await bad.json())["error"] == "invalid_grant"
+async def test_password_grant_is_refused_for_the_public_spa_client(client: Any) -> None:
+    # RFC 9700 §2.4 and the seed page: the password grant is for trusted server-side apps, never a browser app.
+    for password in (PASSWORD, "nope"):
+        response = await client.post(
+            "/auth/oauth/token",
+            data={"grant_type": "password", "username": EMAIL, "password": password, "client_id": CLIENT_ID},
+        )
+        assert response.status == 400, await response.text()
+        assert (await response.json())["error"] == "unsupported_grant_type"
 
 
 async def test_token_endpoint_accepts_parameters_in_the_query_like_ts_client(client: Any) -> None:
@@ -426,7 +426,9 @@ async def test_logout_ends_the_session_and_every_older_token(client: Any, clock:
     first = await implicit_token(client)
     clock.advance(5)
     second = await implicit_token(client)
-    response = await client.get("/auth/logout", params={"continue": "/signed-out"}, allow_redirects=False)
+    response = await client.get(
+        "/auth/logout", params={"continue": "/signed-out"}, headers=SAME_ORIGIN, allow_redirects=False
+    )
     assert response.status == 302 and response.headers["Location"] == "/signed-out"
     for token in (first, second):
         after = await client.get("/api/engine/v2/users/current", headers=bearer(token))
@@ -441,7 +443,9 @@ async def test_logout_ends_the_session_and_every_older_token(client: Any, clock:
 
 
 async def test_logout_continue_cannot_leave_the_site(client: Any) -> None:
-    response = await client.get("/auth/logout", params={"continue": "https://evil.example.com"}, allow_redirects=False)
+    response = await client.get(
+        "/auth/logout", params={"continue": "https://evil.example.com"}, headers=SAME_ORIGIN, allow_redirects=False
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -474,7 +478,8 @@ async def test_rfc8414_metadata_describes_the_endpoints_and_pkce(client: Any) ->
     assert body["revocation_endpoint"] == origin + "/auth/oauth/revoke"
     assert body["code_challenge_methods_supported"] == ["S256"]
     assert set(body["response_types_supported"]) == {"code", "token"}
-    await client.post("/_dev/faults", json={"implicit_disabled": True})
+    assert "password" not in body["grant_types_supported"]
+    await set_faults(client, implicit_disabled=True)
     assert (await (await client.get("/.well-known/oauth-authorization-server")).json())["response_types_supported"] == [
         "code"
     ]

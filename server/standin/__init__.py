@@ -4,17 +4,22 @@ and the REST API (api.py), sharing one SQLite store, one signing key, and the fa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hmac
 import json
+import logging
 import os
 import random
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from ..errors import StartupError
 from ..settings import Settings, client_id_for
 from ..web import Handler
 from .api import ApiRoutes
@@ -22,11 +27,15 @@ from .auth import AuthRoutes
 from .faults import FaultError, FaultState
 from .fixtures import SystemIndex, fixture_systems, generated_systems
 from .oauth import build_server
-from .store import Store
+from .store import Store, StoreUnusable
+from .throttle import LoginThrottle
 from .tokens import TokenIssuer
 
 APP_SCOPES = ("public", "systems", "systems.read", "users", "users.read", "openid")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+DEV_SECRET_HEADER = "X-Dev-Secret"
+PURGE_EVERY_S = 300
+log = logging.getLogger("standin")
 
 
 class Standin:
@@ -34,9 +43,13 @@ class Standin:
         self.settings = settings
         self.clock = clock
         self.started_at = int(clock())
-        self.store = Store(settings.data_path, clock)
+        try:
+            self.faults = FaultState.from_settings(settings.faults, settings.token_ttl_s)
+            self.store = Store(settings.data_path, clock)
+        except (FaultError, StoreUnusable) as exc:
+            raise StartupError(str(exc)) from None
         self.issuer = TokenIssuer(self.store, clock)
-        self.faults = FaultState.from_settings(settings.faults, settings.token_ttl_s)
+        self.throttle = LoginThrottle(clock)
         self.oauth = build_server(self.store, self.issuer, lambda: self.faults.token_ttl_s)
         self.csrf_secret = bytes.fromhex(self.store.setting("csrf_secret", lambda: secrets.token_hex(32)))
         self.rng = random.Random(0)
@@ -60,6 +73,10 @@ class Standin:
             uris += [f"{parts.scheme}://{alias}:{parts.port}{parts.path}" for alias in ("127.0.0.1", "localhost")]
         return list(dict.fromkeys(uris))
 
+    def app_origins(self) -> set[str]:
+        """Origins of the registered apps: where sign-in and sign-out may send the browser back to."""
+        return {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.redirect_uris())}
+
     @staticmethod
     def bearer_token(request: web.Request) -> str | None:
         """PlaceOS's order: the Authorization header, then the bearer_token parameter, then the cookie."""
@@ -76,9 +93,8 @@ CORS_PATHS = (
     "/auth/oauth/token",
     "/auth/oauth/revoke",
     "/auth/authority",
-    "/auth/logout",
     "/.well-known/oauth-authorization-server",
-)
+)  # not /auth/logout: real PlaceOS sends no CORS there, so the app signs out by navigating to it
 
 
 def cors(allowed: set[str]) -> Middleware:
@@ -109,20 +125,45 @@ def cors(allowed: set[str]) -> Middleware:
     return middleware
 
 
+def may_change_faults(request: web.Request, settings: Settings) -> bool:
+    """The per-run secret (printed at start), or a page of this very origin in a browser on this machine."""
+    given = request.headers.get(DEV_SECRET_HEADER, "")
+    if given:
+        return hmac.compare_digest(given.encode(), settings.dev_secret.encode())
+    return request.remote in ("127.0.0.1", "::1") and request.headers.get("Sec-Fetch-Site") == "same-origin"
+
+
 async def dev_faults(request: web.Request) -> web.StreamResponse:
     """GET: the switches now; POST a JSON object to change some (dev servers only, JSON only, so no form CSRF)."""
     standin = request.app[STANDIN]
     if request.method == "POST":
+        if not may_change_faults(request, standin.settings):
+            return web.json_response(
+                {"error": f"changing fault switches needs the {DEV_SECRET_HEADER} header serve.py printed at start"},
+                status=403,
+            )
         if request.content_type != "application/json":
             return web.json_response({"error": "send a JSON object"}, status=415)
         try:
-            changes = await request.json()
+            changes = json.loads(await request.read())
             if not isinstance(changes, dict):
                 raise FaultError("send a JSON object of switches")
             standin.faults.update(changes)
-        except (FaultError, json.JSONDecodeError) as exc:
+        except FaultError as exc:
             return web.json_response({"error": str(exc)}, status=400)
+        except (ValueError, RecursionError) as exc:
+            # Not JSON, too deeply nested, or an integer past Python's digit limit.
+            return web.json_response({"error": f"the body is not usable JSON ({type(exc).__name__})"}, status=400)
     return web.json_response(standin.faults.as_dict(), headers={"Cache-Control": "no-store"})
+
+
+async def purge_regularly(standin: Standin) -> None:
+    while True:
+        dropped = standin.store.purge_expired()
+        standin.throttle.purge()
+        if dropped:
+            log.info("purged %d expired sessions, codes and tokens", dropped)
+        await asyncio.sleep(PURGE_EVERY_S)
 
 
 def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], float] = time.time) -> Standin:
@@ -140,6 +181,15 @@ def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], 
     if settings.dev_controls:
         app.router.add_route("GET", "/_dev/faults", dev_faults)
         app.router.add_route("POST", "/_dev/faults", dev_faults)
+
+    async def housekeeping(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(purge_regularly(standin))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    app.cleanup_ctx.append(housekeeping)
     app.on_cleanup.append(lambda _: _close(standin))
     return standin
 

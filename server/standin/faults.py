@@ -13,6 +13,18 @@ class FaultError(ValueError):
     pass
 
 
+# Each switch's range: values outside it are refused with a 400 naming the field and its limit, since an
+# unbounded one breaks the stand-in itself (a token lifetime of 1e19 s cannot be dated; a latency of 1e9 ms
+# hangs every API call).
+LIMITS: dict[str, tuple[float, float]] = {
+    "token_ttl_s": (1, 7 * 24 * 3600),
+    "api_latency_ms": (0, 60_000),
+    "api_error_rate": (0, 1),
+    "unauthorized_storm": (0, 1_000_000),
+    "date_skew_s": (-365 * 24 * 3600, 365 * 24 * 3600),
+}
+
+
 @dataclass
 class FaultState:
     token_ttl_s: int
@@ -25,7 +37,10 @@ class FaultState:
 
     @classmethod
     def from_settings(cls, faults: Faults, token_ttl_s: int) -> FaultState:
-        return cls(token_ttl_s=token_ttl_s, **faults.as_dict())  # type: ignore[arg-type]
+        """The switches serve.py was started with; FaultError when one is out of its range."""
+        state = cls(token_ttl_s=7200)
+        state.update({"token_ttl_s": token_ttl_s, **faults.as_dict()})
+        return state
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,10 +61,10 @@ class FaultState:
                 checked[name] = float(value)
             else:
                 raise FaultError(f"{name} must be a {kind}")
-        if checked.get("token_ttl_s", self.token_ttl_s) < 1:
-            raise FaultError("token_ttl_s must be at least 1")
-        if not 0 <= checked.get("api_error_rate", self.api_error_rate) <= 1:
-            raise FaultError("api_error_rate must be between 0 and 1")
+            if name in LIMITS:
+                low, high = LIMITS[name]
+                if not low <= checked[name] <= high:
+                    raise FaultError(f"{name} must be between {_plain(low)} and {_plain(high)}")
         for name, value in checked.items():
             setattr(self, name, value)
 
@@ -61,3 +76,7 @@ class FaultState:
 
     def roll_server_error(self, rng: random.Random) -> bool:
         return self.api_error_rate > 0 and rng.random() < self.api_error_rate
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)

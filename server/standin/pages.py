@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
+
+# Served by the auth service itself (see auth.login_css): a proxy that forwards only /auth, /api and /login to
+# PlaceOS must still bring the login page its stylesheet.
+LOGIN_CSS_PATH = "/auth/assets/login.css"
+LOGIN_CSS_FILE = Path(__file__).resolve().parents[2] / "static" / "app.css"
 
 
 def _page(title: str, body: str) -> str:
@@ -14,7 +20,7 @@ def _page(title: str, body: str) -> str:
   <meta name="referrer" content="same-origin">
   <title>{escape(title)} · PlaceOS</title>
   <link rel="icon" href="data:,">
-  <link rel="stylesheet" href="/static/app.css">
+  <link rel="stylesheet" href="{LOGIN_CSS_PATH}">
 </head>
 <body>
 <main class="card login">
@@ -83,4 +89,19 @@ def error_page(title: str, description: str) -> str:
   <p>{escape(description)}</p>
   <p class="muted">The application that sent you here is misconfigured, or the link is damaged. You were not
   sent back to it, so nothing was shared with it.</p>""",
+    )
+
+
+def logout_page(continue_to: str, csrf_token: str) -> str:
+    """Shown when another site links to /auth/logout: signing out takes the person's own click."""
+    return _page(
+        "Sign out",
+        f"""
+  <h1>Sign out of PlaceOS?</h1>
+  <p>You followed a link that signs you out of PlaceOS and every app that uses it.</p>
+  <form method="post" action="/auth/logout">
+    {_hidden({"continue": continue_to, "csrf_token": csrf_token})}
+    <button type="submit" class="primary">Sign out</button>
+  </form>
+  <p><a href="{escape(continue_to)}">Stay signed in</a></p>""",
     )

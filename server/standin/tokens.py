@@ -53,7 +53,9 @@ class TokenIssuer:
         self._private = private
         self._public = private.public_key()
 
-    def issue(self, user: User, client_id: str, scopes: list[str], audience: str, ttl_s: int) -> tuple[str, int]:
+    def issue(
+        self, user: User, client_id: str, scopes: list[str], audience: str, ttl_s: int, family: str = ""
+    ) -> tuple[str, int]:
         """A signed access token and its lifetime in seconds; recorded so that revocation can find it."""
         now = int(self._clock())
         jti = str(uuid.uuid4())
@@ -69,7 +71,7 @@ class TokenIssuer:
             "u": {"n": user.name, "e": user.email, "p": flags, "r": list(user.groups)},
         }
         token = jwt.encode(claims, self._private, algorithm="RS256")
-        self._store.save_access_token(jti, user.id, client_id, scopes, now + ttl_s)
+        self._store.save_access_token(jti, user.id, client_id, scopes, now + ttl_s, family)
         return token, ttl_s
 
     def peek_jti(self, token: str) -> str | None:
@@ -104,6 +106,15 @@ class TokenIssuer:
             )
         except jwt.InvalidTokenError:
             raise TokenRejected("invalid token") from None
+        # Signed by us, yet every claim is still checked for its type: a key that leaked, or a token from a
+        # differently-configured build, must get a 401, never a 500.
+        if not (
+            all(_is_int(claims[name]) for name in ("exp", "iat"))
+            and all(isinstance(claims[name], str) for name in ("jti", "sub", "aud"))
+            and isinstance(claims.get("scope") or [], list)
+            and all(isinstance(scope, str) for scope in claims.get("scope") or [])
+        ):
+            raise TokenRejected("invalid token")
         if claims["exp"] <= self._clock():
             raise TokenRejected("Signature is expired")
         user = self._store.user(claims["sub"])
@@ -120,6 +131,10 @@ class TokenIssuer:
         return AccessClaims(
             claims["jti"], claims["sub"], claims["aud"], claims["iat"], claims["exp"], tuple(scopes)
         ), user
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def new_refresh_token() -> str:
