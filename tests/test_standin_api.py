@@ -216,7 +216,15 @@ async def test_system_by_id_and_by_email_and_missing(client: Any, token: str) ->
     complete = await (
         await client.get(f"{SYSTEMS}/{one['id']}", params={"complete": "true"}, headers=bearer(token))
     ).json()
-    assert "zone_data" in complete and "module_data" in complete
+    # Full records, as real PlaceOS sends and ts-client builds its objects from: zones named and tagged, modules
+    # named by their driver and tied to the system.
+    zones = {zone["id"]: zone for zone in complete["zone_data"]}
+    assert list(zones) == one["zones"]
+    assert all(zone["name"] != zone["id"] and zone["tags"] for zone in zones.values())
+    assert {tag for zone in zones.values() for tag in zone["tags"]} == {"org", "building", "level"}
+    assert [module["id"] for module in complete["module_data"]] == one["modules"]
+    for module in complete["module_data"]:
+        assert module["name"] and module["control_system_id"] == one["id"] and module["role"] in ("logic", "device")
     missing = await client.get(f"{SYSTEMS}/sys-NOPE", headers=bearer(token))
     assert missing.status == 404 and "not found" in (await missing.json())["error"]
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 
 from ..web import Handler
-from .fixtures import SystemIndex
+from .fixtures import SystemIndex, module_record, zone_records
 from .tokens import AccessClaims, TokenRejected
 
 if TYPE_CHECKING:
@@ -164,10 +164,11 @@ class ApiRoutes:
         if system is None:
             raise ApiError(404, f"system {request.match_info['sys_id']!r} not found")
         if request.query.get("complete") == "true":
+            zones = zone_records()
             system = {
                 **system,
-                "zone_data": [{"id": z, "name": z} for z in system["zones"]],
-                "module_data": [{"id": m} for m in system["modules"]],
+                "zone_data": [zones[z] for z in system["zones"] if z in zones],
+                "module_data": [module_record(m, system["id"], i) for i, m in enumerate(system["modules"])],
             }
         return web.json_response(system)
 

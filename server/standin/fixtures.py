@@ -51,6 +51,15 @@ ROOM_NAMES = [
     "Lighthouse",
     "Observatory",
 ]
+# Modules as PlaceOS names them (a driver's module name, e.g. what `Bookings_1` binds to), with their role.
+MODULE_KINDS = [
+    ("Bookings", "logic", "Room bookings"),
+    ("Display", "device", "Samsung MDC display"),
+    ("Camera", "device", "Cisco PTZ camera"),
+    ("Lighting", "device", "Philips Dynalite"),
+    ("VidConf", "device", "Cisco Webex Room Kit"),
+    ("Sensors", "logic", "Occupancy sensors"),
+]
 FEATURES = ["VidConf", "Whiteboard", "Display", "Phone", "Accessible", "Standing Desk", "Catering", "Projector"]
 KINDS = [("Meeting Room", 4, 12), ("Board Room", 12, 24), ("Focus Room", 1, 2), ("Training Room", 16, 40)]
 BASE_TIME = 1_700_000_000
@@ -136,3 +145,65 @@ def fixture_systems() -> list[dict[str, Any]]:
 def generated_systems(count: int) -> list[dict[str, Any]]:
     rng = random.Random(count)
     return [_system(rng, n, f"{ROOM_NAMES[n % len(ROOM_NAMES)]} {n // len(ROOM_NAMES) + 1:04d}") for n in range(count)]
+
+
+def zone_records() -> dict[str, dict[str, Any]]:
+    """The organisation, its buildings and their levels as PlaceOS zone records, tagged as PlaceOS tags them."""
+
+    def zone(zone_id: str, name: str, tags: list[str], parent: str | None, timezone: str = "") -> dict[str, Any]:
+        return {
+            "id": zone_id,
+            "name": name,
+            "display_name": name,
+            "description": "",
+            "tags": tags,
+            "location": "",
+            "code": zone_id.rsplit("-", 1)[-1].upper(),
+            "type": tags[0],
+            "count": 0,
+            "capacity": 0,
+            "map_id": "",
+            "timezone": timezone,
+            "parent_id": parent,
+            "images": [],
+            "triggers": [],
+            "created_at": BASE_TIME,
+            "updated_at": BASE_TIME,
+        }
+
+    zones = {ORG_ZONE: zone(ORG_ZONE, "Acme Corporation", ["org"], None)}
+    for building_id, building_name, timezone, levels in BUILDINGS:
+        zones[building_id] = zone(building_id, building_name, ["building"], ORG_ZONE, timezone)
+        for level_id in levels:
+            number = level_id.rsplit("-", 1)[-1].lstrip("0") or "G"
+            zones[level_id] = zone(level_id, f"Level {number}", ["level"], building_id, timezone)
+    return zones
+
+
+def module_record(module_id: str, system_id: str, index: int) -> dict[str, Any]:
+    """A module as PlaceOS returns it in module_data: named by its driver, tied to its system."""
+    name, role, driver = MODULE_KINDS[index % len(MODULE_KINDS)]
+    return {
+        "id": module_id,
+        "name": name,
+        "custom_name": None,
+        "driver_id": f"driver-{name.lower()}",
+        "control_system_id": system_id,
+        "edge_id": None,
+        "ip": "" if role == "logic" else f"10.0.{index}.{int(module_id[-2:], 16)}",
+        "port": 0 if role == "logic" else 1515,
+        "tls": False,
+        "udp": False,
+        "makebreak": False,
+        "uri": "",
+        "running": True,
+        "notes": driver,
+        "ignore_connected": role == "logic",
+        "ignore_startstop": False,
+        "connected": True,
+        "role": role,
+        "has_runtime_error": False,
+        "error_timestamp": None,
+        "created_at": BASE_TIME,
+        "updated_at": BASE_TIME,
+    }
