@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
 ARGS ?=
 
-.PHONY: run test unit bench setup runtime chromium lint clean
+.PHONY: run test unit fuzz bench setup runtime chromium lint clean
 .DEFAULT_GOAL := run
 
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
@@ -21,6 +21,9 @@ lint: $(DEPS_STAMP)  ## ruff and mypy (strict)
 
 unit: setup  ## only the tests that need no browser
 	$(PY) -m pytest -m "not browser" $(ARGS)
+
+fuzz: setup  ## the property-based tests with 20,000 hostile examples each (make test runs 300)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m property $(ARGS)
 
 bench: setup chromium  ## start-up benchmark in headless Chromium (prints figures)
 	$(PY) scripts/bench.py $(ARGS)

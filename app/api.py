@@ -13,15 +13,38 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import ClientConfig
-from .errors import ApiError, AuthRequired, Forbidden, NetworkError, NotFound, ServerError
+from .errors import ApiError, AuthRequired, Forbidden, NetworkError, NotFound, ServerError, UnexpectedAnswer
 from .ports import Clock, HttpRequest, HttpResponse, Transport
 from .redact import log
 from .session import Token
-from .urls import parse_qsl, quote, urlencode
+from .urls import ascii_int, quote, urlencode
 from .urls import split as urlsplit
 
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 Sleep = Callable[[float], Awaitable[None]]
+UNREADABLE = "PlaceOS sent a response the app cannot read."
+
+
+def _count(value: object) -> int | None:
+    """A count from a header or a body (X-Total-Count, legacy `total`): whole, ASCII, not absurdly long."""
+    return ascii_int(str(value) if isinstance(value, int) and not isinstance(value, bool) else value, 12)
+
+
+def _decode(response: HttpResponse) -> Any:
+    try:
+        return json.loads(response.body)
+    except (ValueError, RecursionError):  # not JSON, an integer past the digit limit, nested too deep
+        raise UnexpectedAnswer(UNREADABLE, response.status, response.headers.get("x-request-id")) from None
+
+
+def _records(value: Any, response: HttpResponse, what: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise UnexpectedAnswer(
+            f"PlaceOS answered with something other than a list of {what}; the app cannot show it.",
+            response.status,
+            response.headers.get("x-request-id"),
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -31,13 +54,6 @@ class Page:
     offset: int
     limit: int
     next_url: str | None  # from the Link header: present only when more remain
-
-    @property
-    def next_offset(self) -> int | None:
-        if not self.next_url:
-            return None
-        value = dict(parse_qsl(urlsplit(self.next_url).query)).get("offset")
-        return int(value) if value and value.isdigit() else None
 
 
 class PlaceOSClient:
@@ -69,6 +85,9 @@ class PlaceOSClient:
         if path_or_url.startswith("/api/"):
             url = self._config.placeos_base + path_or_url
         elif path_or_url.startswith(("http://", "https://")):
+            # Only PlaceOS itself gets the token: a Link header naming another host is not followed there.
+            if not path_or_url.startswith(self._config.placeos_base + "/"):
+                raise UnexpectedAnswer("PlaceOS pointed the app to another site; the app did not follow.")
             url = path_or_url
         else:
             url = self._config.api_base + path_or_url
@@ -117,16 +136,15 @@ class PlaceOSClient:
     @staticmethod
     def _retry_after(response: HttpResponse) -> float | None:
         value = response.headers.get("retry-after", "")
-        return min(float(value), 30.0) if value.isdigit() else None
+        seconds = ascii_int(value, 6)
+        return min(float(seconds), 30.0) if seconds is not None else None
 
     def _error(self, response: HttpResponse, request_id: str | None) -> ApiError:
-        detail = ""
         try:
-            body = json.loads(response.body) if response.body else {}
-            if isinstance(body, dict) and isinstance(body.get("error"), str):
-                detail = body["error"]
-        except ValueError:
-            pass
+            body = _decode(response) if response.body else {}
+        except UnexpectedAnswer:
+            body = {}
+        detail = body["error"] if isinstance(body, dict) and isinstance(body.get("error"), str) else ""
         status = response.status
         if status == 401:
             self._on_unauthorized()
@@ -147,38 +165,56 @@ class PlaceOSClient:
         )
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        response = await self.request("GET", path, params)
-        try:
-            return json.loads(response.body)
-        except ValueError:
-            raise ApiError("PlaceOS sent a response the app cannot read.", response.status) from None
+        return _decode(await self.request("GET", path, params))
+
+    async def get_object(self, path: str, what: str) -> dict[str, Any]:
+        response = await self.request("GET", path)
+        value = _decode(response)
+        if not isinstance(value, dict):
+            raise UnexpectedAnswer(
+                f"PlaceOS answered with something other than {what}; the app cannot show it.",
+                response.status,
+                response.headers.get("x-request-id"),
+            )
+        return value
+
+    def _page(self, response: HttpResponse, offset: int, limit: int) -> Page:
+        """A page of systems from either shape PlaceOS has used: a bare array with X-Total-Count, or the older
+        {total, results}. Anything else is an UnexpectedAnswer, never a crash."""
+        body = _decode(response)
+        if isinstance(body, dict):
+            items = _records(body.get("results", []), response, "systems")
+            total = _count(body.get("total"))
+        else:
+            items = _records(body, response, "systems")
+            total = _count(response.headers.get("x-total-count"))
+        if total is None:
+            log.warning("PlaceOS sent no usable total; counting what arrived")
+            total = offset + len(items)
+        match = LINK_NEXT.search(response.headers.get("link", ""))
+        return Page(items, max(total, offset + len(items)), offset, limit, match.group(1) if match else None)
 
     async def systems(self, q: str = "", offset: int = 0, limit: int = 20, **filters: Any) -> Page:
         response = await self.request("GET", "/systems", {"q": q, "offset": offset, "limit": limit, **filters})
-        items = json.loads(response.body)
-        if isinstance(items, dict):  # older PlaceOS wraps results as {total, results}
-            total, items = int(items.get("total", 0)), items.get("results", [])
-        else:
-            total = int(response.headers.get("x-total-count", len(items)))
-        match = LINK_NEXT.search(response.headers.get("link", ""))
-        return Page(items, total, offset, limit, match.group(1) if match else None)
+        return self._page(response, offset, limit)
 
     async def all_systems(self, q: str = "", limit: int = 100, **filters: Any) -> AsyncIterator[dict[str, Any]]:
-        """Every matching system, following the Link headers page by page."""
+        """Every matching system, following the Link headers page by page: `async for system in …`."""
         page = await self.systems(q, 0, limit, **filters)
+        seen = len(page.items)
+        followed: set[str] = set()
         while True:
             for item in page.items:
                 yield item
-            if not page.next_url:
+            # A Link back to a page already read (a loop, from a broken or hostile server) ends the walk.
+            if not page.next_url or not page.items or page.next_url in followed:
                 return
-            response = await self.request("GET", page.next_url)
-            match = LINK_NEXT.search(response.headers.get("link", ""))
-            page = Page(json.loads(response.body), page.total, 0, limit, match.group(1) if match else None)
+            followed.add(page.next_url)
+            page = self._page(await self.request("GET", page.next_url), seen, limit)
+            seen += len(page.items)
 
     async def system(self, system_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self.get_json(f"/systems/{quote(system_id, safe='@.')}")
-        return result
+        return await self.get_object(f"/systems/{quote(system_id, safe='@.')}", "a system")
 
     async def current_user(self) -> dict[str, Any]:
-        result: dict[str, Any] = await self.get_json("/users/current")
-        return result
+        return await self.get_object("/users/current", "a user")

@@ -7,19 +7,20 @@ CPython in tests; app.browser provides the real ports and app.main wires them.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from .api import PlaceOSClient
 from .config import ClientConfig
 from .errors import ApiError, AuthRequired, CallbackError, SignInLoop, UnknownState
-from .oauth import is_authorization_response
-from .ports import Clock, HttpRequest, Transport
+from .oauth import is_authorization_response, revocation_requests
+from .ports import Clock, HttpRequest, HttpResponse, Transport
 from .redact import log
 from .session import AuthSession, SignedIn
-from .urls import parse_qsl, urlencode
+from .urls import ascii_int, parse_qsl, urlencode
 from .urls import split as urlsplit
-from .view import PAGE_SIZE, El, Model, Notice, Place, render
+from .view import MAX_OFFSET_DIGITS, PAGE_SIZE, El, Model, Notice, Place, render
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 SIGNED_OUT = "signed-out"
@@ -102,12 +103,24 @@ class App:
 
     # -- start ----------------------------------------------------------------------------------------------------
     async def start(self, fragment: str, received_at: float, query: str = "") -> None:
+        """`fragment` and `query` hold only the authorization-response parameters the loader took from the
+        address bar (nothing else of the URL)."""
         self.model.place = place_from(self.navigator.current())
-        if self.config.flow == "code" and query and is_authorization_response(query):
-            if not await self._complete_code(query):
+        signed_out_here = self.session.take_signed_out()
+        arrived = {"fragment": fragment, "query": query}
+        expected = self.session.response_place
+        for place, text in arrived.items():
+            if place != expected and text and is_authorization_response(text):
+                self._refuse_misplaced(text, place)
                 return
-        elif fragment and is_authorization_response(fragment):
-            if not self._complete_sign_in(fragment, received_at):
+        response = arrived[expected]
+        if response and is_authorization_response(response):
+            done = (
+                await self._complete_code(response)
+                if expected == "query"
+                else self._complete_sign_in(response, received_at)
+            )
+            if not done:
                 return
         token = self.session.token()
         expired = token is not None and token.remaining(self.clock()) <= 0
@@ -118,7 +131,11 @@ class App:
                 self.sign_in()
             else:
                 self.show_signed_out(
-                    "Your session has ended. Sign in again to pick up where you left off." if expired else ""
+                    "You have signed out."
+                    if signed_out_here
+                    else "Your session has ended. Sign in again to pick up where you left off."
+                    if expired
+                    else ""
                 )
             return
         self.model.screen = "app"
@@ -127,12 +144,21 @@ class App:
 
     def receive_callback(self, fragment: str, received_at: float) -> None:
         """An authorization response that arrived while the app runs (a same-document hash change)."""
+        if self.session.response_place != "fragment":
+            self._refuse_misplaced(fragment, "fragment")
+            return
         if self._complete_sign_in(fragment, received_at):
             self._leaving = False
             self.model.expiry_notice = None
             self.model.screen = "app"
             self.show()
             self.spawn(self.load())
+
+    def _refuse_misplaced(self, text: str, place: str) -> None:
+        try:
+            self.session.refuse_misplaced(text, place)
+        except CallbackError as error:
+            self._callback_failed(error)
 
     def _complete_sign_in(self, fragment: str, received_at: float) -> bool:
         try:
@@ -194,39 +220,47 @@ class App:
         self.navigator.assign(url)
 
     async def sign_out(self) -> None:
+        """Revoke (RFC 7009), then send the browser to PlaceOS's logout_url, as PlaceOS's own client does: only a
+        top-level navigation carries the PlaceOS session cookie to a PlaceOS on another origin (which sends no
+        CORS headers), and without it the next "Sign in" on a shared computer would need no password."""
         token = self.session.token()
         self.session.forget()
-        if token is not None:
-            bearer = token.access_token.reveal()
-            base = self.config.placeos_base
-            revocable = [(bearer, "access_token")]
-            if token.refresh_token:
-                revocable.append((token.refresh_token.reveal(), "refresh_token"))
-            calls = [
-                # RFC 7009 revocation, then PlaceOS's logout, which also ends every older token of the user.
-                *(
-                    HttpRequest(
-                        "POST",
-                        f"{base}/auth/oauth/revoke",
-                        {"Content-Type": "application/x-www-form-urlencoded"},
-                        urlencode({"token": value, "token_type_hint": hint, "client_id": self.config.client_id}),
-                    )
-                    for value, hint in revocable
-                ),
-                HttpRequest("GET", f"{base}/auth/logout", {"Authorization": f"Bearer {bearer}"}, credentials="include"),
-            ]
-            for request in calls:
-                try:
-                    response = await self.transport.send(request)
-                    log.info("sign-out: %s %s -> %d", request.method, urlsplit(request.url).path, response.status)
-                except OSError:
-                    log.warning(
-                        "sign-out: %s unreachable; the token was still forgotten here", urlsplit(request.url).path
-                    )
-        self.model = Model()
-        self.navigator.replace("/")
-        self.show_signed_out("You have signed out.")
+        self.model = Model(screen="loading", message="Signing you out of PlaceOS…")
+        self.show()
         self.broadcast(SIGNED_OUT)
+        if token is not None:
+            for request in revocation_requests(self.config, token):
+                await self._send_quietly(request, "sign-out")
+        logout_url = await self._logout_url()
+        self.session.note_signed_out()
+        self._leaving = True
+        self.navigator.assign(logout_url)
+
+    async def _send_quietly(self, request: HttpRequest, purpose: str) -> HttpResponse | None:
+        """Best effort: a PlaceOS that cannot be reached (or refuses CORS) must not stop a sign-out."""
+        try:
+            response = await self.transport.send(request)
+        except OSError:
+            log.info("%s: %s not reachable from this page", purpose, urlsplit(request.url).path)
+            return None
+        log.info("%s: %s %s -> %d", purpose, request.method, urlsplit(request.url).path, response.status)
+        return response
+
+    async def _logout_url(self) -> str:
+        """The authority's logout_url (PlaceOS may point it at its SSO), with `continue` back to this app."""
+        base = self.config.placeos_base
+        target = base + "/auth/logout"
+        response = await self._send_quietly(HttpRequest("GET", base + "/auth/authority"), "sign-out")
+        if response is not None and response.status == 200:
+            try:
+                value = json.loads(response.body).get("logout_url")
+            except (ValueError, AttributeError, RecursionError):
+                value = None
+            if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+                target = base + value
+            elif isinstance(value, str) and value.startswith("https://"):
+                target = value
+        return target + ("&" if "?" in target else "?") + urlencode({"continue": self.config.redirect_uri})
 
     # -- data -----------------------------------------------------------------------------------------------------
     async def load(self) -> None:
@@ -422,8 +456,8 @@ class App:
             self.spawn(self.sign_out())
         elif action == "search":
             self.go(Place(q=(form or {}).get("q", "").strip()[:200]))
-        elif action == "page" and arg.isdigit():
-            self.go(Place(q=place.q, offset=int(arg)))
+        elif action == "page" and (offset := ascii_int(arg, MAX_OFFSET_DIGITS)) is not None:
+            self.go(Place(q=place.q, offset=offset))
         elif action == "open" and arg:
             self.go(Place(q=place.q, offset=place.offset, system=arg))
         elif action == "back":

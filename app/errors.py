@@ -7,6 +7,7 @@ ClientError
 │   ├── ExpiredState             the sign-in was started too long ago
 │   ├── UnknownState             a state this tab never issued, or one already used: possible CSRF
 │   ├── MalformedResponse        missing token, wrong token_type, bad expires_in
+│   │   └── MisplacedResponse    a response where this app's flow never asks for one (a token in a query)
 │   └── AuthorizationDenied      the server's error=… (access_denied, invalid_scope, …)
 ├── SignInLoop                   too many sign-in redirects in a short time
 └── ApiError                     the PlaceOS API answered with an error
@@ -14,6 +15,7 @@ ClientError
     ├── Forbidden                403: signed in, but not allowed
     ├── NotFound                 404
     ├── ServerError              5xx, after retries
+    ├── UnexpectedAnswer         an answer of a shape the app cannot use (a list for an object, …)
     └── NetworkError             no answer at all, after retries
 """
 
@@ -45,6 +47,12 @@ class UnknownState(CallbackError):
 
 
 class MalformedResponse(CallbackError):
+    def __init__(self, message: str, state: str | None = None) -> None:
+        super().__init__(message)
+        self.state = state  # the state the response named, if any: it is used up all the same
+
+
+class MisplacedResponse(MalformedResponse):
     pass
 
 
@@ -95,4 +103,8 @@ class ServerError(ApiError):
 
 
 class NetworkError(ApiError):
+    pass
+
+
+class UnexpectedAnswer(ApiError):
     pass

@@ -16,7 +16,7 @@ from .api import PlaceOSClient
 from .config import ClientConfig
 from .controller import App, default_spawn
 from .errors import ConfigError
-from .oauth import is_authorization_response
+from .oauth import split_response
 from .redact import log
 from .session import TOKEN_KEY, AuthSession
 from .view import centered
@@ -99,10 +99,10 @@ async def start(handoff: Any) -> None:
     def on_hash_change(event: Any) -> None:
         # A sign-in response can arrive without a page load (a pasted or replayed callback URL): it leaves the
         # address bar and history at once, like one captured by the loader.
-        fragment = str(js.location.hash)
-        if is_authorization_response(fragment):
+        response, _ = split_response(str(js.location.hash))
+        if response:
             js.history.replaceState(jsnull, "", str(js.location.pathname) + str(js.location.search))
-            running.receive_callback(fragment, time.time())
+            running.receive_callback(response, time.time())
 
     browser.listen(js.window, "hashchange", on_hash_change)
 

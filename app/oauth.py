@@ -10,11 +10,38 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Protocol
 
 from .config import ClientConfig
 from .errors import AuthorizationDenied, MalformedResponse
+from .ports import HttpRequest
 from .redact import Secret
-from .urls import parse_qsl, urlencode
+from .urls import parse_qsl, unquote, urlencode
+
+# Any of these in a URL makes it an authorization response (RFC 6749 §4.1.2, §4.2.2, OpenID Connect's id_token),
+# whatever flow this app uses: the loader captures and scrubs them from both the query and the fragment.
+RESPONSE_MARKERS = frozenset({"access_token", "refresh_token", "id_token", "code", "state", "error"})
+# Everything an authorization response may carry; all of it leaves the address bar with the markers.
+RESPONSE_PARAMS = RESPONSE_MARKERS | {
+    "token_type",
+    "expires_in",
+    "scope",
+    "error_description",
+    "error_uri",
+    "session_state",
+    "iss",
+}
+# Longer than any real token lifetime (PlaceOS: 2 h); past it a lifetime is nonsense, and a 309-digit one would
+# not even fit a float.
+MAX_EXPIRES_IN_S = 366 * 24 * 3600
+
+
+class TokenLike(Protocol):
+    @property
+    def access_token(self) -> Secret: ...
+
+    @property
+    def refresh_token(self) -> Secret | None: ...
 
 
 @dataclass(frozen=True)
@@ -76,8 +103,24 @@ def parse_code_response(query: str) -> CodeResponse | ErrorResponse:
     if "error" in params:
         return ErrorResponse(params["error"], params.get("error_description"), params.get("error_uri"), state)
     if not params.get("code"):
-        raise MalformedResponse("The sign-in response carries no authorization code.")
+        raise MalformedResponse("The sign-in response carries no authorization code.", state)
     return CodeResponse(Secret(params["code"]), state)
+
+
+def parse_expires_in(raw: object) -> int | None:
+    """A lifetime in whole seconds, 1 to MAX_EXPIRES_IN_S; None when absent. ValueError for anything else
+    (a Unicode digit such as '²', a sign, a fraction, a number too long to be a lifetime)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        raise ValueError("expires_in")
+    text = str(raw) if isinstance(raw, int) else raw if isinstance(raw, str) else None
+    if text is None or not (text.isascii() and text.isdigit()) or len(text) > 10:
+        raise ValueError("expires_in")
+    value = int(text)
+    if not 1 <= value <= MAX_EXPIRES_IN_S:
+        raise ValueError("expires_in")
+    return value
 
 
 def code_exchange_body(config: ClientConfig, code: Secret, verifier: str) -> str:
@@ -118,18 +161,26 @@ def parse_token_endpoint_response(status: int, body: str) -> TokenEndpointRespon
     """RFC 6749 §5.1 / §5.2. An error raises AuthorizationDenied with the server's error code."""
     try:
         data = json.loads(body) if body else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, an integer past the digit limit, or nested too deep
         raise MalformedResponse("The token endpoint sent a response the app cannot read.") from None
     if not isinstance(data, dict):
         raise MalformedResponse("The token endpoint sent a response the app cannot read.")
     if status != 200 or "error" in data:
-        raise AuthorizationDenied(str(data.get("error") or f"http_{status}"), data.get("error_description"), None)
-    token, token_type = data.get("access_token"), str(data.get("token_type", ""))
-    if not isinstance(token, str) or not token or token_type.lower() != "bearer":
+        description = data.get("error_description")
+        error = data.get("error")
+        raise AuthorizationDenied(
+            error if isinstance(error, str) and error else f"http_{status}",
+            description if isinstance(description, str) else None,
+            None,
+        )
+    token, token_type = data.get("access_token"), data.get("token_type")
+    if not isinstance(token, str) or not token or not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise MalformedResponse("The token endpoint's answer has no Bearer access token.")
-    expires_in = data.get("expires_in")
-    if expires_in is not None and (not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in <= 0):
-        raise MalformedResponse("The token endpoint's answer has an invalid expires_in.")
+    try:
+        # JSON gives a number; a string of digits is tolerated, as Doorkeeper's form posts would send it.
+        expires_in = parse_expires_in(data.get("expires_in"))
+    except ValueError:
+        raise MalformedResponse("The token endpoint's answer has an invalid expires_in.") from None
     refresh = data.get("refresh_token")
     return TokenEndpointResponse(
         Secret(token),
@@ -141,7 +192,25 @@ def parse_token_endpoint_response(status: int, body: str) -> TokenEndpointRespon
 
 def is_authorization_response(fragment: str) -> bool:
     keys = {key for key, _ in parse_qsl(fragment.lstrip("#?"), keep_blank_values=True)}
-    return bool(keys & {"access_token", "code", "error", "state"})
+    return bool(keys & RESPONSE_MARKERS)
+
+
+def split_response(text: str) -> tuple[str, str]:
+    """A query or fragment split into (the authorization response's parameters, everything else), both raw:
+    the first goes to the session, the second may stay in the address bar. ("", text) when it holds none."""
+    pairs = [part for part in text.lstrip("#?").split("&") if part]
+    names = [unquote(part.partition("=")[0].replace("+", " ")) for part in pairs]
+    if not RESPONSE_MARKERS & set(names):
+        return "", text.lstrip("#?")
+    response = "&".join(part for part, name in zip(pairs, names, strict=True) if name in RESPONSE_PARAMS)
+    rest = "&".join(part for part, name in zip(pairs, names, strict=True) if name not in RESPONSE_PARAMS)
+    return response, rest
+
+
+def response_state(text: str) -> str | None:
+    """The state a response names, when it names exactly one (to use it up even when the response is refused)."""
+    states = [value for key, value in parse_qsl(text.lstrip("#?"), keep_blank_values=True) if key == "state"]
+    return states[0] if len(states) == 1 and states[0] else None
 
 
 def _single_params(text: str) -> dict[str, str]:
@@ -149,7 +218,8 @@ def _single_params(text: str) -> dict[str, str]:
     params: dict[str, str] = {}
     for key, value in parse_qsl(text.lstrip("#?"), keep_blank_values=True):
         if key in params:
-            raise MalformedResponse(f"The sign-in response repeats the parameter {key!r}; it was ignored.")
+            shown = key if key in RESPONSE_PARAMS else "an unknown one"
+            raise MalformedResponse(f"The sign-in response repeats a parameter ({shown}), so it was ignored.")
         params[key] = value
     return params
 
@@ -162,14 +232,31 @@ def parse_authorization_response(fragment: str) -> TokenResponse | ErrorResponse
         return ErrorResponse(params["error"], params.get("error_description"), params.get("error_uri"), state)
     token = params.get("access_token", "")
     if not token:
-        raise MalformedResponse("The sign-in response carries no access token.")
+        raise MalformedResponse("The sign-in response carries no access token.", state)
     token_type = params.get("token_type", "")
     if token_type.lower() != "bearer":  # RFC 6749 §7.1: the type name is case-insensitive
-        raise MalformedResponse(f"The sign-in response has token type {token_type or 'none'!r}; only Bearer is used.")
-    raw_expiry = params.get("expires_in")
-    expires_in: int | None = None
-    if raw_expiry is not None and raw_expiry != "":
-        if not raw_expiry.isdigit() or int(raw_expiry) <= 0:
-            raise MalformedResponse("The sign-in response has an invalid expires_in.")
-        expires_in = int(raw_expiry)
+        shown = token_type[:20] if token_type.isprintable() else "unreadable"
+        raise MalformedResponse(f"The sign-in response has token type {shown or 'none'!r}; only Bearer is used.", state)
+    try:
+        expires_in = parse_expires_in(params.get("expires_in"))
+    except ValueError:
+        raise MalformedResponse("The sign-in response has an invalid expires_in.", state) from None
     return TokenResponse(Secret(token), "Bearer", expires_in, params.get("scope") or None, state)
+
+
+def revocation_requests(config: ClientConfig, token: TokenLike) -> list[HttpRequest]:
+    """RFC 7009 requests for the access token and, if any, the refresh token: a public client names itself by
+    client_id. Sent without cookies; where PlaceOS allows no cross-origin call, they simply fail."""
+    revocable = [(token.access_token, "access_token")]
+    if token.refresh_token:
+        revocable.append((token.refresh_token, "refresh_token"))
+    return [
+        HttpRequest(
+            "POST",
+            config.placeos_base + "/auth/oauth/revoke",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            urlencode({"token": value.reveal(), "token_type_hint": hint, "client_id": config.client_id}),
+            "omit",
+        )
+        for value, hint in revocable
+    ]

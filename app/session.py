@@ -7,20 +7,25 @@ the caller's: it gets a URL back.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
 from .config import ClientConfig
-from .errors import CallbackError, MalformedResponse, UnknownState
+from .errors import CallbackError, MalformedResponse, MisplacedResponse, UnknownState
 from .oauth import (
+    CodeResponse,
     ErrorResponse,
     TokenEndpointResponse,
+    TokenResponse,
     build_authorize_url,
     code_exchange_body,
     parse_authorization_response,
     parse_code_response,
     parse_token_endpoint_response,
     refresh_body,
+    response_state,
 )
 from .ports import Clock, HttpRequest, NewState, Storage, Transport
 from .redact import REDACTOR, Secret, log
@@ -28,6 +33,7 @@ from .states import LoopBreaker, PendingStates
 
 TOKEN_KEY = "placeos.token"
 AUTO_RESTART_KEY = "placeos.auto-restart"
+SIGNED_OUT_KEY = "placeos.signed-out"  # set just before leaving for PlaceOS's logout, read when it sends us back
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,9 @@ class Token:
                 str(data.get("scope", "")),
                 Secret(str(refresh)) if refresh else None,
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            return None
+        if not math.isfinite(token.expires_at):
             return None
         REDACTOR.register(token.access_token.reveal())
         if token.refresh_token:
@@ -104,16 +112,49 @@ class AuthSession:
         log.info("sign-in refused by the server: %s", response.error)
         raise response.exception()
 
+    @property
+    def response_place(self) -> str:
+        """Where this flow's authorization response arrives: the fragment (implicit) or the query (code)."""
+        return "query" if self.config.flow == "code" else "fragment"
+
+    def refuse_misplaced(self, text: str, place: str) -> NoReturn:
+        """A response that arrived where this flow never asks for one (a token in a query) is refused whole,
+        and the state it names is used up, so that it cannot be replayed where it would be accepted."""
+        state = response_state(text)
+        if state:
+            try:
+                self.states.consume(state, self.config.client_id)
+            except CallbackError:
+                pass  # refused for where it came, whatever its state
+        log.warning(
+            "sign-in response in the %s refused: this app's %s flow never asks for it there", place, self.config.flow
+        )
+        raise MisplacedResponse(
+            f"A sign-in response arrived in the page address's {place}, where this app never asks for one, so it "
+            "was refused and removed from the address. If you followed a link to get here, it did not come from "
+            "this app's sign-in."
+        )
+
+    def _parse(
+        self, parse: Callable[[str], TokenResponse | CodeResponse | ErrorResponse], text: str
+    ) -> TokenResponse | CodeResponse | ErrorResponse:
+        """The response, or MalformedResponse after using up the state it named: every return uses its state."""
+        try:
+            return parse(text)
+        except MalformedResponse as error:
+            if error.state:
+                self.states.consume(error.state, self.config.client_id)  # an unknown state is the worse news
+            raise
+
     def complete(self, fragment: str, received_at: float) -> SignedIn:
         """Check an authorization response (RFC 6749 §4.2.2) and keep its token. Raises a CallbackError."""
-        response = parse_authorization_response(fragment)
+        response = self._parse(parse_authorization_response, fragment)
         if isinstance(response, ErrorResponse):
             self._refuse(response)
+        assert isinstance(response, TokenResponse)
         REDACTOR.register(response.access_token.reveal())
         pending = self.states.consume(response.state, self.config.client_id)
         expires_in = response.expires_in or self.config.default_expires_in_s
-        if expires_in < 1:
-            raise MalformedResponse("The sign-in response has an invalid expires_in.")
         granted = response.scope or self.config.scope
         token = Token(response.access_token, received_at + expires_in, granted)
         self._token_storage.set(TOKEN_KEY, token.to_json())
@@ -129,9 +170,10 @@ class AuthSession:
 
     async def complete_code(self, query: str, transport: Transport) -> SignedIn:
         """The code flow's return (RFC 6749 §4.1.2): check the state, then exchange the code with the verifier."""
-        response = parse_code_response(query)
+        response = self._parse(parse_code_response, query)
         if isinstance(response, ErrorResponse):
             self._refuse(response)
+        assert isinstance(response, CodeResponse)
         REDACTOR.register(response.code.reveal())
         pending = self.states.consume(response.state, self.config.client_id)
         if not pending.verifier:
@@ -210,6 +252,15 @@ class AuthSession:
         self._token_storage.remove(TOKEN_KEY)
         if token:
             log.info("token %s forgotten", token.access_token)
+
+    def note_signed_out(self) -> None:
+        self._session_storage.set(SIGNED_OUT_KEY, "1")
+
+    def take_signed_out(self) -> bool:
+        """Whether this tab has just come back from signing out (once)."""
+        signed_out = self._session_storage.get(SIGNED_OUT_KEY) is not None
+        self._session_storage.remove(SIGNED_OUT_KEY)
+        return signed_out
 
     def signed_in_ok(self) -> None:
         """The API accepted the token: the sign-in loop, if any, is over."""

@@ -39,6 +39,14 @@ def unquote(text: str) -> str:
     return out.decode("utf-8", "replace")
 
 
+def ascii_int(text: object, max_digits: int) -> int | None:
+    """A whole number written in ASCII digits, at most max_digits long; None for anything else. Outside input
+    ('²' passes str.isdigit, and a 5,000-digit string passes it too, then int() refuses it) is read only this way."""
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None
+
+
 def urlencode(pairs: Mapping[str, object] | Iterable[tuple[str, object]]) -> str:
     items = pairs.items() if isinstance(pairs, Mapping) else pairs
     return "&".join(f"{quote_plus(str(k))}={quote_plus(str(v))}" for k, v in items)

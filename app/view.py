@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from .urls import urlencode
+from .urls import ascii_int, urlencode
 
 Child = Union["El", str, None]
 
@@ -49,6 +49,7 @@ def button(label: str, action: str, arg: str = "", *, primary: bool = False, **a
 # -- the model ----------------------------------------------------------------------------------------------------
 
 PAGE_SIZE = 20
+MAX_OFFSET_DIGITS = 9  # PlaceOS pages at most 10,000 per request; a billion is past any real list
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,10 @@ class Place:
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> Place:
-        offset = query.get("offset", "0")
+        """From the address bar, which anyone can write: a bad offset ('²', 5,000 digits, '-1') means the start."""
         return cls(
             q=query.get("q", "")[:200],
-            offset=int(offset) if offset.isdigit() else 0,
+            offset=ascii_int(query.get("offset"), MAX_OFFSET_DIGITS) or 0,
             system=query.get("system", "")[:200],
         )
 
@@ -174,8 +175,13 @@ def topbar(user: dict[str, Any] | None) -> El:
     )
 
 
+def listed(value: Any) -> list[Any]:
+    """A list field of API data as a list, whatever arrived (a string or a number where a list was meant)."""
+    return value if isinstance(value, list) else []
+
+
 def system_row(system: dict[str, Any]) -> El:
-    features = [str(f) for f in system.get("features") or []][:4]
+    features = [str(f) for f in listed(system.get("features"))][:4]
     meta = " · ".join(x for x in (str(system.get("type") or ""), str(system.get("code") or "")) if x)
     return h(
         "li",
@@ -283,7 +289,10 @@ def format_value(key: str, value: Any) -> str:
     if key in ("created_at", "updated_at") and isinstance(value, int):
         import time
 
-        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value))
+        try:
+            return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value))
+        except (OverflowError, OSError, ValueError):  # a time no calendar holds: show the number as it came
+            return str(value)
     return str(value)
 
 

@@ -1,12 +1,20 @@
 """Proxy mode: /api, /auth, /login (and websockets under /api) go to a real PlaceOS, so the app stays
 same-origin with it, as PlaceOS's own dev proxy does (frontend-tools proxy.conf.js, changeOrigin: true).
 
-PlaceOS picks the tenant ("authority") by the Host header, so the Host is rewritten to the upstream's.
+PlaceOS picks the tenant ("authority") by the Host header, so the Host is rewritten to the upstream's, and the
+Origin with it; no X-Forwarded-Host or -Proto is sent (Rails would build its base URL from them and refuse every
+form post whose rewritten Origin no longer matches), and none a client sent is passed on.
+
+What comes back: the upstream's own Content-Security-Policy and framing headers pass through unchanged, since
+they describe its own pages (the login page); our middleware only adds the ones it left out. Its CORS headers are
+dropped: through the proxy the app is same-origin with PlaceOS, and CORS granted for the upstream's origin must not
+open ours to other sites.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -15,6 +23,16 @@ from aiohttp import WSMsgType, web
 from .settings import Settings
 
 PROXIED_PREFIXES = ("/api/", "/auth/", "/login")
+# Request headers a client may not steer the upstream with: forwarding claims only this proxy could make.
+CLIENT_FORWARDING = {
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-real-ip",
+    "referer",
+}
 # RFC 9110 §7.6.1 hop-by-hop headers, plus what the client library sets itself.
 HOP_BY_HOP = {
     "connection",
@@ -30,6 +48,45 @@ HOP_BY_HOP = {
     "accept-encoding",
 }
 UPSTREAM_SESSION = web.AppKey("upstream_session", aiohttp.ClientSession)
+
+
+def _hop_by_hop(headers: Any) -> set[str]:
+    """The fixed hop-by-hop set plus every header the message's Connection header names (RFC 9110 §7.6.1)."""
+    named = {token.strip().lower() for value in headers.getall("Connection", []) for token in value.split(",")}
+    return HOP_BY_HOP | named
+
+
+def upstream_path(raw_target: str) -> str | None:
+    """The path and query to send upstream, or None when the target must be refused.
+
+    Dot segments are resolved first (with %2e read as a dot, as servers do) and the prefix is checked after, so
+    `/api/../admin` cannot reach the upstream's /admin; an absolute-form target (`GET http://host/…`) is
+    refused, since concatenating it would let the client pick the upstream's host.
+    """
+    if not raw_target.startswith("/") or raw_target.startswith("//"):
+        return None
+    path, mark, query = raw_target.partition("?")
+    if "\\" in path or "#" in path:
+        return None
+    resolved: list[str] = []
+    segments = path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        dots = segment.replace("%2e", ".").replace("%2E", ".")
+        last = index == len(segments) - 1
+        if dots == ".":
+            if last:
+                resolved.append("")
+        elif dots == "..":
+            if resolved:
+                resolved.pop()
+            if last:
+                resolved.append("")
+        else:
+            resolved.append(segment)
+    normalised = "/" + "/".join(resolved)
+    if not (normalised.startswith(PROXIED_PREFIXES) or normalised in ("/api", "/auth", "/login")):
+        return None
+    return normalised + (mark + query if mark else "")
 
 
 def _strip_cookie_domain(header: str) -> str:
@@ -58,31 +115,37 @@ def setup_proxy(app: web.Application, settings: Settings) -> None:
     app.on_cleanup.append(close_session)
 
     def forward_headers(request: web.Request) -> dict[str, str]:
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+        dropped = _hop_by_hop(request.headers) | CLIENT_FORWARDING
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in dropped}
         headers["Host"] = upstream_host
-        headers["X-Forwarded-Host"] = request.host
-        headers["X-Forwarded-Proto"] = request.scheme
         if "Origin" in headers:
             headers["Origin"] = upstream
         return headers
 
     async def proxy(request: web.Request) -> web.StreamResponse:
-        if request.path.startswith("/api/") and request.headers.get("Upgrade", "").lower() == "websocket":
-            return await proxy_websocket(request)
+        target = upstream_path(request.raw_path)
+        if target is None:
+            return web.json_response(
+                {"error": "this path is not forwarded to PlaceOS (absolute-form, or it leaves /api, /auth, /login)"},
+                status=400,
+            )
+        if target.startswith("/api/") and request.headers.get("Upgrade", "").lower() == "websocket":
+            return await proxy_websocket(request, target)
         session = request.app[UPSTREAM_SESSION]
         try:
             async with session.request(
                 request.method,
-                upstream + request.raw_path,
+                upstream + target,
                 headers=forward_headers(request),
                 data=await request.read() if request.body_exists else None,
                 allow_redirects=False,
             ) as upstream_response:
                 body = await upstream_response.read()
                 response = web.Response(status=upstream_response.status, body=body)
+                dropped = _hop_by_hop(upstream_response.headers)
                 for name, value in upstream_response.headers.items():
                     lower = name.lower()
-                    if lower in HOP_BY_HOP:
+                    if lower in dropped or lower.startswith("access-control-"):
                         continue
                     if lower == "set-cookie":
                         response.headers.add(name, _strip_cookie_domain(value))
@@ -94,9 +157,9 @@ def setup_proxy(app: web.Application, settings: Settings) -> None:
         except aiohttp.ClientError as exc:
             return web.json_response({"error": f"PlaceOS at {upstream} is unreachable: {exc}"}, status=502)
 
-    async def proxy_websocket(request: web.Request) -> web.StreamResponse:
+    async def proxy_websocket(request: web.Request, target: str) -> web.StreamResponse:
         session = request.app[UPSTREAM_SESSION]
-        ws_upstream = upstream.replace("http", "ws", 1) + request.raw_path
+        ws_upstream = upstream.replace("http", "ws", 1) + target
         headers = {k: v for k, v in forward_headers(request).items() if not k.lower().startswith("sec-websocket")}
         try:
             remote = await session.ws_connect(ws_upstream, headers=headers)

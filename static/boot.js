@@ -20,20 +20,33 @@
   const BYTECODE_KEY = "/app-bytecode";
   const STEPS = { download: [3, 62], python: [62, 90], app: [90, 99] };
 
-  // An authorization response (RFC 6749 §4.2.2 / §4.2.2.1) in the fragment: keep it in memory only, and replace
-  // the history entry so the token is neither in the address bar nor in history.
-  let oauthFragment = "";
-  let capturedAt = 0;
-  if (/(^#|&)(access_token|error|state)=/.test(location.hash)) {
-    oauthFragment = location.hash.slice(1);
-    capturedAt = Date.now(); // token expiry counts from its arrival, not from when Python is up
-    history.replaceState(history.state, "", location.pathname + location.search);
+  // An authorization response (RFC 6749 §4.1.2, §4.2.2 and their errors), in the fragment or the query and
+  // whatever flow this app uses: its parameters are kept in memory only and the history entry is replaced, so no
+  // token, code or state stays in the address bar or in history. Python decides whether the response arrived
+  // where this app's flow expects it (app/oauth.py holds the same two lists).
+  const MARKERS = ["access_token", "refresh_token", "id_token", "code", "state", "error"];
+  const RESPONSE = new Set([...MARKERS, "token_type", "expires_in", "scope", "error_description", "error_uri",
+    "session_state", "iss"]);
+  function takeResponse(text) {
+    const pairs = text.split("&").filter(Boolean);
+    const name = (pair) => {
+      try {
+        return decodeURIComponent(pair.split("=")[0].replace(/\+/g, " "));
+      } catch {
+        return ""; // not percent-decodable: not a parameter name we know
+      }
+    };
+    if (!pairs.some((pair) => MARKERS.includes(name(pair)))) return ["", text];
+    return [pairs.filter((pair) => RESPONSE.has(name(pair))).join("&"),
+      pairs.filter((pair) => !RESPONSE.has(name(pair))).join("&")];
   }
-  // The code flow (RFC 6749 §4.1.2) returns in the query: the code leaves the address bar just the same.
-  let oauthQuery = "";
-  if (/(^\?|&)(code|error|state)=/.test(location.search)) {
-    oauthQuery = location.search.slice(1);
-    history.replaceState(history.state, "", location.pathname);
+  let [oauthFragment] = takeResponse(location.hash.slice(1));
+  let [oauthQuery, ownQuery] = takeResponse(location.search.slice(1));
+  let capturedAt = 0;
+  if (oauthFragment || oauthQuery) {
+    capturedAt = Date.now(); // token expiry counts from its arrival, not from when Python is up
+    const query = oauthQuery ? (ownQuery ? "?" + ownQuery : "") : location.search;
+    history.replaceState(history.state, "", location.pathname + query + (oauthFragment ? "" : location.hash));
   }
 
   let step = "download";
@@ -197,16 +210,13 @@
       show("app", 0.5);
       const main = pyodide.pyimport("app.main");
       await domReady;
-      await main.start({
-        fragment: oauthFragment,
-        config: await config,
-        capturedAt,
-        query: oauthQuery,
-      });
-      main.destroy();
+      const handoff = { fragment: oauthFragment, config: await config, capturedAt, query: oauthQuery };
+      // Handed over once: if this start fails, "Try again" starts clean instead of failing on the same response.
       oauthFragment = "";
       oauthQuery = "";
       capturedAt = 0;
+      await main.start(handoff);
+      main.destroy();
       performance.mark("app-ready");
       observer.disconnect();
       if ((!restored || !compiled) && "caches" in window) {

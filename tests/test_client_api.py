@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -65,7 +66,7 @@ async def test_api_sends_the_bearer_header_and_reads_paging() -> None:
     assert request.headers["Authorization"] == "Bearer tok-abcdefgh"
     assert request.url == BASE + "/api/engine/v2/systems?q=room&offset=20&limit=20"
     assert [s["id"] for s in page.items] == [s["id"] for s in SYSTEMS[20:40]]
-    assert page.total == 45 and page.next_offset == 40
+    assert page.total == 45 and page.next_url is not None and "offset=40" in page.next_url
 
 
 async def test_api_bearer_token_query_option_for_where_headers_are_impossible() -> None:
@@ -253,12 +254,47 @@ async def test_controller_open_and_back_move_focus_and_history() -> None:
 async def test_controller_sign_out_revokes_logs_out_and_forgets() -> None:
     h = Harness()
     await h.sign_in()
-    h.transport.handler = lambda r: HttpResponse(200, {}, "{}")
+    h.transport.handler = lambda r: HttpResponse(
+        200, {}, json.dumps({"logout_url": "/auth/logout"}) if r.url.endswith("/auth/authority") else "{}"
+    )
     await h.app.sign_out()
-    revoke, logout = h.transport.requests[-2:]
+    revoke, authority = h.transport.requests[-2:]
     assert revoke.method == "POST" and revoke.url == BASE + "/auth/oauth/revoke" and "token=tok-" in (revoke.body or "")
-    assert logout.url == BASE + "/auth/logout" and logout.headers["Authorization"].startswith("Bearer tok-")
-    assert h.session.token() is None and "You have signed out." in h.screen.text
+    assert revoke.credentials == "omit" and authority.url == BASE + "/auth/authority"
+    assert h.session.token() is None and "Signing you out" in h.screen.text
+    # PlaceOS's logout needs its session cookie, which only a top-level navigation carries to another origin.
+    assert h.navigator.assigned[-1] == BASE + "/auth/logout?continue=" + quote(BASE + "/", safe="")
+    # PlaceOS sends the browser back; the app says what happened.
+    back = Harness()
+    back.storage.data.update(h.storage.data)
+    await back.app.start("", back.clock.now)
+    assert "You have signed out." in back.screen.text
+    again = Harness()
+    again.storage.data.update(back.storage.data)
+    await again.app.start("", again.clock.now)
+    assert "You have signed out." not in again.screen.text  # said once
+
+
+async def test_controller_sign_out_without_cors_still_reaches_placeos_logout() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: OSError("CORS refused")  # a PlaceOS on another origin, no CORS headers
+    await h.app.sign_out()
+    assert h.session.token() is None
+    assert h.navigator.assigned[-1].startswith(BASE + "/auth/logout?continue=")
+
+
+async def test_controller_sign_out_follows_an_sso_logout_url_over_https_only() -> None:
+    for logout_url, expected in (
+        ("https://sso.example.com/logout", "https://sso.example.com/logout?continue="),
+        ("javascript:alert(1)", BASE + "/auth/logout?continue="),
+        ("//evil.example.com/x", BASE + "/auth/logout?continue="),
+    ):
+        h = Harness()
+        await h.sign_in()
+        h.transport.handler = lambda r, u=logout_url: HttpResponse(200, {}, json.dumps({"logout_url": u}))
+        await h.app.sign_out()
+        assert h.navigator.assigned[-1].startswith(expected), logout_url
 
 
 async def test_controller_markup_stays_text_in_the_tree() -> None:

@@ -300,9 +300,20 @@ def test_cross_origin_placeos_with_cors_works_like_same_origin(
     token = stored_token(page)
     assert api_status(placeos, token) == 200
 
+    # Signing out: PlaceOS sends no CORS headers on /auth/logout, so the app goes there itself, as PlaceOS's own
+    # client does. A navigation from another site is asked to confirm (logout CSRF), then comes back.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign out of PlaceOS?")).to_be_visible(timeout=BOOT)
+    assert page.url.startswith(placeos_origin + "/auth/logout")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    expect(page.locator("main")).to_contain_text("You have signed out.")
+    assert page.url.startswith(app_origin)
     assert api_status(placeos, token) == 401
+    # The PlaceOS session ended too: on a shared computer the next sign-in asks for the password.
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("Password")).to_be_visible(timeout=BOOT)
+    assert page.url.startswith(placeos_origin + "/login")
     assert console.errors == []
 
 
@@ -400,3 +411,69 @@ app.api.token_in_query = True
 `)""")
     assert email == "demo@example.com"
     assert any("/users/current?bearer_token=" in url for url in urls)
+
+
+# hostile links (issue 8, items 1, 2 and 4) ---------------------------------------------------------------------------
+
+
+def test_a_token_in_the_query_is_scrubbed_refused_and_never_issued(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    token = stored_token(page)
+    # The stand-in never answers an implicit request in a query…
+    client_id, redirect = live_server.settings.client_id, live_server.settings.redirect_uri
+    page.goto(
+        f"{live_server.url}auth/oauth/authorize?response_type=token&client_id={client_id}"
+        f"&redirect_uri={redirect}&state=abc&response_mode=query"
+    )
+    expect(page.locator("body")).to_contain_text("response_mode=query")
+    assert "access_token" not in page.url
+    # …and a link that carries one anyway is scrubbed from the address bar and refused.
+    page.goto(f"{live_server.url}?q=room&access_token={token}&token_type=Bearer&expires_in=60&state=abc")
+    expect(page.get_by_role("heading", name="Sign-in did not complete")).to_be_visible(timeout=BOOT)
+    expect(page.locator("main")).to_contain_text("arrived in the page address's query")
+    assert page.url == live_server.url + "?q=room"
+    page.go_back()
+    page.go_forward()
+    assert "access_token" not in page.url and token not in page.url
+
+
+def test_crafted_links_never_stop_the_app_from_starting(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    page.goto(live_server.url + "?offset=%C2%B2")
+    expect(page.locator("#count")).to_contain_text("1–20 of 32", timeout=BOOT)
+    page.goto(live_server.url + "?offset=" + "9" * 4301)
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    page.goto(live_server.url + "#access_token=x&token_type=Bearer&expires_in=%C2%B2&state=x")
+    expect(page.get_by_role("heading", name="This sign-in was not started here")).to_be_visible(timeout=BOOT)
+    page.goto(live_server.url + "#access_token=x&token_type=Bearer&expires_in=" + "1" * 309 + "&state=x")
+    expect(page.get_by_role("heading", name="This sign-in was not started here")).to_be_visible(timeout=BOOT)
+    assert page.locator("#boot-error").is_hidden()
+
+
+def test_try_again_after_a_failed_start_starts_clean(page: Page, live_server: LiveServer) -> None:
+    # The start that receives the sign-in response fails once (an injected fault, before the response is read).
+    page.add_init_script(
+        """(() => {
+          if (!location.hash.includes("access_token")) return;
+          const Real = window.BroadcastChannel;
+          let thrown = false;
+          window.BroadcastChannel = function (name) {
+            if (!thrown) { thrown = true; throw new Error("injected start failure"); }
+            return new Real(name);
+          };
+        })();"""
+    )
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="The app could not start")).to_be_visible(timeout=BOOT)
+    assert "access_token" not in page.url
+    page.get_by_role("button", name="Try again").click()
+    # The response was handed over once and is gone: no second attempt at it, a clean start instead.
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    assert page.evaluate("() => sessionStorage.getItem('placeos.token')") is None
