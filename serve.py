@@ -26,7 +26,6 @@ from server.standin import DEV_SECRET_HEADER, LOOPBACK
 from server.standin.faults import FaultError, FaultState
 from server.static import setup_static
 from server.web import (
-    SETTINGS,
     RedactingAccessLogger,
     access_logger,
     content_security_policy,
@@ -70,7 +69,6 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
     )
     csp = content_security_policy(connect_origins=placeos, form_origins=placeos + redirect_origins)
     app = web.Application(middlewares=[security_headers(csp)])
-    app[SETTINGS] = settings
     setup_static(app, settings, lambda: client_config(settings))
     if settings.placeos_upstream:
         from server.proxy import setup_proxy

@@ -65,7 +65,6 @@ class PlaceOSClient:
         *,
         clock: Clock,
         sleep: Sleep,
-        on_unauthorized: Callable[[], None] = lambda: None,
         token_in_query: bool = False,
         attempts: int = 4,
         backoff_s: float = 0.5,
@@ -75,7 +74,6 @@ class PlaceOSClient:
         self._token = token
         self._clock = clock
         self._sleep = sleep
-        self._on_unauthorized = on_unauthorized
         # RFC 6750 §2.3 allows the query form, RFC 9700 §4.3.2 forbids it where a header works: off by default.
         self.token_in_query = token_in_query
         self._attempts = attempts
@@ -102,7 +100,6 @@ class PlaceOSClient:
         for attempt in range(self._attempts):
             token = self._token()
             if token is None or token.remaining(self._clock()) <= 0:
-                self._on_unauthorized()
                 raise AuthRequired("Your session has ended. Sign in again to continue.", 401)
             headers = {"Accept": "application/json"}
             target = url
@@ -147,7 +144,6 @@ class PlaceOSClient:
         detail = body["error"] if isinstance(body, dict) and isinstance(body.get("error"), str) else ""
         status = response.status
         if status == 401:
-            self._on_unauthorized()
             log.info("API answered 401 (%s)", detail or "no detail")
             return AuthRequired(
                 "PlaceOS no longer accepts this sign-in. Sign in again to continue.", status, request_id

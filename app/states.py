@@ -88,9 +88,6 @@ class PendingStates:
             if now - created > self._ttl_s:
                 self._storage.remove(key)
 
-    def pending(self) -> int:
-        return sum(1 for key in self._storage.keys() if key.startswith(PREFIX))
-
 
 class LoopBreaker:
     """Refuses a sign-in redirect when `limit` already happened within `window_s`: no endless bounce."""

@@ -39,7 +39,7 @@ def button(label: str, action: str, arg: str = "", *, primary: bool = False, **a
             "type": "button",
             "data-action": action,
             "data-arg": arg or None,
-            "class": "primary" if primary else attrs.pop("cls", None),
+            "class": "primary" if primary else None,
             **attrs,
         },
         label,

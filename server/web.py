@@ -11,11 +11,6 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Middleware
 
-from .settings import Settings
-
-SETTINGS = web.AppKey("settings", Settings)
-REQUEST_ID = web.RequestKey("request_id", str)
-
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Query parameters whose values may be printed; every other value is left out, because tokens, codes, states,
@@ -47,7 +42,6 @@ def security_headers(csp: str) -> Middleware:
         request_id = request.headers.get("X-Request-ID", "")
         if not (0 < len(request_id) <= 64 and request_id.replace("-", "").isalnum()):
             request_id = secrets.token_hex(8)
-        request[REQUEST_ID] = request_id
         try:
             response = await handler(request)
         except web.HTTPException as exc:
