@@ -12,73 +12,20 @@ import asyncio
 import logging
 import socket
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from server.app import create_app
 from server.errors import StartupError
 from server.settings import ClientSettings, Faults, Settings
 from server.standin import DEV_SECRET_HEADER, LOOPBACK
 from server.standin.faults import FaultError, FaultState
-from server.static import setup_static
-from server.web import (
-    RedactingAccessLogger,
-    access_logger,
-    content_security_policy,
-    security_headers,
-)
+from server.web import RedactingAccessLogger, access_logger
 
 log = logging.getLogger("serve")
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def client_config(settings: Settings) -> dict[str, object]:
-    """What the browser app is told at /app-config.json. Absent values are derived in the app, as PlaceOS does."""
-    client = settings.client
-    return {
-        "placeos_base": client.placeos_base,
-        "redirect_uri": client.redirect_uri,
-        "client_id": client.client_id,
-        "scope": client.scope,
-        "storage": client.storage,
-        "expiry_warning_s": client.expiry_warning_s,
-        "kiosk": client.kiosk,
-        "flow": client.flow,
-    }
-
-
-def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> web.Application:
-    if not (settings.runtime_dir / "pyodide.asm.wasm").exists():
-        raise StartupError(
-            f"the Pyodide runtime is missing from {settings.runtime_dir}: run `make setup` "
-            "(or `python scripts/fetch_runtime.py`) first"
-        )
-    placeos = [settings.client.placeos_base] if settings.client.placeos_base else []
-    # form-action also governs the redirects after a form post: the login page's post ends at an app's
-    # redirect URI, which may be on another origin.
-    redirect_origins = sorted(
-        {origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)} - {settings.origin}
-    )
-    csp = content_security_policy(connect_origins=placeos, form_origins=placeos + redirect_origins)
-    app = web.Application(middlewares=[security_headers(csp)])
-    setup_static(app, settings, lambda: client_config(settings))
-    if settings.placeos_upstream:
-        from server.proxy import setup_proxy
-
-        setup_proxy(app, settings)
-    else:
-        from server.standin import setup_standin
-
-        setup_standin(app, settings, clock)
-    return app
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Settings:

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from server.live import LiveServer, chromium_launch_options  # noqa: E402
 from server.settings import Settings  # noqa: E402
+from tests.live import LiveServer, chromium_launch_options  # noqa: E402
 
 TARGETS = {"warm_ms": 1300, "cold_ms": 2300, "cold_bytes": 6_500_000, "warm_bytes": 10_000}
 

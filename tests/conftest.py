@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from server.live import LiveServer, chromium_launch_options
 from server.settings import Settings
+from tests.live import LiveServer, chromium_launch_options
 from tests.standin_helpers import FakeClock, make_app
 
 # Property-based tests: a bounded run in `make test` (seeded, so CI is repeatable), a long one in `make fuzz`.

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import serve
+from server.app import create_app
 from server.settings import Settings, client_id_for
 from server.standin import DEV_SECRET_HEADER, STANDIN
 from tests.fakes import Clock
@@ -37,7 +37,7 @@ async def set_faults(client: Any, **switches: Any) -> Any:
 
 def make_app(tmp_path: Path, clock: FakeClock, **overrides: Any) -> Any:
     settings = replace(Settings(), data_path=tmp_path / "standin.sqlite3", **overrides)
-    return serve.create_app(settings, clock=clock)
+    return create_app(settings, clock=clock)
 
 
 def csrf_from(html: str) -> str:

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.live import LiveServer
 from server.proxy import PROXIED_PREFIXES, upstream_path
 from server.settings import Settings
 from server.standin import DEV_SECRET_HEADER
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.property
 

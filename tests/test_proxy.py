@@ -10,6 +10,7 @@ import pytest
 from aiohttp import WSMsgType, web
 
 import serve
+from server.app import create_app
 from server.settings import Settings
 
 
@@ -75,7 +76,7 @@ async def proxied(aiohttp_client: Any, aiohttp_server: Any, tmp_path: Path) -> t
     settings = replace(
         Settings(), data_path=tmp_path / "unused.sqlite3", placeos_upstream=upstream_url, dev_controls=False
     )
-    client = await aiohttp_client(serve.create_app(settings))
+    client = await aiohttp_client(create_app(settings))
     return client, seen, upstream_url
 
 
@@ -122,7 +123,7 @@ async def test_proxy_upstream_down_is_a_clear_502(aiohttp_client: Any, tmp_path:
     settings = replace(
         Settings(), data_path=tmp_path / "x.sqlite3", placeos_upstream="http://127.0.0.1:9", dev_controls=False
     )
-    client = await aiohttp_client(serve.create_app(settings))
+    client = await aiohttp_client(create_app(settings))
     response = await client.get("/api/engine/v2/systems")
     assert response.status == 502
     assert "unreachable" in (await response.json())["error"]
@@ -227,13 +228,13 @@ async def test_a_login_form_post_through_the_proxy_passes_a_rails_origin_check(
 ) -> None:
     # The upstream is the stand-in with Rails's check on, as PlaceOS's auth service (Rails + Doorkeeper) does it.
     upstream = await aiohttp_server(
-        serve.create_app(replace(Settings(), data_path=tmp_path / "upstream.sqlite3", strict_origin=True))
+        create_app(replace(Settings(), data_path=tmp_path / "upstream.sqlite3", strict_origin=True))
     )
     upstream_url = str(upstream.make_url("")).rstrip("/")
     proxy_settings = replace(
         Settings(), data_path=tmp_path / "unused.sqlite3", placeos_upstream=upstream_url, dev_controls=False
     )
-    client = await aiohttp_client(serve.create_app(proxy_settings))
+    client = await aiohttp_client(create_app(proxy_settings))
     own_origin = str(client.make_url("")).rstrip("/")
     from tests.standin_helpers import EMAIL, PASSWORD, csrf_from
 

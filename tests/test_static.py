@@ -16,7 +16,8 @@ from typing import Any
 import brotli
 import pytest
 
-import serve
+from server.app import create_app
+from server.errors import StartupError
 from server.settings import RUNTIME_ID, Settings
 from server.static import safe_child
 
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 async def client(aiohttp_client: Any, tmp_path: Path) -> Any:
-    return await aiohttp_client(serve.create_app(replace(Settings(), data_path=tmp_path / "db.sqlite3")))
+    return await aiohttp_client(create_app(replace(Settings(), data_path=tmp_path / "db.sqlite3")))
 
 
 async def test_index_is_served_with_strict_security_headers(client: Any) -> None:
@@ -152,8 +153,8 @@ async def test_app_config_is_json_with_the_client_settings(client: Any) -> None:
 
 
 def test_serve_refuses_to_start_without_the_runtime(tmp_path: Path) -> None:
-    with pytest.raises(serve.StartupError, match="make setup"):
-        serve.create_app(replace(Settings(), runtime_dir=tmp_path, data_path=tmp_path / "db.sqlite3"))
+    with pytest.raises(StartupError, match="make setup"):
+        create_app(replace(Settings(), runtime_dir=tmp_path, data_path=tmp_path / "db.sqlite3"))
 
 
 def test_serve_exits_with_a_clear_message_when_the_port_is_taken(tmp_path: Path) -> None:

@@ -15,8 +15,9 @@ from typing import Any
 
 from aiohttp import web
 
-from .settings import Settings
-from .web import RedactingAccessLogger, access_logger
+from server.app import create_app
+from server.settings import Settings
+from server.web import RedactingAccessLogger, access_logger
 
 # Debian's chromium where it exists (Playwright cannot download its own browser there), else Playwright's.
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
@@ -70,9 +71,7 @@ class LiveServer:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             try:
-                import serve
-
-                self.app = serve.create_app(self.settings)
+                self.app = create_app(self.settings)
                 runner = web.AppRunner(self.app, access_log=access_logger, access_log_class=RedactingAccessLogger)
                 await runner.setup()
                 await web.SockSite(runner, sock).start()

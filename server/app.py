@@ -1,0 +1,66 @@
+"""The server as one aiohttp application: static serving, and the stand-in PlaceOS or the proxy to a real one.
+
+serve.py is only its command line; the tests and the benchmark build the same application from Settings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from .errors import StartupError
+from .settings import Settings
+from .static import setup_static
+from .web import content_security_policy, security_headers
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def client_config(settings: Settings) -> dict[str, object]:
+    """What the browser app is told at /app-config.json. Absent values are derived in the app, as PlaceOS does."""
+    client = settings.client
+    return {
+        "placeos_base": client.placeos_base,
+        "redirect_uri": client.redirect_uri,
+        "client_id": client.client_id,
+        "scope": client.scope,
+        "storage": client.storage,
+        "expiry_warning_s": client.expiry_warning_s,
+        "kiosk": client.kiosk,
+        "flow": client.flow,
+    }
+
+
+def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> web.Application:
+    if not (settings.runtime_dir / "pyodide.asm.wasm").exists():
+        raise StartupError(
+            f"the Pyodide runtime is missing from {settings.runtime_dir}: run `make setup` "
+            "(or `python scripts/fetch_runtime.py`) first"
+        )
+    placeos = [settings.client.placeos_base] if settings.client.placeos_base else []
+    # form-action also governs the redirects after a form post: the login page's post ends at an app's
+    # redirect URI, which may be on another origin.
+    redirect_origins = sorted(
+        {origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)} - {settings.origin}
+    )
+    csp = content_security_policy(connect_origins=placeos, form_origins=placeos + redirect_origins)
+    app = web.Application(middlewares=[security_headers(csp)])
+    setup_static(app, settings, lambda: client_config(settings))
+    if settings.placeos_upstream:
+        from .proxy import setup_proxy
+
+        setup_proxy(app, settings)
+    else:
+        from .standin import setup_standin
+
+        setup_standin(app, settings, clock)
+    return app
+
+
+__all__ = ["client_config", "create_app", "origin_of"]
