@@ -214,3 +214,6 @@ class PlaceOSClient:
 
     async def current_user(self) -> dict[str, Any]:
         return await self.get_object("/users/current", "a user")
+
+
+__all__ = ["Page", "PlaceOSClient", "Sleep"]

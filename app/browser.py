@@ -1,19 +1,67 @@
 """The only module that touches the browser (`js`, `pyodide`): the ports of app.ports and app.controller over
-web storage, fetch, history and the DOM, plus event wiring. Imported only inside Pyodide.
+web storage, fetch, history and the DOM, the loader's hand-over, and the page's events wired to the controller.
+Imported only inside Pyodide; tests/stubs/js.pyi types the `js` names it uses.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import js
-from pyodide.ffi import JsException, create_proxy, jsnull
+from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
+from .oauth import split_response
 from .ports import HttpRequest, HttpResponse, MemoryStorage, Storage
-from .redact import REDACTOR
+from .redact import REDACTOR, log
+from .session import TOKEN_KEY
 from .view import El
+
+if TYPE_CHECKING:
+    from .controller import App
+
+APP_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """What static/boot.js captured before Python started: only the authorization-response parameters of the
+    fragment and the query, when they arrived, and the served configuration's text."""
+
+    fragment: str
+    query: str
+    received_at: float  # expiry counts from the moment the loader captured the response
+    config: str
+
+    @classmethod
+    def read(cls, handoff: Any) -> Handoff:
+        captured = float(handoff.capturedAt or 0)
+        return cls(
+            str(handoff.fragment or ""),
+            str(handoff.query or ""),
+            captured / 1000 if captured else time.time(),
+            str(handoff.config),
+        )
+
+
+def page_url() -> str:
+    return str(js.location.href)
+
+
+def to_js_bytes(data: bytes) -> Any:
+    return to_js(data)
+
+
+def log_to_console() -> None:
+    """The debug log in the browser console, once, though the loader's "Try again" may start the app again."""
+    log.setLevel(logging.INFO)
+    if not any(isinstance(handler, ConsoleHandler) for handler in log.handlers):
+        log.addHandler(ConsoleHandler())
+
 
 # Attributes the renderer will set; anything else (on*, style, srcdoc…) is dropped, so data cannot run.
 ALLOWED_ATTRS = {
@@ -110,6 +158,14 @@ class DomScreen:
     def __init__(self, root: Any) -> None:
         self._root = root
         self._document = js.document
+
+    @classmethod
+    def of_app(cls) -> DomScreen:
+        return cls(js.document.getElementById("app"))
+
+    @property
+    def root(self) -> Any:
+        return self._root
 
     def _build(self, node: El | str) -> Any:
         if isinstance(node, str):
@@ -209,3 +265,64 @@ def form_values(form: Any) -> dict[str, str]:
         if name:
             values[name] = str(element.value)
     return values
+
+
+def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
+    """The page's events, to the controller: clicks and forms by their data-action, wake-ups, history, a
+    same-document sign-in response, and the other tabs."""
+    root = app.screen.root if isinstance(app.screen, DomScreen) else js.document
+
+    def on_click(event: Any) -> None:
+        target = closest_action(event)
+        if target is None or str(target.tagName) == "FORM":
+            return
+        event.preventDefault()
+        app.dispatch(*action_of(target))
+
+    def on_submit(event: Any) -> None:
+        target = closest_action(event)
+        if target is None:
+            return
+        event.preventDefault()
+        app.dispatch(action_of(target)[0], "", form_values(target))
+
+    def on_hash_change(event: Any) -> None:
+        # A sign-in response can arrive without a page load (a pasted or replayed callback URL): it leaves the
+        # address bar and history at once, like one captured by the loader.
+        response, _ = split_response(str(js.location.hash))
+        if response:
+            js.history.replaceState(jsnull, "", str(js.location.pathname) + str(js.location.search))
+            app.receive_callback(response, time.time())
+
+    def on_storage(event: Any) -> None:
+        # Fired only in the other tabs, and only for localStorage: a kiosk tab renewed or dropped the token.
+        if shared_token and str(event.key or "") == TOKEN_KEY:
+            app.token_changed_elsewhere()
+
+    channel.on_message(app.message_from_other_tab)
+    listen(root, "click", on_click)
+    listen(root, "submit", on_submit)
+    listen(js.document, "visibilitychange", lambda event: app.tick())
+    listen(js.window, "pageshow", lambda event: app.tick())
+    listen(js.window, "online", lambda event: app.online())
+    listen(js.window, "popstate", lambda event: app.history_moved(LocationNavigator().current()))
+    listen(js.window, "hashchange", on_hash_change)
+    listen(js.window, "storage", on_storage)
+    every(1.0, app.tick)
+
+
+__all__ = [
+    "APP_DIR",
+    "Channel",
+    "ConsoleHandler",
+    "DomScreen",
+    "FetchTransport",
+    "Handoff",
+    "LocationNavigator",
+    "WebStorage",
+    "log_to_console",
+    "page_url",
+    "to_js_bytes",
+    "web_storage",
+    "wire",
+]

@@ -32,3 +32,6 @@ def compiled_archive(package: Path) -> bytes:
             )
             archive.write(cached, cached.relative_to(package.parent).as_posix())
     return buffer.getvalue()
+
+
+__all__ = ["compiled_archive"]

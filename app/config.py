@@ -82,3 +82,6 @@ class ClientConfig:
             kiosk=bool(data.get("kiosk", False)),
             flow=flow,
         )
+
+
+__all__ = ["LOOPBACK", "ClientConfig", "derive_client_id"]

@@ -1,31 +1,36 @@
-"""The app's behaviour: screens, sign-in and its return, loading data, expiry, sign-out.
+"""The app's behaviour: which screen shows, what loads, and what happens when the token runs out.
 
 Plain Python over the ports (Navigator, Screen, Transport, storage, clock), so every story here runs under
-CPython in tests; app.browser provides the real ports and app.main wires them.
+CPython in tests; app.browser provides the real ports and app.main wires them. The decisions live in their own
+units: the flow (app.flows) obtains tokens, the expiry watch (app.expiry) says when to warn or renew, the renewal
+guard (app.renewal) spaces renewals, kiosk recovery (app.kiosk) backs off; this class dispatches and assembles.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from .api import PlaceOSClient
 from .config import ClientConfig
 from .errors import ApiError, AuthRequired, CallbackError, SignInLoop, UnknownState
-from .oauth import is_authorization_response, revocation_requests
-from .ports import Clock, HttpRequest, HttpResponse, Transport
+from .expiry import Expired, ExpiryWatch, RenewByRedirect, RenewSilently, Warn
+from .flows import Flow
+from .kiosk import KioskRecovery
+from .oauth import is_authorization_response
+from .ports import Clock, Transport
 from .redact import log
-from .session import AuthSession, SignedIn
-from .urls import ascii_int, parse_qsl, urlencode
+from .renewal import RenewalGuard
+from .screens import Actions, CallbackFailed, Leaving, Loading, SignedOut, Working
+from .session import AuthSession
+from .signout import sign_out
+from .urls import ascii_int, parse_qsl
 from .urls import split as urlsplit
 from .view import MAX_OFFSET_DIGITS, PAGE_SIZE, El, Model, Notice, Place, render
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 SIGNED_OUT = "signed-out"
-REFRESH_SPACING_S = 10  # at most one silent renewal in this long: a 401 storm must not become a refresh loop
-KIOSK_RETRY_S = (30, 60, 120, 300)  # an unattended display retries by itself, backing off to every 5 minutes
 
 
 class Navigator(Protocol):
@@ -55,8 +60,10 @@ def minutes(seconds: float) -> str:
 class App:
     def __init__(
         self,
+        *,
         config: ClientConfig,
         session: AuthSession,
+        flow: Flow,
         api: PlaceOSClient,
         transport: Transport,
         navigator: Navigator,
@@ -66,115 +73,90 @@ class App:
         broadcast: Callable[[str], None] = lambda message: None,
     ) -> None:
         self.config = config
-        self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
         self.session = session
+        self.flow = flow
         self.api = api
         self.transport = transport
         self.navigator = navigator
         self.screen = screen
         self.clock = clock
         self.spawn = spawn
+        self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
         self.model = Model()
+        self.expiry = ExpiryWatch(config.expiry_warning_s, kiosk=config.kiosk)
+        self.renewal = RenewalGuard(clock)
+        self.kiosk = KioskRecovery(clock) if config.kiosk else None
         self._generation = 0  # drops answers to requests the person has since moved away from
-        self._expiry_dismissed_at: float | None = None
-        self._kiosk_stuck_since: float | None = None
-        self._refreshing = False
-        self._last_refresh_at: float | None = None
-        self._kiosk_retries = 0
-        self._leaving = False
 
     # -- screens --------------------------------------------------------------------------------------------------
     def show(self, focus: str | None = None) -> None:
         self.screen.render(render(self.model), focus)
 
+    @property
+    def working(self) -> bool:
+        return isinstance(self.model.screen, Working)
+
     def show_signed_out(self, message: str = "") -> None:
-        self.model.screen = "signed_out"
-        self.model.title = "Sign in to PlaceOS"
-        self.model.message = message or "Sign in with your PlaceOS account to see your building's systems."
-        self.model.screen_actions = (("Sign in", "sign_in"),)
+        self.model.screen = SignedOut(message or "Sign in with your PlaceOS account to see your building's systems.")
         self.show("screen-title")
 
-    def show_callback_error(self, title: str, message: str, actions: tuple[tuple[str, str], ...]) -> None:
-        self.model.screen = "callback_error"
-        self.model.title = title
-        self.model.message = message + (" This display will try again by itself." if self.config.kiosk else "")
-        self.model.screen_actions = actions
+    def show_callback_error(self, title: str, message: str, actions: Actions) -> None:
+        kiosk = " This display will try again by itself." if self.config.kiosk else ""
+        self.model.screen = CallbackFailed(title, message + kiosk, actions)
         self.show("screen-title")
 
-    # -- start ----------------------------------------------------------------------------------------------------
+    def _enter_app(self) -> None:
+        self.model.expiry_notice = None
+        self.model.screen = Working()
+        self.show()
+        self.spawn(self.load())
+
+    # -- start and the sign-in's return ---------------------------------------------------------------------------
     async def start(self, fragment: str, received_at: float, query: str = "") -> None:
         """`fragment` and `query` hold only the authorization-response parameters the loader took from the
         address bar (nothing else of the URL)."""
         self.model.place = place_from(self.navigator.current())
         signed_out_here = self.session.take_signed_out()
         arrived = {"fragment": fragment, "query": query}
-        expected = self.session.response_place
+        expected = self.flow.response_place
         for place, text in arrived.items():
             if place != expected and text and is_authorization_response(text):
-                self._refuse_misplaced(text, place)
+                self._callback_failed(self.session.refuse_misplaced(text, place))
                 return
         response = arrived[expected]
-        if response and is_authorization_response(response):
-            done = (
-                await self._complete_code(response)
-                if expected == "query"
-                else self._complete_sign_in(response, received_at)
-            )
-            if not done:
-                return
-        token = self.session.token()
-        expired = token is not None and token.remaining(self.clock()) <= 0
-        if token is None or expired:
-            if expired:
-                self.session.forget()
-            if self.config.kiosk:
-                self.sign_in()
-            else:
-                self.show_signed_out(
-                    "You have signed out."
-                    if signed_out_here
-                    else "Your session has ended. Sign in again to pick up where you left off."
-                    if expired
-                    else ""
-                )
+        if response and is_authorization_response(response) and not await self._complete(response, received_at):
             return
-        self.model.screen = "app"
-        self.show()
-        self.spawn(self.load())
+        token = self.session.token()
+        if token is not None and token.remaining(self.clock()) > 0:
+            self._enter_app()
+            return
+        if token is not None:
+            self.session.forget()
+        if self.config.kiosk:
+            self.sign_in()
+        elif signed_out_here:
+            self.show_signed_out("You have signed out.")
+        else:
+            expired = "Your session has ended. Sign in again to pick up where you left off."
+            self.show_signed_out(expired if token is not None else "")
 
     def receive_callback(self, fragment: str, received_at: float) -> None:
         """An authorization response that arrived while the app runs (a same-document hash change)."""
-        if self.session.response_place != "fragment":
-            self._refuse_misplaced(fragment, "fragment")
+        if self.flow.response_place != "fragment":
+            self._callback_failed(self.session.refuse_misplaced(fragment, "fragment"))
             return
-        if self._complete_sign_in(fragment, received_at):
-            self._leaving = False
-            self.model.expiry_notice = None
-            self.model.screen = "app"
-            self.show()
-            self.spawn(self.load())
 
-    def _refuse_misplaced(self, text: str, place: str) -> None:
-        try:
-            self.session.refuse_misplaced(text, place)
-        except CallbackError as error:
-            self._callback_failed(error)
+        async def complete() -> None:
+            if await self._complete(fragment, received_at):
+                self._enter_app()
 
-    def _complete_sign_in(self, fragment: str, received_at: float) -> bool:
-        try:
-            signed_in = self.session.complete(fragment, received_at)
-        except CallbackError as error:
-            self._callback_failed(error)
-            return False
-        self._arrive(signed_in)
-        return True
+        self.spawn(complete())
 
-    async def _complete_code(self, query: str) -> bool:
-        self.model.screen = "loading"
-        self.model.message = "Finishing sign-in…"
+    async def _complete(self, response: str, received_at: float) -> bool:
+        self.model.screen = Loading(message="Finishing sign-in…")
         self.show()
         try:
-            signed_in = await self.session.complete_code(query, self.transport)
+            signed_in = await self.flow.complete(response, received_at)
         except CallbackError as error:
             self._callback_failed(error)
             return False
@@ -185,82 +167,43 @@ class App:
                 (("Try again", "sign_in"),),
             )
             return False
-        self._arrive(signed_in)
-        return True
-
-    def _arrive(self, signed_in: SignedIn) -> None:
         self.navigator.replace(signed_in.return_to)
         self.model.place = place_from(signed_in.return_to)
         if signed_in.scope_warning:
             self.model.notice = Notice("warn", signed_in.scope_warning, (("Dismiss", "dismiss_notice"),))
+        return True
 
     def _callback_failed(self, error: CallbackError) -> None:
         log.info("sign-in response not used: %s", type(error).__name__)
         if self.session.may_restart_automatically(error):
             self.sign_in(f"{error} Starting sign-in again…")
-            return
-        if isinstance(error, UnknownState):
+        elif isinstance(error, UnknownState):
             self.show_callback_error("This sign-in was not started here", str(error), (("Sign in", "sign_in"),))
         else:
-            title = "Sign-in did not complete"
-            self.show_callback_error(title, str(error), (("Try again", "sign_in"),))
+            self.show_callback_error("Sign-in did not complete", str(error), (("Try again", "sign_in"),))
 
     # -- sign-in and sign-out -------------------------------------------------------------------------------------
     def sign_in(self, message: str = "Taking you to PlaceOS sign-in…") -> None:
         try:
-            url = self.session.sign_in_url(self.model.place.path())
+            url = self.flow.sign_in_url(self.model.place.path())
         except SignInLoop as error:
             self.show_callback_error("Sign-in stopped", str(error), (("Try again", "reset_loop"),))
             return
-        self._leaving = True
-        if self.model.screen != "app":
-            self.model.screen = "loading"
-            self.model.message = message
+        over_app = self.working
+        self.model.screen = Leaving("Signing in…", message, over_app=over_app)
+        if not over_app:  # from the app, its data stays on screen until the page goes
             self.show()
         self.navigator.assign(url)
 
     async def sign_out(self) -> None:
-        """Revoke (RFC 7009), then send the browser to PlaceOS's logout_url, as PlaceOS's own client does: only a
-        top-level navigation carries the PlaceOS session cookie to a PlaceOS on another origin (which sends no
-        CORS headers), and without it the next "Sign in" on a shared computer would need no password."""
         token = self.session.token()
         self.session.forget()
-        self.model = Model(screen="loading", message="Signing you out of PlaceOS…")
+        self.model = Model(screen=Leaving("Signing out…", "Signing you out of PlaceOS…"))
         self.show()
         self.broadcast(SIGNED_OUT)
-        if token is not None:
-            for request in revocation_requests(self.config, token):
-                await self._send_quietly(request, "sign-out")
-        logout_url = await self._logout_url()
+        logout_url = await sign_out(self.config, self.transport, self.flow.revocations(token) if token else [])
         self.session.note_signed_out()
-        self._leaving = True
         self.navigator.assign(logout_url)
-
-    async def _send_quietly(self, request: HttpRequest, purpose: str) -> HttpResponse | None:
-        """Best effort: a PlaceOS that cannot be reached (or refuses CORS) must not stop a sign-out."""
-        try:
-            response = await self.transport.send(request)
-        except OSError:
-            log.info("%s: %s not reachable from this page", purpose, urlsplit(request.url).path)
-            return None
-        log.info("%s: %s %s -> %d", purpose, request.method, urlsplit(request.url).path, response.status)
-        return response
-
-    async def _logout_url(self) -> str:
-        """The authority's logout_url (PlaceOS may point it at its SSO), with `continue` back to this app."""
-        base = self.config.placeos_base
-        target = base + "/auth/logout"
-        response = await self._send_quietly(HttpRequest("GET", base + "/auth/authority"), "sign-out")
-        if response is not None and response.status == 200:
-            try:
-                value = json.loads(response.body).get("logout_url")
-            except (ValueError, AttributeError, RecursionError):
-                value = None
-            if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
-                target = base + value
-            elif isinstance(value, str) and value.startswith("https://"):
-                target = value
-        return target + ("&" if "?" in target else "?") + urlencode({"continue": self.config.redirect_uri})
 
     # -- data -----------------------------------------------------------------------------------------------------
     async def load(self) -> None:
@@ -298,19 +241,17 @@ class App:
                 self.model.loading = False
                 self.show("detail-title" if place.system and self.model.detail else None)
 
-    def _may_refresh(self) -> bool:
-        token = self.session.token()
-        recently = self._last_refresh_at is not None and self.clock() - self._last_refresh_at < REFRESH_SPACING_S
-        return bool(token and token.refresh_token) and not self._refreshing and not recently
+    # -- renewal and expiry ---------------------------------------------------------------------------------------
+    def _may_renew(self) -> bool:
+        return self.flow.renews_silently(self.session.token()) and self.renewal.may_start()
 
-    async def refresh(self, reason: str, reload: bool) -> None:
-        """The code flow's silent renewal; if it is refused, the ordinary sign-in path takes over."""
-        self._refreshing = True
-        self._last_refresh_at = self.clock()
+    async def renew(self, reason: str, reload: bool) -> None:
+        """Silent renewal; if it is refused, the ordinary sign-in path takes over."""
+        self.renewal.start()
         try:
-            renewed = await self.session.refresh(self.transport)
+            renewed = await self.flow.renew()
         except OSError:
-            # Offline: keep the refresh token; tick() tries again every REFRESH_SPACING_S.
+            # Offline: what renews is kept; tick() tries again once the guard's spacing has passed.
             if self.session.valid_token() is None:
                 self.model.expiry_notice = Notice(
                     "error", "Your session has ended and PlaceOS cannot be reached to renew it; the app keeps trying."
@@ -318,9 +259,9 @@ class App:
                 self.show()
             return
         finally:
-            self._refreshing = False
+            self.renewal.finish()
         if renewed is None:
-            self.auth_required(reason)
+            self._sign_in_needed(reason)
             return
         self.model.expiry_notice = None
         self.show()
@@ -328,10 +269,13 @@ class App:
             await self.load()
 
     def auth_required(self, reason: str) -> None:
-        """Expired or refused: say so and keep what is on screen; a kiosk signs in again by itself."""
-        if self._may_refresh():
-            self.spawn(self.refresh(reason, reload=True))
-            return
+        """Expired or refused: renew silently where the flow can, else say so and keep what is on screen."""
+        if self._may_renew():
+            self.spawn(self.renew(reason, reload=True))
+        else:
+            self._sign_in_needed(reason)
+
+    def _sign_in_needed(self, reason: str) -> None:
         self.session.forget()
         if self.config.kiosk:
             self.sign_in()
@@ -341,62 +285,48 @@ class App:
         )
         self.show()
 
-    # -- expiry ---------------------------------------------------------------------------------------------------
     def tick(self) -> None:
         """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides."""
-        if self.config.kiosk:
-            self._kiosk_watchdog()
-        if self.model.screen != "app" or self._leaving:
+        if self.kiosk is not None and self.kiosk.due(self._stuck()):
+            self._kiosk_retry()
+        if not self.working:
             return
         token = self.session.token()
-        if token is None:
-            if not (self.model.expiry_notice and self.model.expiry_notice.kind == "error"):
+        decision = self.expiry.decide(token, self.clock())
+        notice = self.model.expiry_notice
+        if isinstance(decision, RenewSilently):
+            if self._may_renew():
+                self.spawn(self.renew("Your session has ended.", reload=False))  # ahead of expiry, no prompt
+        elif isinstance(decision, Expired) and self.flow.renews_silently(token):
+            if self._may_renew():  # expired while offline: keep trying with what renews, spaced by the guard
+                self.spawn(self.renew("Your session has ended.", reload=True))
+        elif isinstance(decision, Expired):
+            if not (notice and notice.kind == "error"):
                 self.auth_required("Your session has ended.")
-            return
-        remaining = token.remaining(self.clock())
-        if token.refresh_token and 0 < remaining <= max(self.config.expiry_warning_s, 60) and self._may_refresh():
-            self.spawn(self.refresh("Your session has ended.", reload=False))  # ahead of expiry, no prompt
-        elif remaining <= 0:
-            self.auth_required("Your session has ended.")
-        elif token.refresh_token:
-            return  # renewal is under way or will be retried; no prompt to stay signed in
-        elif remaining <= self.config.expiry_warning_s:
-            if self.config.kiosk:
-                self.sign_in()  # renew ahead of expiry while the sign-in service still has a session
-                return
-            if self._expiry_dismissed_at is not None:
-                return
-            notice = Notice(
+        elif isinstance(decision, RenewByRedirect):
+            self.sign_in()  # renew ahead of expiry while the sign-in service still has a session
+        elif isinstance(decision, Warn):
+            warning = Notice(
                 "warn",
-                f"Your session ends in {minutes(remaining)}. Stay signed in?",
+                f"Your session ends in {minutes(decision.remaining)}. Stay signed in?",
                 (("Stay signed in", "sign_in"), ("Dismiss", "dismiss_expiry")),
             )
-            if notice != self.model.expiry_notice:
-                self.model.expiry_notice = notice
+            if warning != notice:
+                self.model.expiry_notice = warning
                 self.show()
-        elif self.model.expiry_notice is not None:
+        elif notice is not None:
             self.model.expiry_notice = None
             self.show()
 
-    def _kiosk_watchdog(self) -> None:
-        """A kiosk must never need a person: whatever stopped it (no network, a refused sign-in, the loop
-        breaker), it tries again by itself, backing off."""
-        stuck = self.model.screen == "callback_error" or (
-            self.model.screen == "app" and bool(self.model.list_error) and not self.model.loading
-        )
-        now = self.clock()
-        if not stuck:
-            self._kiosk_stuck_since, self._kiosk_retries = None, 0
-            return
-        if self._kiosk_stuck_since is None:
-            self._kiosk_stuck_since = now
-            return
-        if now - self._kiosk_stuck_since < KIOSK_RETRY_S[min(self._kiosk_retries, len(KIOSK_RETRY_S) - 1)]:
-            return
-        self._kiosk_retries += 1
-        self._kiosk_stuck_since = None
-        log.info("kiosk: retrying by itself (attempt %d)", self._kiosk_retries)
-        if self.model.screen == "callback_error":
+    def _stuck(self) -> bool:
+        if isinstance(self.model.screen, CallbackFailed):
+            return True
+        return self.working and bool(self.model.list_error) and not self.model.loading
+
+    def _kiosk_retry(self) -> None:
+        """A kiosk must never need a person: whatever stopped it, it tries again by itself."""
+        log.info("kiosk: retrying by itself (attempt %d)", self.kiosk.retries if self.kiosk else 0)
+        if isinstance(self.model.screen, CallbackFailed):
             self.session.loop.reset()
             self.sign_in()
         else:
@@ -404,13 +334,13 @@ class App:
 
     def online(self) -> None:
         self.tick()
-        if self.model.screen == "app" and self.model.list_error:
+        if self.working and self.model.list_error:
             self.spawn(self.load())
 
     # -- other tabs ---------------------------------------------------------------------------------------------
     def message_from_other_tab(self, message: str) -> None:
         """Another tab signed out: this one's token died with the logout, so say so now, not at the next 401."""
-        if message == SIGNED_OUT and self.model.screen in ("app", "loading"):
+        if message == SIGNED_OUT and isinstance(self.model.screen, Working | Loading):
             self.session.forget()
             self.model = Model(place=self.model.place)
             self.show_signed_out("You signed out in another tab.")
@@ -418,13 +348,9 @@ class App:
     def token_changed_elsewhere(self) -> None:
         """With a shared (localStorage) token, another tab signed in again or signed out."""
         token = self.session.valid_token()
-        if token is not None and (self.model.screen != "app" or self.model.expiry_notice is not None):
+        if token is not None and (not self.working or self.model.expiry_notice is not None):
             log.info("adopting the token another tab received, %s", token.access_token)
-            self._leaving = False
-            self.model.expiry_notice = None
-            self.model.screen = "app"
-            self.show()
-            self.spawn(self.load())
+            self._enter_app()
         elif token is None:
             self.tick()
 
@@ -440,7 +366,7 @@ class App:
             self.show(focus)
 
     def history_moved(self, path: str) -> None:
-        if self.model.screen != "app":
+        if not self.working:
             return
         self.model.place = place_from(path)
         self.spawn(self.load())
@@ -465,7 +391,7 @@ class App:
         elif action == "reload":
             self.spawn(self.load())
         elif action == "dismiss_expiry":
-            self._expiry_dismissed_at = self.clock()
+            self.expiry.dismiss(self.session.token())
             self.model.expiry_notice = None
             self.show()
         elif action == "dismiss_notice":
@@ -479,4 +405,4 @@ def default_spawn(coroutine: Coroutine[Any, Any, None]) -> object:
     return asyncio.ensure_future(coroutine)
 
 
-__all__ = ["App", "Navigator", "Screen"]
+__all__ = ["App", "Navigator", "SIGNED_OUT", "Screen", "Spawn", "default_spawn", "minutes", "place_from"]

@@ -108,3 +108,25 @@ class NetworkError(ApiError):
 
 class UnexpectedAnswer(ApiError):
     pass
+
+
+__all__ = [
+    "ApiError",
+    "AuthRequired",
+    "AuthorizationDenied",
+    "CallbackError",
+    "ClientError",
+    "ConfigError",
+    "ERROR_MESSAGES",
+    "ExpiredState",
+    "Forbidden",
+    "MalformedResponse",
+    "MisplacedResponse",
+    "NetworkError",
+    "NoState",
+    "NotFound",
+    "ServerError",
+    "SignInLoop",
+    "UnexpectedAnswer",
+    "UnknownState",
+]

@@ -81,18 +81,17 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
-def build_authorize_url(config: ClientConfig, state: str, verifier: str | None = None) -> str:
-    """RFC 6749 §4.2.1 (or §4.1.1 with RFC 7636 §4.3), parameters in ts-client's order."""
+def build_authorize_url(config: ClientConfig, state: str, response_type: str, challenge: str | None = None) -> str:
+    """RFC 6749 §4.2.1 (`token`) or §4.1.1 (`code`, with an RFC 7636 §4.3 S256 challenge), in ts-client's order."""
     params = {
-        "response_type": "code" if config.flow == "code" else "token",
+        "response_type": response_type,
         "client_id": config.client_id,
         "state": state,
         "redirect_uri": config.redirect_uri,
         "scope": config.scope,
     }
-    if config.flow == "code":
-        assert verifier, "the code flow needs a PKCE verifier"
-        params |= {"code_challenge_method": "S256", "code_challenge": pkce_challenge(verifier)}
+    if challenge:
+        params |= {"code_challenge_method": "S256", "code_challenge": challenge}
     return f"{config.authorize_url}?{urlencode(params)}"
 
 
@@ -260,3 +259,27 @@ def revocation_requests(config: ClientConfig, token: TokenLike) -> list[HttpRequ
         )
         for value, hint in revocable
     ]
+
+
+__all__ = [
+    "CodeResponse",
+    "ErrorResponse",
+    "MAX_EXPIRES_IN_S",
+    "RESPONSE_MARKERS",
+    "RESPONSE_PARAMS",
+    "TokenEndpointResponse",
+    "TokenLike",
+    "TokenResponse",
+    "build_authorize_url",
+    "code_exchange_body",
+    "is_authorization_response",
+    "parse_authorization_response",
+    "parse_code_response",
+    "parse_expires_in",
+    "parse_token_endpoint_response",
+    "pkce_challenge",
+    "refresh_body",
+    "response_state",
+    "revocation_requests",
+    "split_response",
+]

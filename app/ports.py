@@ -61,3 +61,6 @@ class MemoryStorage:
 
     def keys(self) -> list[str]:
         return list(self.data)
+
+
+__all__ = ["Clock", "HttpRequest", "HttpResponse", "MemoryStorage", "NewState", "Storage", "Transport"]

@@ -72,3 +72,6 @@ class DebugLog(logging.Handler):
 REDACTOR = RedactingFilter()
 log = logging.getLogger("placeos")
 log.addFilter(REDACTOR)
+
+
+__all__ = ["REDACTOR", "DebugLog", "RedactingFilter", "Secret", "fingerprint", "log"]

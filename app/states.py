@@ -118,3 +118,6 @@ class LoopBreaker:
 
     def reset(self) -> None:
         self._storage.remove(LOOP_KEY)
+
+
+__all__ = ["LOOP_KEY", "PREFIX", "LoopBreaker", "PendingSignIn", "PendingStates", "safe_return_path"]

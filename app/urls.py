@@ -97,3 +97,6 @@ def split(url: str) -> Split:
         end = url.find("/", 2)
         netloc, url = (url[2:], "") if end < 0 else (url[2:end], url[end:])
     return Split(scheme, netloc, url, query, fragment)
+
+
+__all__ = ["Split", "ascii_int", "parse_qsl", "quote", "quote_plus", "split", "unquote", "urlencode"]

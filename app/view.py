@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from .screens import CallbackFailed, Leaving, Loading, Screen, SignedOut
 from .urls import ascii_int, urlencode
 
 Child = Union["El", str, None]
@@ -85,10 +86,7 @@ class Notice:
 
 @dataclass
 class Model:
-    screen: str = "loading"  # loading | signed_out | callback_error | app
-    title: str = ""
-    message: str = ""
-    screen_actions: tuple[tuple[str, str], ...] = ()
+    screen: Screen = field(default_factory=Loading)
     user: dict[str, Any] | None = None
     place: Place = field(default_factory=Place)
     systems: list[dict[str, Any]] | None = None
@@ -338,17 +336,31 @@ def detail_view(model: Model) -> El:
 
 
 def render(model: Model) -> list[El]:
-    if model.screen == "loading":
-        return [centered("Signing in…", model.message or "One moment.", ())]
-    if model.screen in ("signed_out", "callback_error"):
-        return [
-            h(
-                "main",
-                {"class": "content"},
-                notice_el(model.notice) if model.notice else None,
-                centered(model.title, model.message, model.screen_actions, error=model.screen == "callback_error"),
-            )
-        ]
+    screen = model.screen
+    if isinstance(screen, Loading | Leaving) and not (isinstance(screen, Leaving) and screen.over_app):
+        return [centered(screen.title, screen.message, ())]
+    if isinstance(screen, SignedOut | CallbackFailed):
+        card = (
+            centered("Sign in to PlaceOS", screen.message, (("Sign in", "sign_in"),))
+            if isinstance(screen, SignedOut)
+            else centered(screen.title, screen.message, screen.actions, error=True)
+        )
+        return [h("main", {"class": "content"}, notice_el(model.notice) if model.notice else None, card)]
     notices = [n for n in (model.expiry_notice, model.notice) if n]
     main = detail_view(model) if model.place.system else systems_view(model)
     return [topbar(model.user), h("main", {"class": "content"}, [notice_el(n) for n in notices], main)]
+
+
+__all__ = [
+    "El",
+    "MAX_OFFSET_DIGITS",
+    "Model",
+    "Notice",
+    "PAGE_SIZE",
+    "Place",
+    "button",
+    "centered",
+    "h",
+    "render",
+    "safe_href",
+]

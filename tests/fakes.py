@@ -3,12 +3,22 @@ for the same stories in real Chromium)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Coroutine
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from app.api import PlaceOSClient
 from app.config import ClientConfig
+from app.controller import App
+from app.flows import CodeFlow, Flow, ImplicitFlow
+from app.oauth import pkce_challenge
 from app.ports import HttpRequest, HttpResponse, MemoryStorage
+from app.redact import Secret
+from app.session import AuthSession, SignedIn, Token
+from app.states import PREFIX
 from app.view import El
 
 BASE = "http://127.0.0.1:8000"
@@ -104,4 +114,192 @@ def find(node: El | str, predicate: Callable[[El], bool]) -> list[El]:
     return found
 
 
-__all__ = ["MemoryStorage"]
+def counter_verifiers() -> Callable[[], str]:
+    numbers = itertools.count(1)
+    return lambda: f"verifier-{next(numbers):04d}-" + "v" * 60  # RFC 7636: 43 to 128 characters
+
+
+# the session and a flow, driven from synchronous tests ---------------------------------------------------------------
+
+
+class SessionDriver:
+    """An AuthSession with the implicit flow on top, for tests that only care about the protocol: sign_in_url()
+    and complete() as the flow has them (complete() run to its end), everything else the session's."""
+
+    def __init__(self, session: AuthSession) -> None:
+        self.session = session
+        self.flow = ImplicitFlow(session.config, session)
+
+    def sign_in_url(self, return_to: str) -> str:
+        return self.flow.sign_in_url(return_to)
+
+    def complete(self, fragment: str, received_at: float) -> SignedIn:
+        return asyncio.run(self.flow.complete(fragment, received_at))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
+
+
+def make_session(clock: Clock | None = None, **overrides: object) -> tuple[SessionDriver, MemoryStorage, Clock]:
+    clock = clock or Clock()
+    storage = MemoryStorage()
+    session = AuthSession(
+        config(**overrides), session_storage=storage, token_storage=storage, clock=clock, new_state=counter_states()
+    )
+    return SessionDriver(session), storage, clock
+
+
+def pending(storage: MemoryStorage) -> int:
+    """Sign-ins waiting for their response: what the state store holds."""
+    return sum(1 for key in storage.keys() if key.startswith(PREFIX))
+
+
+def state_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["state"][0]
+
+
+# a tiny PlaceOS -------------------------------------------------------------------------------------------------------
+
+SYSTEMS = [{"id": f"sys-{i:010d}", "name": f"Room {i}", "capacity": i} for i in range(45)]
+
+
+def standin(request: HttpRequest) -> HttpResponse:
+    """users/current and paged systems, as PlaceOS answers them."""
+    if "/users/current" in request.url:
+        return HttpResponse(200, {}, json.dumps({"name": "Ada Lovelace", "email": "ada@example.com"}))
+    if "/systems/" in request.url.split("?")[0]:
+        system_id = request.url.split("?")[0].rsplit("/", 1)[1]
+        match = [s for s in SYSTEMS if s["id"] == system_id]
+        return HttpResponse(200, {}, json.dumps(match[0])) if match else HttpResponse(404, {}, '{"error":"nope"}')
+    query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+    offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
+    page = SYSTEMS[offset : offset + limit]
+    headers = {"x-total-count": str(len(SYSTEMS))}
+    if offset + limit < len(SYSTEMS):
+        headers["link"] = f'</api/engine/v2/systems?offset={offset + limit}&limit={limit}>; rel="next"'
+    return HttpResponse(200, headers, json.dumps(page))
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def api_client(
+    handler: Any, clock: Clock | None = None, token: Token | None = None, **kwargs: Any
+) -> tuple[PlaceOSClient, MockTransport, Sleeps]:
+    clock = clock or Clock()
+    token = token or Token(Secret("tok-abcdefgh"), clock.now + 3600, "public")
+    transport, sleeps = MockTransport(handler), Sleeps()
+    return PlaceOSClient(config(), transport, lambda: token, clock=clock, sleep=sleeps, **kwargs), transport, sleeps
+
+
+class CodeServer:
+    """A token endpoint that checks the PKCE verifier and rotates refresh tokens."""
+
+    def __init__(self) -> None:
+        self.challenges: dict[str, str] = {}
+        self.refresh_tokens: set[str] = set()
+        self.issued = 0
+
+    def authorize(self, url: str) -> str:
+        params = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        assert params["response_type"] == "code" and params["code_challenge_method"] == "S256"
+        code = f"code-{len(self.challenges)}-abcdefgh"
+        self.challenges[code] = params["code_challenge"]
+        return f"code={code}&state={params['state']}"
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.url.endswith("/auth/oauth/token"):
+            return standin(request)
+        form = {k: v[0] for k, v in parse_qs(request.body or "").items()}
+        if form["grant_type"] == "authorization_code":
+            if pkce_challenge(form["code_verifier"]) != self.challenges.pop(form["code"], None):
+                return HttpResponse(400, {}, '{"error":"invalid_grant"}')
+        elif form["refresh_token"] in self.refresh_tokens:
+            self.refresh_tokens.discard(form["refresh_token"])
+        else:
+            return HttpResponse(400, {}, '{"error":"invalid_grant"}')
+        self.issued += 1
+        refresh = f"refresh-{self.issued}-abcdefgh"
+        self.refresh_tokens.add(refresh)
+        body = {
+            "access_token": f"access-{self.issued}-abcdefgh",
+            "token_type": "Bearer",
+            "expires_in": 120,
+            "refresh_token": refresh,
+            "scope": "public",
+        }
+        return HttpResponse(200, {}, json.dumps(body))
+
+
+# the whole app --------------------------------------------------------------------------------------------------------
+
+
+class Harness:
+    """The controller with every port faked, as app.main wires the real ones."""
+
+    def __init__(self, handler: Any = standin, path: str = "/", **config_overrides: Any) -> None:
+        self.clock = Clock()
+        self.storage = MemoryStorage()
+        self.config = config(**config_overrides)
+        self.session = AuthSession(
+            self.config,
+            session_storage=self.storage,
+            token_storage=self.storage,
+            clock=self.clock,
+            new_state=counter_states(),
+        )
+        self.transport = MockTransport(handler)
+        self.flow: Flow = (
+            CodeFlow(
+                self.config, self.session, transport=self.transport, clock=self.clock, new_verifier=counter_verifiers()
+            )
+            if self.config.flow == "code"
+            else ImplicitFlow(self.config, self.session)
+        )
+        self.api = PlaceOSClient(self.config, self.transport, self.session.token, clock=self.clock, sleep=Sleeps())
+        self.navigator = FakeNavigator(path)
+        self.screen = FakeScreen()
+        self.tasks: list[Coroutine[Any, Any, None]] = []
+        self.app = App(
+            config=self.config,
+            session=self.session,
+            flow=self.flow,
+            api=self.api,
+            transport=self.transport,
+            navigator=self.navigator,
+            screen=self.screen,
+            clock=self.clock,
+            spawn=self.tasks.append,
+        )
+
+    async def settle(self) -> None:
+        while self.tasks:
+            await self.tasks.pop(0)
+
+    def returning(self) -> None:
+        """The browser comes back from PlaceOS: a new page at the redirect URI."""
+        self.navigator = FakeNavigator("/")
+        self.app.navigator = self.navigator
+
+    async def sign_in(self, expires_in: int = 3600) -> None:
+        """What a round trip to the authorization server looks like from the app's side."""
+        self.app.sign_in()
+        state = state_of(self.navigator.assigned[-1])
+        self.returning()
+        await self.app.start(
+            f"access_token=tok-{state[:12]}&token_type=Bearer&expires_in={expires_in}&state={state}", self.clock.now
+        )
+        await self.settle()
+
+
+async def code_sign_in(h: Harness, server: CodeServer) -> None:
+    await h.app.start("", h.clock.now)
+    h.app.sign_in()
+    query = server.authorize(h.navigator.assigned[-1])
+    await h.app.start("", h.clock.now, query)
+    await h.settle()

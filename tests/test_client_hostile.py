@@ -5,6 +5,7 @@ tests/test_properties_client.py generates thousands more of the same kinds; thes
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -17,8 +18,7 @@ from app.ports import HttpRequest, HttpResponse
 from app.session import Token
 from app.states import PREFIX
 from app.view import Place, render
-from tests.fakes import BASE, Clock, MockTransport, config
-from tests.test_client_api import Harness
+from tests.fakes import BASE, Clock, Harness, MockTransport, config
 
 
 @pytest.mark.parametrize("offset", ["%C2%B2", "²", "٣", "1" * 4301, "-1", "1e3", " 5"])
@@ -70,7 +70,7 @@ async def test_a_token_delivered_in_the_query_is_refused_and_its_state_used_up()
     assert "arrived in the page address's query" in h.screen.text
     assert PREFIX + state not in h.storage.data
     with pytest.raises(UnknownState):  # the same response, now in the fragment, is a replay
-        h.session.complete(f"access_token=abcdefgh&token_type=Bearer&expires_in=60&state={state}", h.clock.now)
+        await h.flow.complete(f"access_token=abcdefgh&token_type=Bearer&expires_in=60&state={state}", h.clock.now)
 
 
 async def test_the_code_flow_refuses_a_response_in_the_fragment() -> None:
@@ -87,10 +87,9 @@ def test_a_misplaced_response_is_refused_even_with_an_expired_state() -> None:
     h.app.sign_in()
     state = h.navigator.assigned[-1].split("state=")[1].split("&")[0]
     h.clock.advance(3600)
-    with pytest.raises(MisplacedResponse):
-        h.session.refuse_misplaced(f"access_token=x&state={state}", "query")
+    assert isinstance(h.session.refuse_misplaced(f"access_token=x&state={state}", "query"), MisplacedResponse)
     with pytest.raises((UnknownState, ExpiredState)):
-        h.session.complete(f"access_token=abcdefgh&token_type=Bearer&state={state}", h.clock.now)
+        asyncio.run(h.flow.complete(f"access_token=abcdefgh&token_type=Bearer&state={state}", h.clock.now))
 
 
 @pytest.mark.parametrize(

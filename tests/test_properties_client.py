@@ -21,13 +21,23 @@ from hypothesis import strategies as st
 from app.api import Page, PlaceOSClient
 from app.controller import App
 from app.errors import ApiError, CallbackError
+from app.flows import CodeFlow, Flow, ImplicitFlow
 from app.oauth import RESPONSE_PARAMS, split_response
 from app.ports import HttpResponse, MemoryStorage
 from app.session import AuthSession, SignedIn, Token
 from app.states import PREFIX
 from app.urls import quote, urlencode
 from app.view import Model, Place, render
-from tests.fakes import BASE, Clock, FakeNavigator, FakeScreen, MockTransport, config, counter_states
+from tests.fakes import (
+    BASE,
+    Clock,
+    FakeNavigator,
+    FakeScreen,
+    MockTransport,
+    config,
+    counter_states,
+    counter_verifiers,
+)
 
 pytestmark = pytest.mark.property
 
@@ -43,20 +53,26 @@ HOSTILE_TEXT = st.one_of(
 class World:
     """A tab with some sign-ins started: live, expired and already-used states."""
 
-    flow: str
+    kind: str
+    answer: HttpResponse = HttpResponse(500, {}, "")  # what the token endpoint says (code flow)
     clock: Clock = field(default_factory=Clock)
     storage: MemoryStorage = field(default_factory=MemoryStorage)
     session: AuthSession = field(init=False)
+    transport: MockTransport = field(init=False)
+    flow: Flow = field(init=False)
     live: list[str] = field(default_factory=list)
     dead: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        cfg = config(flow=self.kind)
         self.session = AuthSession(
-            config(flow=self.flow),
-            session_storage=self.storage,
-            token_storage=self.storage,
-            clock=self.clock,
-            new_state=counter_states(),
+            cfg, session_storage=self.storage, token_storage=self.storage, clock=self.clock, new_state=counter_states()
+        )
+        self.transport = MockTransport(lambda request: self.answer)
+        self.flow = (
+            CodeFlow(cfg, self.session, transport=self.transport, clock=self.clock, new_verifier=counter_verifiers())
+            if self.kind == "code"
+            else ImplicitFlow(cfg, self.session)
         )
 
     def start(self, expired: int, used: int, live: int) -> None:
@@ -72,7 +88,7 @@ class World:
 
     def _state(self) -> str:
         self.session.loop.reset()
-        url = self.session.sign_in_url("/?q=x")
+        url = self.flow.sign_in_url("/?q=x")
         return next(value for key, value in _pairs(url.partition("?")[2]) if key == "state")
 
     def pending(self) -> set[str]:
@@ -157,7 +173,7 @@ def test_implicit_callbacks_never_crash_and_never_accept_without_a_live_state(
     before = world.pending()
     outcome: SignedIn | BaseException
     try:
-        outcome = world.session.complete(text, world.clock.now)
+        outcome = asyncio.run(world.flow.complete(text, world.clock.now))
     except Exception as error:  # noqa: BLE001 - the property is exactly which exceptions escape
         outcome = error
     _check_outcome(world, text, before, outcome)
@@ -167,34 +183,44 @@ def test_implicit_callbacks_never_crash_and_never_accept_without_a_live_state(
 def test_code_callbacks_never_crash_and_never_accept_without_a_live_state(
     data: st.DataObject, expired: int, used: int, live: int, answer: HttpResponse
 ) -> None:
-    world = World("code")
+    world = World("code", answer)
     world.start(expired, used, live)
     text = data.draw(callbacks(world))
     before = world.pending()
-    transport = MockTransport(lambda request: answer)
     outcome: SignedIn | BaseException
     try:
-        outcome = asyncio.run(world.session.complete_code(text, transport))
+        outcome = asyncio.run(world.flow.complete(text, world.clock.now))
     except Exception as error:  # noqa: BLE001
         outcome = error
     _check_outcome(world, text, before, outcome)
     if isinstance(outcome, SignedIn):
-        assert transport.requests and "code_verifier=" in (transport.requests[0].body or "")
+        assert world.transport.requests and "code_verifier=" in (world.transport.requests[0].body or "")
 
 
 @given(st.data(), st.sampled_from(["implicit", "code"]), TOKEN_ANSWERS)
 def test_the_app_starts_whatever_the_address_holds(data: st.DataObject, flow: str, answer: HttpResponse) -> None:
     """The whole start, as the loader hands it over: it never fails, and a response in the wrong place is refused."""
-    world = World(flow)
+    world = World(flow, answer)
     world.start(0, 0, 1)
     fragment, query = data.draw(callbacks(world)), data.draw(callbacks(world))
     place_query = data.draw(st.dictionaries(st.sampled_from(["q", "offset", "system"]), HOSTILE_TEXT, max_size=3))
     navigator = FakeNavigator("/?" + urlencode(place_query))
     screen = FakeScreen()
-    transport = MockTransport(lambda request: answer if "/auth/" in request.url else HttpResponse(200, {}, "[]"))
+    world.transport.handler = lambda request: answer if "/auth/" in request.url else HttpResponse(200, {}, "[]")
+    transport = world.transport
     api = PlaceOSClient(world.session.config, transport, world.session.token, clock=world.clock, sleep=_no_sleep)
     tasks: list[Any] = []
-    app = App(world.session.config, world.session, api, transport, navigator, screen, world.clock, tasks.append)
+    app = App(
+        config=world.session.config,
+        session=world.session,
+        flow=world.flow,
+        api=api,
+        transport=transport,
+        navigator=navigator,
+        screen=screen,
+        clock=world.clock,
+        spawn=tasks.append,
+    )
 
     async def run() -> None:
         await app.start(fragment, world.clock.now, query)

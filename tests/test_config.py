@@ -1,0 +1,48 @@
+"""The client configuration: what /app-config.json says, completed as PlaceOS would."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from app.config import ClientConfig, derive_client_id
+from app.errors import (
+    ConfigError,
+)
+from tests.fakes import (
+    BASE,
+)
+
+
+def test_config_defaults_derive_redirect_uri_and_client_id_as_placeos_does() -> None:
+    cfg = ClientConfig.from_mapping({}, "http://127.0.0.1:8000/?q=x")
+    assert cfg.placeos_base == BASE
+    assert cfg.redirect_uri == BASE + "/"
+    assert cfg.client_id == hashlib.md5(b"http://127.0.0.1:8000/").hexdigest()
+    assert derive_client_id("HTTP://Example.com/App") == derive_client_id("http://example.com/app")
+
+
+def test_config_explicit_values_and_cross_origin_base() -> None:
+    cfg = ClientConfig.from_mapping(
+        {"placeos_base": "https://placeos.example.com/", "client_id": "abc", "storage": "local", "kiosk": True},
+        BASE + "/",
+    )
+    assert cfg.authorize_url == "https://placeos.example.com/auth/oauth/authorize"
+    assert cfg.api_base == "https://placeos.example.com/api/engine/v2"
+    assert cfg.client_id == "abc" and cfg.storage == "local" and cfg.kiosk
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"placeos_base": "http://placeos.example.com"},  # plain http off loopback
+        {"redirect_uri": "ftp://x/"},
+        {"redirect_uri": "http://127.0.0.1:8000/#frag"},
+        {"storage": "cookies"},
+        {"expiry_warning_s": "soon"},
+    ],
+)
+def test_config_refuses_unsafe_or_invalid_values(data: dict[str, object]) -> None:
+    with pytest.raises(ConfigError):
+        ClientConfig.from_mapping(data, BASE + "/")

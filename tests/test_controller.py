@@ -1,0 +1,310 @@
+"""The controller (app.controller): the stories of tests/test_flow_browser.py, under CPython with fakes."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from app.ports import HttpResponse
+from app.redact import Secret
+from app.session import Token
+from tests.fakes import (
+    BASE,
+    CodeServer,
+    Harness,
+    code_sign_in,
+    standin,
+    state_of,
+)
+
+
+async def test_controller_signed_out_then_sign_in_lists_systems_and_restores_the_place() -> None:
+    h = Harness(path="/?q=room&offset=20")
+    await h.app.start("", h.clock.now)
+    assert "Sign in to PlaceOS" in h.screen.text
+    await h.sign_in()
+    assert h.navigator.path == "/?q=room&offset=20"
+    assert "Ada Lovelace" in h.screen.text and "21–40 of 45 systems" in h.screen.text
+
+
+async def test_controller_expiry_prompt_then_expired_notice_keeps_data() -> None:
+    h = Harness(expiry_warning_s=300)
+    await h.sign_in(expires_in=600)
+    h.clock.advance(301)
+    h.app.tick()
+    assert "Your session ends in 4 min. Stay signed in?" in h.screen.text
+    h.clock.advance(300)
+    h.app.tick()
+    assert "Your session has ended" in h.screen.text and "Room 0" in h.screen.text
+
+
+async def test_controller_401_keeps_data_and_offers_sign_in() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: HttpResponse(401, {}, '{"error":"logged out"}')
+    h.app.dispatch("page", "20")
+    await h.settle()
+    assert "no longer accepts your sign-in" in h.screen.text and "Room 0" in h.screen.text
+    assert h.session.token() is None
+
+
+async def test_controller_kiosk_renews_before_expiry_without_a_person() -> None:
+    h = Harness(kiosk=True, expiry_warning_s=60)
+    await h.sign_in(expires_in=120)
+    h.clock.advance(61)
+    h.app.tick()
+    assert h.navigator.assigned and "/auth/oauth/authorize?" in h.navigator.assigned[-1]
+
+
+async def test_controller_network_error_keeps_data_and_online_retries() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: OSError("offline")
+    h.app.dispatch("page", "20")
+    await h.settle()
+    assert "cannot be reached" in h.screen.text and "Room 0" in h.screen.text
+    h.transport.handler = standin
+    h.app.online()
+    await h.settle()
+    assert "21–40 of 45" in h.screen.text and "cannot be reached" not in h.screen.text
+
+
+async def test_controller_open_and_back_move_focus_and_history() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.app.dispatch("open", "sys-0000000003")
+    await h.settle()
+    assert h.navigator.path == "/?system=sys-0000000003" and h.screen.focus[-1] == "detail-title"
+    h.app.dispatch("back")
+    await h.settle()
+    assert h.screen.focus[-1] == "row-sys-0000000003"
+
+
+async def test_controller_sign_out_revokes_logs_out_and_forgets() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: HttpResponse(
+        200, {}, json.dumps({"logout_url": "/auth/logout"}) if r.url.endswith("/auth/authority") else "{}"
+    )
+    await h.app.sign_out()
+    revoke, authority = h.transport.requests[-2:]
+    assert revoke.method == "POST" and revoke.url == BASE + "/auth/oauth/revoke" and "token=tok-" in (revoke.body or "")
+    assert revoke.credentials == "omit" and authority.url == BASE + "/auth/authority"
+    assert h.session.token() is None and "Signing you out" in h.screen.text
+    # PlaceOS's logout needs its session cookie, which only a top-level navigation carries to another origin.
+    assert h.navigator.assigned[-1] == BASE + "/auth/logout?continue=" + quote(BASE + "/", safe="")
+    # PlaceOS sends the browser back; the app says what happened.
+    back = Harness()
+    back.storage.data.update(h.storage.data)
+    await back.app.start("", back.clock.now)
+    assert "You have signed out." in back.screen.text
+    again = Harness()
+    again.storage.data.update(back.storage.data)
+    await again.app.start("", again.clock.now)
+    assert "You have signed out." not in again.screen.text  # said once
+
+
+async def test_controller_sign_out_without_cors_still_reaches_placeos_logout() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: OSError("CORS refused")  # a PlaceOS on another origin, no CORS headers
+    await h.app.sign_out()
+    assert h.session.token() is None
+    assert h.navigator.assigned[-1].startswith(BASE + "/auth/logout?continue=")
+
+
+async def test_controller_sign_out_follows_an_sso_logout_url_over_https_only() -> None:
+    for logout_url, expected in (
+        ("https://sso.example.com/logout", "https://sso.example.com/logout?continue="),
+        ("javascript:alert(1)", BASE + "/auth/logout?continue="),
+        ("//evil.example.com/x", BASE + "/auth/logout?continue="),
+    ):
+        h = Harness()
+        await h.sign_in()
+        h.transport.handler = lambda r, u=logout_url: HttpResponse(200, {}, json.dumps({"logout_url": u}))
+        await h.app.sign_out()
+        assert h.navigator.assigned[-1].startswith(expected), logout_url
+
+
+async def test_controller_sign_out_is_announced_and_other_tabs_follow() -> None:
+    h = Harness()
+    sent: list[str] = []
+    h.app.broadcast = sent.append
+    await h.sign_in()
+    h.transport.handler = lambda r: HttpResponse(200, {}, "{}")
+    await h.app.sign_out()
+    assert sent == ["signed-out"]
+
+    other = Harness(path="/?q=room")
+    await other.app.start("", other.clock.now)
+    await other.sign_in()
+    other.app.message_from_other_tab("signed-out")
+    assert "You signed out in another tab." in other.screen.text
+    assert other.session.token() is None and other.app.model.place.q == "room"
+
+
+async def test_controller_adopts_a_token_another_tab_received() -> None:
+    h = Harness(expiry_warning_s=0)
+    await h.sign_in(expires_in=60)
+    h.clock.advance(61)
+    h.app.tick()
+    assert "Your session has ended" in h.screen.text
+    fresh = Token(Secret("tok-from-the-other-tab"), h.clock.now + 3600, "public")
+    h.storage.set("placeos.token", fresh.to_json())
+    h.app.token_changed_elsewhere()
+    await h.settle()
+    assert "Your session has ended" not in h.screen.text and "Room 0" in h.screen.text
+    assert h.transport.requests[-1].headers["Authorization"] == "Bearer tok-from-the-other-tab"
+
+
+async def test_kiosk_retries_a_failed_load_by_itself_with_backoff() -> None:
+    h = Harness(kiosk=True)
+    await h.sign_in()
+    h.transport.handler = lambda r: OSError("offline")
+    h.app.dispatch("reload")
+    await h.settle()
+    assert "cannot be reached" in h.screen.text
+    sent = len(h.transport.requests)
+    h.app.tick()  # the watchdog notices
+    h.clock.advance(29)
+    h.app.tick()
+    await h.settle()
+    assert len(h.transport.requests) == sent  # not yet
+    h.transport.handler = standin
+    h.clock.advance(2)
+    h.app.tick()
+    await h.settle()
+    assert "1–20 of 45" in h.screen.text and "cannot be reached" not in h.screen.text
+
+
+async def test_kiosk_stopped_by_the_loop_breaker_tries_again_later() -> None:
+    h = Harness(kiosk=True)
+    for _ in range(3):
+        h.session.loop.record()
+    h.app.sign_in()
+    assert "Sign-in stopped" in h.screen.text and "try again by itself" in h.screen.text
+    assigned = len(h.navigator.assigned)
+    h.app.tick()
+    h.clock.advance(31)
+    h.app.tick()
+    assert len(h.navigator.assigned) == assigned + 1
+
+
+async def test_controller_error_shows_the_request_id_for_support() -> None:
+    h = Harness()
+    await h.sign_in()
+    h.transport.handler = lambda r: HttpResponse(500, {"x-request-id": "req-7f3a"}, "{}")
+    h.app.dispatch("reload")
+    await h.settle()
+    assert "(reference req-7f3a)" in h.screen.text
+
+
+async def test_code_flow_exchanges_the_code_with_the_verifier_and_lists_systems() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", path="/?q=room")
+    await code_sign_in(h, server)
+    token = h.session.token()
+    assert token and token.access_token.reveal() == "access-1-abcdefgh" and token.refresh_token
+    assert h.navigator.path == "/?q=room" and "Ada Lovelace" in h.screen.text
+    exchange = next(r for r in h.transport.requests if r.url.endswith("/token"))
+    assert "code_verifier=" in (exchange.body or "") and exchange.credentials == "omit"
+
+
+async def test_code_flow_with_a_wrong_verifier_is_refused() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code")
+    await h.app.start("", h.clock.now)
+    h.app.sign_in()
+    query = server.authorize(h.navigator.assigned[-1])
+    code = query.split("&")[0].split("=")[1]
+    server.challenges[code] = "not-the-challenge"
+    await h.app.start("", h.clock.now, query)
+    assert "Sign-in did not complete" in h.screen.text and h.session.token() is None
+
+
+async def test_code_flow_renews_silently_before_expiry_and_rotates() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", expiry_warning_s=60)
+    await code_sign_in(h, server)
+    h.clock.advance(70)  # 50 s left of 120
+    h.app.tick()
+    await h.settle()
+    token = h.session.token()
+    assert token and token.access_token.reveal() == "access-2-abcdefgh"
+    assert token.refresh_token and token.refresh_token.reveal() == "refresh-2-abcdefgh"
+    assert "refresh-1-abcdefgh" not in server.refresh_tokens  # rotated
+    assert "Stay signed in" not in h.screen.text
+    assert len(h.navigator.assigned) == 1  # no redirect
+
+
+async def test_code_flow_refused_refresh_falls_back_to_sign_in_again() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", expiry_warning_s=60)
+    await code_sign_in(h, server)
+    server.refresh_tokens.clear()  # e.g. a logout elsewhere revoked it
+    h.clock.advance(121)
+    h.app.tick()
+    await h.settle()
+    assert "Your session has ended" in h.screen.text and "Room 0" in h.screen.text
+
+
+async def test_code_flow_offline_refresh_keeps_the_refresh_token_and_retries() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", expiry_warning_s=60)
+    await code_sign_in(h, server)
+    h.transport.handler = lambda r: OSError("offline")
+    h.clock.advance(121)
+    h.app.tick()
+    await h.settle()
+    assert "cannot be reached to renew it" in h.screen.text
+    assert (h.session.token() or Token(Secret("x"), 0, "")).refresh_token is not None
+    h.transport.handler = server
+    h.clock.advance(11)
+    h.app.tick()
+    await h.settle()
+    assert h.session.valid_token() is not None and "cannot be reached" not in h.screen.text
+
+
+async def test_after_a_same_page_sign_in_the_expiry_prompt_shows_again() -> None:
+    # The bug: a dismissal outlived the token it was for, so a later token never warned before it ran out.
+    h = Harness(expiry_warning_s=300)
+    await h.sign_in(expires_in=600)
+    h.clock.advance(400)
+    h.app.tick()
+    assert "Stay signed in?" in h.screen.text
+    h.app.dispatch("dismiss_expiry")
+    h.app.tick()
+    assert "Stay signed in?" not in h.screen.text
+    h.app.dispatch("sign_in")  # e.g. the "Sign in" of a later notice: a same-page round trip
+    state = state_of(h.navigator.assigned[-1])
+    h.app.receive_callback(f"access_token=tok-second-abcd&token_type=Bearer&expires_in=600&state={state}", h.clock.now)
+    await h.settle()
+    h.clock.advance(400)
+    h.app.tick()
+    assert "Stay signed in?" in h.screen.text
+
+
+async def test_while_leaving_for_placeos_no_timer_starts_anything() -> None:
+    h = Harness(expiry_warning_s=300)
+    await h.sign_in(expires_in=600)
+    h.app.dispatch("sign_in")
+    assert len(h.navigator.assigned) == 1
+    h.clock.advance(700)
+    h.app.tick()
+    assert len(h.navigator.assigned) == 1 and h.session.token() is not None  # nothing forgotten, no second redirect
+    assert "Room 0" in h.screen.text  # the data stays until the page goes
+
+
+async def test_code_flow_expired_while_offline_keeps_trying_at_the_guards_pace() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", expiry_warning_s=60)
+    await code_sign_in(h, server)
+    h.transport.handler = lambda r: OSError("offline")
+    h.clock.advance(121)
+    for _ in range(5):  # ticks within the spacing: no renewal storm, and the refresh token is kept
+        h.app.tick()
+        await h.settle()
+        h.clock.advance(1)
+    renewals = [r for r in h.transport.requests if r.url.endswith("/token")]
+    assert len(renewals) == 2  # the exchange, then one renewal attempt
+    assert (h.session.token() or Token(Secret("x"), 0, "")).refresh_token is not None

@@ -1,0 +1,39 @@
+"""The composition root's choices (app.main), under CPython: randomness and the flow."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+
+from app import main
+from app.flows import CodeFlow, ImplicitFlow
+from app.ports import MemoryStorage
+from app.session import AuthSession
+from tests.fakes import Clock, MockTransport, config, counter_states
+
+
+def test_states_and_verifiers_are_drawn_from_secrets_with_enough_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[int] = []
+    real = secrets.token_urlsafe
+
+    def recording(nbytes: Any = None) -> str:
+        asked.append(nbytes)
+        return real(nbytes)
+
+    monkeypatch.setattr(secrets, "token_urlsafe", recording)
+    state, verifier = main.new_state(), main.new_verifier()
+    assert asked == [32, 64]  # 256 bits of state (RFC 6749 §10.10); a 512-bit PKCE verifier
+    assert len(state) == 43 and 43 <= len(verifier) <= 128  # RFC 7636 §4.1
+    assert set(state + verifier) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@pytest.mark.parametrize(("flow", "kind"), [("implicit", ImplicitFlow), ("code", CodeFlow)])
+def test_the_flow_is_picked_once_from_the_configuration(flow: str, kind: type) -> None:
+    cfg = config(flow=flow)
+    storage = MemoryStorage()
+    session = AuthSession(
+        cfg, session_storage=storage, token_storage=storage, clock=Clock(), new_state=counter_states()
+    )
+    assert isinstance(main.make_flow(cfg, session, MockTransport(lambda request: OSError())), kind)
