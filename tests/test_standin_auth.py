@@ -9,7 +9,7 @@ from urllib.parse import quote
 import jwt
 import pytest
 
-from server.standin.auth import safe_continue
+from server.standin.forms import safe_continue
 from tests.standin_helpers import (
     CLIENT_ID,
     EMAIL,

@@ -16,7 +16,7 @@ import pytest
 
 import serve
 from server.standin import STANDIN
-from server.standin import auth as auth_module
+from server.standin import login as login_module
 from tests.standin_helpers import (
     CLIENT_ID,
     EMAIL,
@@ -165,13 +165,13 @@ async def test_throttling_grows_and_also_counts_per_client_address(client: Any, 
 
 async def test_password_hashing_runs_off_the_event_loop(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     threads: list[threading.Thread] = []
-    real = auth_module.verify_password
+    real = login_module.verify_password
 
     def recording(password: str, stored: str) -> bool:
         threads.append(threading.current_thread())
         return real(password, stored)
 
-    monkeypatch.setattr(auth_module, "verify_password", recording)
+    monkeypatch.setattr(login_module, "verify_password", recording)
     assert (await sign_in(client)).status == 202
     assert threads and all(thread is not threading.main_thread() for thread in threads)
 

@@ -23,7 +23,7 @@ from ..errors import StartupError
 from ..settings import Settings, client_id_for
 from ..web import Handler
 from .api import ApiRoutes
-from .auth import AuthRoutes
+from .auth import add_auth_routes
 from .faults import FaultError, FaultState
 from .fixtures import SystemIndex, fixture_systems, generated_systems
 from .oauth import build_server
@@ -176,7 +176,7 @@ def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], 
     app.middlewares.append(api.errors_and_date)
     if settings.cors_origins:
         app.middlewares.append(cors(set(settings.cors_origins)))
-    AuthRoutes(standin).add_to(app)
+    add_auth_routes(app, standin)
     api.add_to(app)
     if settings.dev_controls:
         app.router.add_route("GET", "/_dev/faults", dev_faults)
