@@ -13,19 +13,53 @@ import logging
 import socket
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from app.config import LOOPBACK, SETTINGS
 from server.app import create_app
 from server.errors import StartupError
-from server.settings import ClientSettings, Faults, Settings
-from server.standin import DEV_SECRET_HEADER, LOOPBACK
-from server.standin.faults import FaultError, FaultState
+from server.faults import FaultError, Faults
+from server.settings import ClientSettings, Settings
+from server.standin import DEV_SECRET_HEADER
 from server.web import RedactingAccessLogger, access_logger
 
 log = logging.getLogger("serve")
+
+
+def _add_app_settings(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("the app's configuration (served at /app-config.json)")
+    for setting in SETTINGS:
+        shown = setting.derived or f"{setting.default}"
+        options: dict[str, Any] = {"dest": setting.key, "help": f"{setting.help} (default: {shown})"}
+        if isinstance(setting.default, bool):
+            group.add_argument(setting.flag, action="store_true", **options)
+            continue
+        options |= {"default": setting.default, "metavar": setting.metavar or None}
+        if isinstance(setting.default, int):
+            options["type"] = int
+        if setting.choices:
+            options |= {"choices": setting.choices, "metavar": None}
+        group.add_argument(setting.flag, **options)
+
+
+def _add_fault_switches(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("failure switches (also at POST /_dev/faults)")
+    for switch in fields(Faults):
+        options: dict[str, Any] = {"dest": switch.name, "help": switch.metadata["help"]}
+        if switch.type == "bool":
+            group.add_argument(switch.metadata["flag"], action="store_true", **options)
+        else:
+            kind = float if switch.type == "float" else int
+            group.add_argument(switch.metadata["flag"], type=kind, default=switch.default, **options)
+    group.add_argument(
+        "--allow-remote-faults",
+        action="store_true",
+        help="keep the fault switches on when listening on a non-loopback address (off there by default)",
+    )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Settings:
@@ -34,21 +68,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     p.add_argument("--host", default=defaults.host)
     p.add_argument("--port", type=int, default=defaults.port)
     p.add_argument("--data", type=Path, default=defaults.data_path, help="SQLite file of the stand-in")
-    p.add_argument(
-        "--token-ttl",
-        type=int,
-        default=defaults.token_ttl_s,
-        metavar="SECONDS",
-        help="access token lifetime (PlaceOS: 7200)",
-    )
     p.add_argument("--demo-email", default=defaults.demo_email)
     p.add_argument("--demo-password", default=defaults.demo_password)
     p.add_argument(
-        "--systems",
-        type=int,
-        default=0,
-        metavar="N",
-        help="generate N systems instead of the built-in fixture (e.g. 10000)",
+        "--systems", type=int, default=0, metavar="N", help="generate N systems instead of the fixture (e.g. 10000)"
     )
     p.add_argument("--placeos", metavar="URL", help="proxy to this PlaceOS instead of running the stand-in")
     p.add_argument(
@@ -65,76 +88,25 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         metavar="URI",
         help="register another app redirect URI with the stand-in (repeatable)",
     )
-    client = p.add_argument_group("the app's configuration (served at /app-config.json)")
-    client.add_argument(
-        "--placeos-base",
-        default="",
-        metavar="URL",
-        help="PlaceOS origin the app talks to (default: the app's own origin)",
-    )
-    client.add_argument("--client-id", help="default: MD5 hex of the lower-cased redirect URI")
-    client.add_argument("--redirect-uri", help="default: the app's own URL")
-    client.add_argument("--scope", default="public")
-    client.add_argument(
-        "--storage",
-        choices=["session", "local"],
-        default="session",
-        help="where the app keeps its token: sessionStorage, or localStorage for kiosks",
-    )
-    client.add_argument(
-        "--expiry-warning",
-        type=int,
-        default=300,
-        metavar="SECONDS",
-        help="offer to stay signed in this long before the token expires",
-    )
-    client.add_argument("--kiosk", action="store_true", help="unattended display: re-authenticate by itself")
-    client.add_argument(
-        "--flow",
-        choices=["implicit", "code"],
-        default="implicit",
-        help="implicit (default), or authorization code with PKCE: for PlaceOS without implicit; renews silently",
-    )
-    faults = p.add_argument_group("failure switches (also at POST /_dev/faults)")
-    faults.add_argument(
-        "--implicit-disabled",
-        action="store_true",
-        help="answer response_type=token with unsupported_response_type, as auth.cr does",
-    )
-    faults.add_argument("--always-deny", action="store_true", help="every authorization ends in access_denied")
-    faults.add_argument("--api-latency", type=int, default=0, metavar="MS")
-    faults.add_argument("--api-error-rate", type=float, default=0.0, metavar="RATE", help="share of 503s, 0..1")
-    faults.add_argument("--unauthorized-storm", type=int, default=0, metavar="N", help="the next N API calls get 401")
-    faults.add_argument("--date-skew", type=int, default=0, metavar="SECONDS", help="skew the API's Date header")
-    faults.add_argument(
-        "--allow-remote-faults",
-        action="store_true",
-        help="keep the fault switches on when listening on a non-loopback address (off there by default)",
-    )
     p.add_argument(
         "--strict-origin",
         action="store_true",
         help="refuse form posts whose Origin differs from the origin Rails would compute, as PlaceOS's auth does",
     )
+    _add_app_settings(p)
+    _add_fault_switches(p)
     a = p.parse_args(argv)
-    fault_settings = Faults(
-        implicit_disabled=a.implicit_disabled,
-        always_deny=a.always_deny,
-        api_latency_ms=a.api_latency,
-        api_error_rate=a.api_error_rate,
-        unauthorized_storm=a.unauthorized_storm,
-        date_skew_s=a.date_skew,
-    )
     try:
-        FaultState.from_settings(fault_settings, a.token_ttl)
+        faults = Faults.checked(**{switch.name: getattr(a, switch.name) for switch in fields(Faults)})
     except FaultError as exc:
         p.error(str(exc))
+    client = {setting.key: getattr(a, setting.key) for setting in SETTINGS}
+    client["placeos_base"] = str(client["placeos_base"] or "").rstrip("/")
     return replace(
         defaults,
         host=a.host,
         port=a.port,
         data_path=a.data,
-        token_ttl_s=a.token_ttl,
         demo_email=a.demo_email,
         demo_password=a.demo_password,
         systems=a.systems,
@@ -143,17 +115,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         extra_redirect_uris=tuple(a.redirect_uri_extra),
         dev_controls=not a.placeos and (a.host in LOOPBACK or a.allow_remote_faults),
         strict_origin=a.strict_origin,
-        client=ClientSettings(
-            placeos_base=a.placeos_base.rstrip("/"),
-            redirect_uri=a.redirect_uri,
-            client_id=a.client_id,
-            scope=a.scope,
-            storage=a.storage,
-            expiry_warning_s=a.expiry_warning,
-            kiosk=a.kiosk,
-            flow=a.flow,
-        ),
-        faults=fault_settings,
+        client=ClientSettings(**client),
+        faults=faults,
     )
 
 

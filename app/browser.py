@@ -9,7 +9,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import js
@@ -23,8 +22,6 @@ from .view import El
 
 if TYPE_CHECKING:
     from .controller import App
-
-APP_DIR = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -312,7 +309,6 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
 
 
 __all__ = [
-    "APP_DIR",
     "Channel",
     "ConsoleHandler",
     "DomScreen",

@@ -42,10 +42,12 @@ def make_flow(config: ClientConfig, session: AuthSession, transport: Transport) 
 
 def bytecode_archive() -> Any:
     """The app's compiled modules as a zip in a JS Uint8Array, for the loader to keep (see app.bytecode)."""
+    from pathlib import Path  # not at start-up: pathlib is needed only here, in idle time
+
     from . import browser
     from .bytecode import compiled_archive
 
-    return browser.to_js_bytes(compiled_archive(browser.APP_DIR))
+    return browser.to_js_bytes(compiled_archive(Path(__file__).parent))
 
 
 async def start(handoff: Any) -> None:

@@ -24,17 +24,7 @@ def origin_of(url: str) -> str:
 
 def client_config(settings: Settings) -> dict[str, object]:
     """What the browser app is told at /app-config.json. Absent values are derived in the app, as PlaceOS does."""
-    client = settings.client
-    return {
-        "placeos_base": client.placeos_base,
-        "redirect_uri": client.redirect_uri,
-        "client_id": client.client_id,
-        "scope": client.scope,
-        "storage": client.storage,
-        "expiry_warning_s": client.expiry_warning_s,
-        "kiosk": client.kiosk,
-        "flow": client.flow,
-    }
+    return dict(settings.client.as_json())
 
 
 def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> web.Application:

@@ -2,49 +2,75 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from app.config import DEFAULTS, Value, derive_client_id
+
+from .faults import Faults
 
 ROOT = Path(__file__).resolve().parent.parent
 # The runtime build served at /pyodide/<RUNTIME_ID>/: Pyodide's version and a hash of how scripts/fetch_runtime.py
 # builds it (its runtime_id(); a unit test keeps the two, and static/boot.js, in step).
 RUNTIME_ID = "314.0.7-06290342"
+# The stdlib modules the app imports at start-up: the browser keeps a memory snapshot of an interpreter that has
+# imported them (static/boot.js), and tests/test_runtime_build.py checks the list against the app's imports. Both
+# reach the loader through index.html (static.render_index), so boot.js holds no copy.
+SNAPSHOT_IMPORTS = (
+    "asyncio",
+    "base64",
+    "collections",
+    "dataclasses",
+    "hashlib",
+    "hmac",
+    "json",
+    "logging",
+    "math",
+    "random",
+    "re",
+    "secrets",
+    "time",
+    "typing",
+)
 
 
-def client_id_for(redirect_uri: str) -> str:
-    """PlaceOS's client_id: the MD5 hex of the lower-cased redirect URI (models doorkeeper_application.cr)."""
-    return hashlib.md5(redirect_uri.lower().encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Faults:
-    """Switches that make the stand-in misbehave on purpose, for developers and tests."""
-
-    implicit_disabled: bool = False  # answer response_type=token as PlaceOS's newer auth.cr does
-    always_deny: bool = False  # every authorization ends in error=access_denied
-    api_latency_ms: int = 0
-    api_error_rate: float = 0.0  # share of API requests answered 503, 0..1
-    unauthorized_storm: int = 0  # the next N API requests get 401, whatever their token
-    date_skew_s: int = 0  # added to the Date header of API responses
-
-    def as_dict(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-@dataclass(frozen=True)
 class ClientSettings:
-    """What the browser app is told at /app-config.json; None means "derive it as PlaceOS does"."""
+    """What the browser app is told at /app-config.json: a value for each of app.config.SETTINGS' keys, their
+    defaults unless given. A None or "" is derived in the app, as PlaceOS would derive it."""
 
-    placeos_base: str = ""  # "" = the app's own origin
-    redirect_uri: str | None = None
-    client_id: str | None = None
-    scope: str = "public"
-    storage: str = "session"  # "session" or "local" (kiosks)
-    expiry_warning_s: int = 300
-    kiosk: bool = False
-    flow: str = "implicit"  # or "code": authorization code with PKCE and refresh tokens
+    def __init__(self, **values: Value) -> None:
+        unknown = set(values) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"unknown app settings: {', '.join(sorted(unknown))}")
+        self._values: dict[str, Value] = {**DEFAULTS, **values}
+
+    def as_json(self) -> dict[str, Value]:
+        return dict(self._values)
+
+    def __getitem__(self, key: str) -> Value:
+        return self._values[key]
+
+    @property
+    def placeos_base(self) -> str:
+        return str(self._values["placeos_base"] or "")
+
+    @property
+    def redirect_uri(self) -> str | None:
+        return str(self._values["redirect_uri"]) if self._values["redirect_uri"] else None
+
+    @property
+    def client_id(self) -> str | None:
+        return str(self._values["client_id"]) if self._values["client_id"] else None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClientSettings) and other._values == self._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items())))
+
+    def __repr__(self) -> str:
+        return f"ClientSettings({self._values!r})"
 
 
 @dataclass(frozen=True)
@@ -54,7 +80,6 @@ class Settings:
     root: Path = ROOT
     runtime_dir: Path = ROOT / ".runtime" / "pyodide" / RUNTIME_ID
     data_path: Path = ROOT / "data" / "standin.sqlite3"
-    token_ttl_s: int = 7200
     demo_email: str = "demo@example.com"
     demo_password: str = "demo-password"
     demo_name: str = "Demo User"
@@ -79,4 +104,4 @@ class Settings:
 
     @property
     def client_id(self) -> str:
-        return self.client.client_id or client_id_for(self.redirect_uri)
+        return self.client.client_id or derive_client_id(self.redirect_uri)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .settings import RUNTIME_ID, Settings
+from .settings import RUNTIME_ID, SNAPSHOT_IMPORTS, Settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -51,6 +51,13 @@ def safe_child(root: Path, relative: str) -> Path | None:
     except (OSError, ValueError):  # a name too long for the file system (ENAMETOOLONG), and the like: not here
         return None
     return candidate
+
+
+def render_index(template: str) -> str:
+    """index.html with what the loader must know filled in: the runtime build's URL and the snapshot's imports."""
+    return template.replace('data-runtime=""', f'data-runtime="pyodide/{RUNTIME_ID}/"').replace(
+        'data-snapshot-imports=""', f'data-snapshot-imports="{" ".join(SNAPSHOT_IMPORTS)}"'
+    )
 
 
 def file_response(path: Path, cache_control: str) -> web.FileResponse:
@@ -108,7 +115,8 @@ def setup_static(app: web.Application, settings: Settings, client_config: Callab
     bundle = AppBundle(root / "app")
 
     async def index(request: web.Request) -> web.StreamResponse:
-        return file_response(root / "index.html", REVALIDATE)
+        body = render_index((root / "index.html").read_text()).encode()
+        return _revalidated(request, body, hashlib.sha256(body).hexdigest()[:32], "text/html; charset=utf-8")
 
     async def static(request: web.Request) -> web.StreamResponse:
         path = safe_child(static_root, request.match_info["path"])

@@ -4,20 +4,16 @@
 "use strict";
 
 (() => {
-  const RUNTIME = "pyodide/314.0.7-06290342/"; // server/settings.py RUNTIME_ID
+  // Written into index.html by the server (server/settings.py RUNTIME_ID and SNAPSHOT_IMPORTS): no copy here.
+  const script = document.currentScript;
+  const RUNTIME = script.dataset.runtime;
   const STALL_MS = 60000;
-  // A memory snapshot of a freshly started interpreter, made in this browser after the first visit and kept in
-  // Cache Storage: later visits restore it instead of starting CPython again (~80 ms less, now that the stdlib
-  // arrives pre-compiled), at no cost on the wire. It holds no app code, so app updates do not invalidate it; the
-  // key names the runtime build and the stdlib modules imported into it.
-  const SNAPSHOT_CACHE = "placeos-pyodide-snapshot";
-  const SNAPSHOT_KEY = "/" + RUNTIME + "snapshot-1";
-  const SNAPSHOT_IMPORTS = "import asyncio, base64, collections, dataclasses, hashlib, hmac, json, logging, " +
-    "random, re, secrets, time, typing";
-  // The app's own bytecode (app/bytecode.py), made after a visit and kept with the ETag of the app.zip it was
-  // compiled from: a later visit with the same app.zip imports without compiling (~30 ms).
-  const BYTECODE_CACHE = "placeos-app-bytecode";
-  const BYTECODE_KEY = "/app-bytecode";
+  const SNAPSHOT_MODULES = (script.dataset.snapshotImports || "").split(" ").filter(Boolean);
+  // The head start kept from earlier visits (start-up snapshot, app bytecode): static/boot-cache.mjs, fetched
+  // alongside everything else from the start.
+  const headStart = import(new URL("static/boot-cache.mjs", document.baseURI).href)
+    .then((module) => module.headStart(RUNTIME, SNAPSHOT_MODULES))
+    .catch(() => null);
   const STEPS = { download: [3, 62], python: [62, 90], app: [90, 99] };
 
   // An authorization response (RFC 6749 §4.1.2, §4.2.2 and their errors), in the fragment or the query and
@@ -110,43 +106,7 @@
   });
   observer.observe({ type: "resource", buffered: true });
 
-  async function cached(name, key) {
-    try {
-      return (await (await caches.open(name)).match(key)) || null;
-    } catch {
-      return null; // no Cache Storage (e.g. some private modes): boot the ordinary way
-    }
-  }
-
-  async function store(name, key, response) {
-    await caches.delete(name); // one entry per cache: drop what an older runtime or app build left
-    await (await caches.open(name)).put(key, response);
-  }
-
-  async function saveSnapshot(loadPyodide, indexURL) {
-    try {
-      const maker = await loadPyodide({ indexURL, packageBaseUrl: indexURL, _makeSnapshot: true });
-      maker.runPython(SNAPSHOT_IMPORTS);
-      await store(SNAPSHOT_CACHE, SNAPSHOT_KEY, new Response(maker.makeMemorySnapshot()));
-      performance.mark("snapshot-saved");
-    } catch (error) {
-      console.info("start-up snapshot not saved:", error && error.message ? error.message : String(error));
-    }
-  }
-
-  async function saveBytecode(pyodide, etag) {
-    try {
-      const main = pyodide.pyimport("app.main");
-      const archive = main.bytecode_archive();
-      main.destroy();
-      await store(BYTECODE_CACHE, BYTECODE_KEY, new Response(archive, { headers: { "X-App-ETag": etag } }));
-      performance.mark("bytecode-saved");
-    } catch (error) {
-      console.info("app bytecode not saved:", error && error.message ? error.message : String(error));
-    }
-  }
-
-  async function startPython(loadPyodide, indexURL, snapshotLookup) {
+  async function startPython(loadPyodide, indexURL, cache, snapshotLookup) {
     // packageBaseUrl is explicit, or Pyodide would fall back to its CDN for packages missing locally.
     const options = { indexURL, packageBaseUrl: indexURL };
     const snapshot = await snapshotLookup;
@@ -160,7 +120,7 @@
         return { pyodide, restored: true };
       } catch (error) {
         console.info("start-up snapshot unusable, starting Python afresh");
-        await caches.delete(SNAPSHOT_CACHE).catch(() => {});
+        await cache.dropSnapshot();
       }
     }
     return { pyodide: await loadPyodide(options), restored: false };
@@ -180,6 +140,7 @@
       }
     }, STALL_MS);
     let compiled = false;
+    let cache = null;
     try {
       show("download", 0);
       // The app's code and configuration download while the runtime boots.
@@ -190,11 +151,14 @@
       const config = fetchOk("app-config.json").then((r) => r.text());
       appZip.catch(() => {});
       config.catch(() => {});
-      const snapshotLookup = cached(SNAPSHOT_CACHE, SNAPSHOT_KEY); // alongside the loader's download
-      const bytecodeLookup = cached(BYTECODE_CACHE, BYTECODE_KEY);
       const indexURL = new URL(RUNTIME, document.baseURI).href;
-      const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-      const { pyodide, restored } = await startPython(loadPyodide, indexURL, snapshotLookup);
+      const pyodideModule = import(indexURL + "pyodide.mjs");
+      cache = await headStart; // asked for when the page began, so normally here already
+      const snapshotLookup = cache ? cache.snapshot() : null; // read alongside the runtime's downloads
+      const bytecodeLookup = cache ? appZip.then((app) => cache.bytecodeFor(app.etag)) : null;
+      bytecodeLookup?.catch(() => {});
+      const { loadPyodide } = await pyodideModule;
+      const { pyodide, restored } = await startPython(loadPyodide, indexURL, cache, snapshotLookup);
       performance.mark("python-ready");
       // For developers prototyping against PlaceOS from the console (see the README): app.main.app
       window.pyodide = pyodide;
@@ -202,9 +166,9 @@
       const app = await appZip;
       pyodide.unpackArchive(app.zip, "zip");
       const bytecode = await bytecodeLookup;
-      compiled = Boolean(app.etag && bytecode && bytecode.headers.get("X-App-ETag") === app.etag);
+      compiled = Boolean(bytecode);
       if (compiled) {
-        pyodide.unpackArchive(await bytecode.arrayBuffer(), "zip");
+        pyodide.unpackArchive(bytecode, "zip");
         performance.mark("bytecode-restored");
       }
       show("app", 0.5);
@@ -219,17 +183,17 @@
       main.destroy();
       performance.mark("app-ready");
       observer.disconnect();
-      if ((!restored || !compiled) && "caches" in window) {
+      if (cache && (!restored || !compiled) && "caches" in window) {
         // The next visit's head start is made once the person has the app, in the browser's idle time.
         const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
         setTimeout(() => later(async () => {
-          if (!compiled && app.etag) await saveBytecode(pyodide, app.etag);
-          if (!restored) await saveSnapshot(loadPyodide, indexURL);
+          if (!compiled && app.etag) await cache.saveBytecode(pyodide, app.etag);
+          if (!restored) await cache.saveSnapshot(loadPyodide, indexURL);
         }), 1500);
       }
     } catch (error) {
       console.warn("app start failed:", error && error.message ? error.message : String(error));
-      if (compiled) caches.delete(BYTECODE_CACHE).catch(() => {}); // "Try again" then compiles from source
+      if (compiled && cache) cache.dropBytecode(); // "Try again" then compiles from source (boot-cache.mjs)
       fail(describe(error));
     } finally {
       clearTimeout(stall);

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from app.config import derive_client_id
 from server.app import create_app
-from server.settings import Settings, client_id_for
+from server.settings import Settings
 from server.standin import DEV_SECRET_HEADER, STANDIN
 from tests.fakes import Clock
 
 REDIRECT_URI = "http://127.0.0.1:8000/"
-CLIENT_ID = client_id_for(REDIRECT_URI)
+CLIENT_ID = derive_client_id(REDIRECT_URI)
 EMAIL = "demo@example.com"
 PASSWORD = "demo-password"
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from server.settings import RUNTIME_ID
+from server.settings import RUNTIME_ID, SNAPSHOT_IMPORTS
 from tests.conftest import ConsoleLog, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -177,7 +177,7 @@ def test_corrupt_snapshot_is_dropped_and_python_starts_afresh(
             if (!(await cache.match(key))) throw new Error('no snapshot under ' + key);
             await cache.put(key, new Response(new Uint8Array(4096).fill(7)));
         }""",
-        f"/pyodide/{RUNTIME_ID}/snapshot-1",
+        f"/pyodide/{RUNTIME_ID}/snapshot?{','.join(SNAPSHOT_IMPORTS)}",
     )
     page.goto(live_server.url)
     wait_for_sign_in_screen(page)

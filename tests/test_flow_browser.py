@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from server.faults import Faults
 from server.settings import ClientSettings
 from server.standin import DEV_SECRET_HEADER
 from tests.conftest import ConsoleLog, LiveServer
@@ -140,8 +141,6 @@ def test_access_denied_shows_a_message_and_retry(page: Page, live_server: LiveSe
 
 
 def test_redirect_loop_is_broken_and_explained(page: Page, server_factory: Any) -> None:
-    from server.settings import Faults
-
     server = server_factory(faults=Faults(always_deny=True))
     page.goto(server.url)
     expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
@@ -159,7 +158,7 @@ def test_redirect_loop_is_broken_and_explained(page: Page, server_factory: Any) 
 def test_short_token_lifetime_prompts_then_sign_in_again_returns_to_the_same_place(
     page: Page, server_factory: Any
 ) -> None:
-    server = server_factory(token_ttl_s=12, client=ClientSettings(expiry_warning_s=8))
+    server = server_factory(faults=Faults(token_ttl_s=12), client=ClientSettings(expiry_warning_s=8))
     page.goto(server.url)
     sign_in_from_app(page, server)
     page.get_by_label("Search systems").fill("ha")
@@ -179,7 +178,7 @@ def test_short_token_lifetime_prompts_then_sign_in_again_returns_to_the_same_pla
 
 
 def test_expiry_keeps_data_on_screen_and_says_sign_in_again(page: Page, server_factory: Any) -> None:
-    server = server_factory(token_ttl_s=4, client=ClientSettings(expiry_warning_s=0))
+    server = server_factory(faults=Faults(token_ttl_s=4), client=ClientSettings(expiry_warning_s=0))
     page.goto(server.url)
     sign_in_from_app(page, server)
     rows = page.locator(".system-row").count()
@@ -256,7 +255,9 @@ def test_narrow_screen_has_no_horizontal_scroll(page: Page, live_server: LiveSer
 
 
 def test_kiosk_signs_in_again_by_itself(page: Page, server_factory: Any) -> None:
-    server = server_factory(token_ttl_s=6, client=ClientSettings(expiry_warning_s=3, kiosk=True, storage="local"))
+    server = server_factory(
+        faults=Faults(token_ttl_s=6), client=ClientSettings(expiry_warning_s=3, kiosk=True, storage="local")
+    )
     page.goto(server.url)
     # A kiosk never shows the signed-out screen: straight to sign-in (a person signs it in once).
     expect(page.get_by_label("Password")).to_be_visible(timeout=BOOT)
@@ -335,10 +336,9 @@ def test_sign_out_in_one_tab_signs_out_the_others(page: Page, live_server: LiveS
 def test_code_flow_with_pkce_against_a_placeos_without_implicit_renews_silently(
     page: Page, server_factory: Any, console: ConsoleLog
 ) -> None:
-    from server.settings import Faults
-
     server = server_factory(
-        faults=Faults(implicit_disabled=True), token_ttl_s=8, client=ClientSettings(flow="code", expiry_warning_s=5)
+        faults=Faults(implicit_disabled=True, token_ttl_s=8),
+        client=ClientSettings(flow="code", expiry_warning_s=5),
     )
     token_calls: list[str] = []
     page.on("request", lambda r: token_calls.append(r.post_data or "") if r.url.endswith("/auth/oauth/token") else None)

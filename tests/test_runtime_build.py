@@ -21,7 +21,8 @@ import pytest
 
 from app import bytecode
 from scripts import fetch_runtime, stdlib_zip
-from server.settings import RUNTIME_ID, Settings
+from server.settings import RUNTIME_ID, SNAPSHOT_IMPORTS, Settings
+from server.static import render_index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,10 +31,30 @@ def test_runtime_id_names_the_current_recipe_everywhere() -> None:
     # The runtime is served as immutable under its id: a build made by another recipe must get another URL, or
     # browsers would mix its files (and start-up snapshots made from them) with the old build's.
     expected = fetch_runtime.runtime_id()
-    assert RUNTIME_ID == expected, f"set RUNTIME_ID in server/settings.py and RUNTIME in static/boot.js to {expected}"
-    boot = (ROOT / "static" / "boot.js").read_text()
-    assert f'const RUNTIME = "pyodide/{expected}/";' in boot, f"set RUNTIME in static/boot.js to pyodide/{expected}/"
+    assert RUNTIME_ID == expected, f"set RUNTIME_ID in server/settings.py to {expected}"
+    page = render_index((ROOT / "index.html").read_text())
+    assert f'data-runtime="pyodide/{expected}/"' in page  # the loader takes it from there, and has no copy
+    assert "pyodide/" not in (ROOT / "static" / "boot.js").read_text().replace("pyodide.mjs", "")
     assert Settings().runtime_dir.name == expected
+
+
+def test_the_snapshot_holds_every_stdlib_module_the_app_imports_at_start_up() -> None:
+    import ast
+    import sys
+
+    imported: set[str] = set()
+    for path in (ROOT / "app").glob("*.py"):
+        if path.name == "bytecode.py":  # imported in idle time, after start-up
+            continue
+        for node in ast.parse(path.read_text()).body:  # module level only: what importing the module runs
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            imported |= {name.split(".")[0] for name in names}
+    stdlib = {name for name in imported if name in sys.stdlib_module_names} - {"__future__"}
+    assert stdlib <= set(SNAPSHOT_IMPORTS), f"add {sorted(stdlib - set(SNAPSHOT_IMPORTS))} to SNAPSHOT_IMPORTS"
+    page = render_index((ROOT / "index.html").read_text())
+    assert f'data-snapshot-imports="{" ".join(SNAPSHOT_IMPORTS)}"' in page
 
 
 def test_npm_pins_exactly_the_pyodide_the_build_checks() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from server.settings import Faults
+from server.faults import Faults
 from server.standin import STANDIN
 from tests.standin_helpers import (
     EMAIL,

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import jwt
 import pytest
 
+from server.faults import Faults
 from server.standin.forms import safe_continue
 from tests.standin_helpers import (
     CLIENT_ID,
@@ -178,7 +179,7 @@ async def test_authorize_implicit_returns_a_placeos_jwt_in_the_fragment(client: 
 
 
 async def test_authorize_token_lifetime_follows_the_flag(aiohttp_client: Any, tmp_path: Path, clock: FakeClock) -> None:
-    client = await aiohttp_client(make_app(tmp_path, clock, token_ttl_s=30))
+    client = await aiohttp_client(make_app(tmp_path, clock, faults=Faults(token_ttl_s=30)))
     await sign_in(client)
     response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
     assert fragment_of(response.headers["Location"])["expires_in"] == "30"
@@ -219,8 +220,6 @@ async def test_authorize_client_id_is_md5_of_the_lowercased_redirect_uri(client:
 async def test_authorize_implicit_disabled_answers_like_auth_cr(
     aiohttp_client: Any, tmp_path: Path, clock: FakeClock
 ) -> None:
-    from server.settings import Faults
-
     client = await aiohttp_client(make_app(tmp_path, clock, faults=Faults(implicit_disabled=True)))
     await sign_in(client)
     response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)
@@ -231,8 +230,6 @@ async def test_authorize_implicit_disabled_answers_like_auth_cr(
 async def test_authorize_always_deny_redirects_access_denied_with_state(
     aiohttp_client: Any, tmp_path: Path, clock: FakeClock
 ) -> None:
-    from server.settings import Faults
-
     client = await aiohttp_client(make_app(tmp_path, clock, faults=Faults(always_deny=True)))
     await sign_in(client)
     response = await client.get("/auth/oauth/authorize", params=authorize_params(), allow_redirects=False)

@@ -363,11 +363,11 @@ async def test_a_repeated_oauth_parameter_is_refused(client: Any) -> None:
 
 async def test_only_the_client_a_token_was_issued_to_may_revoke_it(aiohttp_client: Any, tmp_path: Path) -> None:
     client = await aiohttp_client(make_app(tmp_path, FakeClock(), extra_redirect_uris=("http://localhost:4200/",)))
-    from server.settings import client_id_for
+    from app.config import derive_client_id
 
     token = await implicit_token(client)
     other = await client.post(
-        "/auth/oauth/revoke", data={"token": token, "client_id": client_id_for("http://localhost:4200/")}
+        "/auth/oauth/revoke", data={"token": token, "client_id": derive_client_id("http://localhost:4200/")}
     )
     assert other.status == 403 and (await other.json())["error"] == "unauthorized_client"
     assert (await client.get(ME, headers=bearer(token))).status == 200

@@ -200,9 +200,9 @@ def test_serve_prints_the_url_demo_credentials_and_registration(tmp_path: Path) 
     url = lines[0].split(" on ")[1].strip()
     assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
     assert "me@example.com / pw-123" in lines[2]
-    from server.settings import client_id_for
+    from app.config import derive_client_id
 
-    assert f"client_id={client_id_for(url)} redirect_uri={url}" in lines[3]
+    assert f"client_id={derive_client_id(url)} redirect_uri={url}" in lines[3]
 
 
 def test_access_log_target_keeps_secrets_out() -> None:

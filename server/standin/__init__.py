@@ -19,12 +19,14 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from app.config import LOOPBACK, derive_client_id
+
 from ..errors import StartupError
-from ..settings import Settings, client_id_for
+from ..faults import FaultError, Faults
+from ..settings import Settings
 from ..web import Handler
 from .api import ApiRoutes
 from .auth import add_auth_routes
-from .faults import FaultError, FaultState
 from .fixtures import SystemIndex, fixture_systems, generated_systems
 from .oauth import build_server
 from .store import Store, StoreUnusable
@@ -32,7 +34,6 @@ from .throttle import LoginThrottle
 from .tokens import TokenIssuer
 
 APP_SCOPES = ("public", "systems", "systems.read", "users", "users.read", "openid")
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DEV_SECRET_HEADER = "X-Dev-Secret"
 PURGE_EVERY_S = 300
 log = logging.getLogger("standin")
@@ -44,7 +45,7 @@ class Standin:
         self.clock = clock
         self.started_at = int(clock())
         try:
-            self.faults = FaultState.from_settings(settings.faults, settings.token_ttl_s)
+            self.faults = Faults.checked(**settings.faults.as_dict())
             self.store = Store(settings.data_path, clock)
         except (FaultError, StoreUnusable) as exc:
             raise StartupError(str(exc)) from None
@@ -63,7 +64,7 @@ class Standin:
             settings.demo_email, settings.demo_password, settings.demo_name, groups=("placeos_users",)
         )
         for uri in self.redirect_uris():
-            self.store.register_app(client_id_for(uri), "PlaceOS Pyodide client", uri, APP_SCOPES)
+            self.store.register_app(derive_client_id(uri), "PlaceOS Pyodide client", uri, APP_SCOPES)
 
     def redirect_uris(self) -> list[str]:
         """The app's redirect URI, under each loopback name a developer may type, plus any extra ones."""

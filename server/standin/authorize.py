@@ -10,8 +10,8 @@ from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import FatalClientError, OAuth2Error
 from oauthlib.oauth2.rfc6749.errors import InvalidClientIdError
 
+from ..faults import Faults
 from . import pages
-from .faults import FaultState
 from .forms import (
     AUTHORIZE_PATH,
     NO_STORE,
@@ -60,7 +60,7 @@ def implicit_location(location: str) -> str:
 
 class AuthorizeRoutes:
     def __init__(
-        self, oauth: PlaceOSServer, store: Store, faults: FaultState, guard: FormGuard, identities: Identities
+        self, oauth: PlaceOSServer, store: Store, faults: Faults, guard: FormGuard, identities: Identities
     ) -> None:
         self._oauth = oauth
         self._store = store
