@@ -63,6 +63,7 @@ def _add_fault_switches(p: argparse.ArgumentParser) -> None:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Settings:
+    # Long on purpose: the server's own flags, declared in one place (the app's and the faults' come from tables).
     defaults = Settings()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default=defaults.host)

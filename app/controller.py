@@ -10,51 +10,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from typing import Any
 
 from .api import PlaceOSClient
+from .arrival import Arrival
 from .config import ClientConfig
-from .errors import ApiError, AuthRequired, CallbackError, SignInLoop, UnknownState
-from .expiry import Expired, ExpiryWatch, RenewByRedirect, RenewSilently, Warn
+from .errors import ApiError, AuthRequired, SignInLoop
 from .flows import Flow
-from .kiosk import KioskRecovery
-from .oauth import is_authorization_response
-from .ports import Clock, Transport
+from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Place, place_from
+from .ports import Clock, Navigator, Screen, Transport
 from .redact import log
-from .renewal import RenewalGuard
 from .screens import Actions, CallbackFailed, Leaving, Loading, SignedOut, Working
 from .session import AuthSession
 from .signout import sign_out
-from .urls import ascii_int, parse_qsl
-from .urls import split as urlsplit
-from .view import MAX_OFFSET_DIGITS, PAGE_SIZE, El, Model, Notice, Place, render
+from .upkeep import Upkeep
+from .urls import ascii_int
+from .view import render
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 SIGNED_OUT = "signed-out"
-
-
-class Navigator(Protocol):
-    def assign(self, url: str) -> None: ...  # leave the page (to the authorization server)
-
-    def replace(self, path: str) -> None: ...  # history.replaceState: no new history entry
-
-    def push(self, path: str) -> None: ...  # history.pushState
-
-    def current(self) -> str: ...  # path and query of the page
-
-
-class Screen(Protocol):
-    def render(self, nodes: list[El], focus: str | None = None) -> None: ...
-
-
-def place_from(path: str) -> Place:
-    return Place.from_query(dict(parse_qsl(urlsplit(path).query)))
-
-
-def minutes(seconds: float) -> str:
-    if seconds < 60:
-        return f"{max(1, int(seconds))} s"
-    return f"{int(seconds // 60)} min"
 
 
 class App:
@@ -83,9 +57,8 @@ class App:
         self.spawn = spawn
         self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
         self.model = Model()
-        self.expiry = ExpiryWatch(config.expiry_warning_s, kiosk=config.kiosk)
-        self.renewal = RenewalGuard(clock)
-        self.kiosk = KioskRecovery(clock) if config.kiosk else None
+        self.upkeep = Upkeep(self)
+        self.arrival = Arrival(self)
         self._generation = 0  # drops answers to requests the person has since moved away from
 
     # -- screens --------------------------------------------------------------------------------------------------
@@ -117,14 +90,7 @@ class App:
         address bar (nothing else of the URL)."""
         self.model.place = place_from(self.navigator.current())
         signed_out_here = self.session.take_signed_out()
-        arrived = {"fragment": fragment, "query": query}
-        expected = self.flow.response_place
-        for place, text in arrived.items():
-            if place != expected and text and is_authorization_response(text):
-                self._callback_failed(self.session.refuse_misplaced(text, place))
-                return
-        response = arrived[expected]
-        if response and is_authorization_response(response) and not await self._complete(response, received_at):
+        if not await self.arrival.receive({"fragment": fragment, "query": query}, received_at):
             return
         token = self.session.token()
         if token is not None and token.remaining(self.clock()) > 0:
@@ -142,45 +108,12 @@ class App:
 
     def receive_callback(self, fragment: str, received_at: float) -> None:
         """An authorization response that arrived while the app runs (a same-document hash change)."""
-        if self.flow.response_place != "fragment":
-            self._callback_failed(self.session.refuse_misplaced(fragment, "fragment"))
-            return
 
-        async def complete() -> None:
-            if await self._complete(fragment, received_at):
+        async def arrive() -> None:
+            if await self.arrival.receive({"fragment": fragment}, received_at):
                 self._enter_app()
 
-        self.spawn(complete())
-
-    async def _complete(self, response: str, received_at: float) -> bool:
-        self.model.screen = Loading(message="Finishing sign-in…")
-        self.show()
-        try:
-            signed_in = await self.flow.complete(response, received_at)
-        except CallbackError as error:
-            self._callback_failed(error)
-            return False
-        except OSError:
-            self.show_callback_error(
-                "Sign-in did not complete",
-                "PlaceOS could not be reached to finish signing in. Check your connection, then try again.",
-                (("Try again", "sign_in"),),
-            )
-            return False
-        self.navigator.replace(signed_in.return_to)
-        self.model.place = place_from(signed_in.return_to)
-        if signed_in.scope_warning:
-            self.model.notice = Notice("warn", signed_in.scope_warning, (("Dismiss", "dismiss_notice"),))
-        return True
-
-    def _callback_failed(self, error: CallbackError) -> None:
-        log.info("sign-in response not used: %s", type(error).__name__)
-        if self.session.may_restart_automatically(error):
-            self.sign_in(f"{error} Starting sign-in again…")
-        elif isinstance(error, UnknownState):
-            self.show_callback_error("This sign-in was not started here", str(error), (("Sign in", "sign_in"),))
-        else:
-            self.show_callback_error("Sign-in did not complete", str(error), (("Try again", "sign_in"),))
+        self.spawn(arrive())
 
     # -- sign-in and sign-out -------------------------------------------------------------------------------------
     def sign_in(self, message: str = "Taking you to PlaceOS sign-in…") -> None:
@@ -231,7 +164,7 @@ class App:
             self.session.signed_in_ok()
         except AuthRequired:
             if generation == self._generation:
-                self.auth_required("PlaceOS no longer accepts your sign-in.")
+                self.upkeep.auth_required("PlaceOS no longer accepts your sign-in.")
         except ApiError as error:
             if generation == self._generation:
                 reference = f" (reference {error.request_id})" if error.request_id else ""
@@ -241,96 +174,9 @@ class App:
                 self.model.loading = False
                 self.show("detail-title" if place.system and self.model.detail else None)
 
-    # -- renewal and expiry ---------------------------------------------------------------------------------------
-    def _may_renew(self) -> bool:
-        return self.flow.renews_silently(self.session.token()) and self.renewal.may_start()
-
-    async def renew(self, reason: str, reload: bool) -> None:
-        """Silent renewal; if it is refused, the ordinary sign-in path takes over."""
-        self.renewal.start()
-        try:
-            renewed = await self.flow.renew()
-        except OSError:
-            # Offline: what renews is kept; tick() tries again once the guard's spacing has passed.
-            if self.session.valid_token() is None:
-                self.model.expiry_notice = Notice(
-                    "error", "Your session has ended and PlaceOS cannot be reached to renew it; the app keeps trying."
-                )
-                self.show()
-            return
-        finally:
-            self.renewal.finish()
-        if renewed is None:
-            self._sign_in_needed(reason)
-            return
-        self.model.expiry_notice = None
-        self.show()
-        if reload:
-            await self.load()
-
-    def auth_required(self, reason: str) -> None:
-        """Expired or refused: renew silently where the flow can, else say so and keep what is on screen."""
-        if self._may_renew():
-            self.spawn(self.renew(reason, reload=True))
-        else:
-            self._sign_in_needed(reason)
-
-    def _sign_in_needed(self, reason: str) -> None:
-        self.session.forget()
-        if self.config.kiosk:
-            self.sign_in()
-            return
-        self.model.expiry_notice = Notice(
-            "error", f"{reason} Sign in again to continue; what you see stays here.", (("Sign in again", "sign_in"),)
-        )
-        self.show()
-
     def tick(self) -> None:
         """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides."""
-        if self.kiosk is not None and self.kiosk.due(self._stuck()):
-            self._kiosk_retry()
-        if not self.working:
-            return
-        token = self.session.token()
-        decision = self.expiry.decide(token, self.clock())
-        notice = self.model.expiry_notice
-        if isinstance(decision, RenewSilently):
-            if self._may_renew():
-                self.spawn(self.renew("Your session has ended.", reload=False))  # ahead of expiry, no prompt
-        elif isinstance(decision, Expired) and self.flow.renews_silently(token):
-            if self._may_renew():  # expired while offline: keep trying with what renews, spaced by the guard
-                self.spawn(self.renew("Your session has ended.", reload=True))
-        elif isinstance(decision, Expired):
-            if not (notice and notice.kind == "error"):
-                self.auth_required("Your session has ended.")
-        elif isinstance(decision, RenewByRedirect):
-            self.sign_in()  # renew ahead of expiry while the sign-in service still has a session
-        elif isinstance(decision, Warn):
-            warning = Notice(
-                "warn",
-                f"Your session ends in {minutes(decision.remaining)}. Stay signed in?",
-                (("Stay signed in", "sign_in"), ("Dismiss", "dismiss_expiry")),
-            )
-            if warning != notice:
-                self.model.expiry_notice = warning
-                self.show()
-        elif notice is not None:
-            self.model.expiry_notice = None
-            self.show()
-
-    def _stuck(self) -> bool:
-        if isinstance(self.model.screen, CallbackFailed):
-            return True
-        return self.working and bool(self.model.list_error) and not self.model.loading
-
-    def _kiosk_retry(self) -> None:
-        """A kiosk must never need a person: whatever stopped it, it tries again by itself."""
-        log.info("kiosk: retrying by itself (attempt %d)", self.kiosk.retries if self.kiosk else 0)
-        if isinstance(self.model.screen, CallbackFailed):
-            self.session.loop.reset()
-            self.sign_in()
-        else:
-            self.spawn(self.load())
+        self.upkeep.tick()
 
     def online(self) -> None:
         self.tick()
@@ -391,7 +237,7 @@ class App:
         elif action == "reload":
             self.spawn(self.load())
         elif action == "dismiss_expiry":
-            self.expiry.dismiss(self.session.token())
+            self.upkeep.expiry.dismiss(self.session.token())
             self.model.expiry_notice = None
             self.show()
         elif action == "dismiss_notice":
@@ -405,4 +251,4 @@ def default_spawn(coroutine: Coroutine[Any, Any, None]) -> object:
     return asyncio.ensure_future(coroutine)
 
 
-__all__ = ["App", "Navigator", "SIGNED_OUT", "Screen", "Spawn", "default_spawn", "minutes", "place_from"]
+__all__ = ["App", "Navigator", "SIGNED_OUT", "Screen", "Spawn", "default_spawn", "place_from"]

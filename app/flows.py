@@ -13,20 +13,22 @@ from .errors import CallbackError, MalformedResponse, UnknownState
 from .oauth import (
     CodeResponse,
     ErrorResponse,
-    TokenEndpointResponse,
     TokenResponse,
     build_authorize_url,
-    code_exchange_body,
     parse_authorization_response,
     parse_code_response,
+)
+from .ports import Clock, HttpRequest, Transport
+from .redact import REDACTOR, log
+from .session import AuthSession, SignedIn, Token
+from .token_endpoint import (
+    TokenEndpointResponse,
+    code_exchange_body,
     parse_token_endpoint_response,
     pkce_challenge,
     refresh_body,
     revocation_requests,
 )
-from .ports import Clock, HttpRequest, Transport
-from .redact import REDACTOR, log
-from .session import AuthSession, SignedIn, Token
 
 NewVerifier = Callable[[], str]  # an RFC 7636 §4.1 code verifier: 43–128 characters from a CSPRNG
 

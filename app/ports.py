@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .elements import El
 
 Clock = Callable[[], float]  # wall-clock seconds since the epoch
 NewState = Callable[[], str]
@@ -44,6 +47,22 @@ class Transport(Protocol):
     async def send(self, request: HttpRequest) -> HttpResponse: ...
 
 
+class Navigator(Protocol):
+    """Where the page is, and leaving it."""
+
+    def assign(self, url: str) -> None: ...  # leave the page (to the authorization server)
+
+    def replace(self, path: str) -> None: ...  # history.replaceState: no new history entry
+
+    def push(self, path: str) -> None: ...  # history.pushState
+
+    def current(self) -> str: ...  # path and query of the page
+
+
+class Screen(Protocol):
+    def render(self, nodes: list[El], focus: str | None = None) -> None: ...
+
+
 class MemoryStorage:
     """Storage in a dict: the fallback when web storage is unavailable (some private modes), and for tests."""
 
@@ -63,4 +82,14 @@ class MemoryStorage:
         return list(self.data)
 
 
-__all__ = ["Clock", "HttpRequest", "HttpResponse", "MemoryStorage", "NewState", "Storage", "Transport"]
+__all__ = [
+    "Clock",
+    "HttpRequest",
+    "HttpResponse",
+    "MemoryStorage",
+    "Navigator",
+    "NewState",
+    "Screen",
+    "Storage",
+    "Transport",
+]

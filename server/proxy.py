@@ -100,10 +100,87 @@ def _local_location(location: str, upstream: str) -> str:
     return location
 
 
+class Proxy:
+    """Forwards one request, or one websocket, to the upstream PlaceOS."""
+
+    def __init__(self, upstream: str) -> None:
+        self._upstream = upstream
+        self._upstream_host = urlsplit(upstream).netloc
+
+    def _forward_headers(self, request: web.Request) -> dict[str, str]:
+        dropped = _hop_by_hop(request.headers) | CLIENT_FORWARDING
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in dropped}
+        headers["Host"] = self._upstream_host
+        if "Origin" in headers:
+            headers["Origin"] = self._upstream
+        return headers
+
+    def _response(self, upstream_response: aiohttp.ClientResponse, body: bytes) -> web.Response:
+        response = web.Response(status=upstream_response.status, body=body)
+        dropped = _hop_by_hop(upstream_response.headers)
+        for name, value in upstream_response.headers.items():
+            lower = name.lower()
+            if lower in dropped or lower.startswith("access-control-"):
+                continue
+            if lower == "set-cookie":
+                response.headers.add(name, _strip_cookie_domain(value))
+            elif lower == "location":
+                response.headers[name] = _local_location(value, self._upstream)
+            else:
+                response.headers.add(name, value)
+        return response
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        target = upstream_path(request.raw_path)
+        if target is None:
+            return web.json_response(
+                {"error": "this path is not forwarded to PlaceOS (absolute-form, or it leaves /api, /auth, /login)"},
+                status=400,
+            )
+        if target.startswith("/api/") and request.headers.get("Upgrade", "").lower() == "websocket":
+            return await self._websocket(request, target)
+        try:
+            async with request.app[UPSTREAM_SESSION].request(
+                request.method,
+                self._upstream + target,
+                headers=self._forward_headers(request),
+                data=await request.read() if request.body_exists else None,
+                allow_redirects=False,
+            ) as upstream_response:
+                return self._response(upstream_response, await upstream_response.read())
+        except aiohttp.ClientError as exc:
+            return web.json_response({"error": f"PlaceOS at {self._upstream} is unreachable: {exc}"}, status=502)
+
+    async def _websocket(self, request: web.Request, target: str) -> web.StreamResponse:
+        ws_upstream = self._upstream.replace("http", "ws", 1) + target
+        headers = {k: v for k, v in self._forward_headers(request).items() if not k.lower().startswith("sec-websocket")}
+        try:
+            remote = await request.app[UPSTREAM_SESSION].ws_connect(ws_upstream, headers=headers)
+        except aiohttp.ClientError as exc:
+            return web.json_response({"error": f"PlaceOS websocket unreachable: {exc}"}, status=502)
+        local = web.WebSocketResponse()
+        await local.prepare(request)
+        await asyncio.gather(_pipe(local, remote), _pipe(remote, local), return_exceptions=True)
+        return local
+
+
+async def _pipe(
+    source: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+    sink: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+) -> None:
+    async for message in source:
+        if message.type == WSMsgType.TEXT:
+            await sink.send_str(message.data)
+        elif message.type == WSMsgType.BINARY:
+            await sink.send_bytes(message.data)
+        else:
+            break
+    await sink.close()
+
+
 def setup_proxy(app: web.Application, settings: Settings) -> None:
-    upstream = settings.placeos_upstream
-    assert upstream
-    upstream_host = urlsplit(upstream).netloc
+    assert settings.placeos_upstream
+    proxy = Proxy(settings.placeos_upstream)
 
     async def open_session(app: web.Application) -> None:
         app[UPSTREAM_SESSION] = aiohttp.ClientSession(auto_decompress=False)
@@ -113,77 +190,9 @@ def setup_proxy(app: web.Application, settings: Settings) -> None:
 
     app.on_startup.append(open_session)
     app.on_cleanup.append(close_session)
-
-    def forward_headers(request: web.Request) -> dict[str, str]:
-        dropped = _hop_by_hop(request.headers) | CLIENT_FORWARDING
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in dropped}
-        headers["Host"] = upstream_host
-        if "Origin" in headers:
-            headers["Origin"] = upstream
-        return headers
-
-    async def proxy(request: web.Request) -> web.StreamResponse:
-        target = upstream_path(request.raw_path)
-        if target is None:
-            return web.json_response(
-                {"error": "this path is not forwarded to PlaceOS (absolute-form, or it leaves /api, /auth, /login)"},
-                status=400,
-            )
-        if target.startswith("/api/") and request.headers.get("Upgrade", "").lower() == "websocket":
-            return await proxy_websocket(request, target)
-        session = request.app[UPSTREAM_SESSION]
-        try:
-            async with session.request(
-                request.method,
-                upstream + target,
-                headers=forward_headers(request),
-                data=await request.read() if request.body_exists else None,
-                allow_redirects=False,
-            ) as upstream_response:
-                body = await upstream_response.read()
-                response = web.Response(status=upstream_response.status, body=body)
-                dropped = _hop_by_hop(upstream_response.headers)
-                for name, value in upstream_response.headers.items():
-                    lower = name.lower()
-                    if lower in dropped or lower.startswith("access-control-"):
-                        continue
-                    if lower == "set-cookie":
-                        response.headers.add(name, _strip_cookie_domain(value))
-                    elif lower == "location":
-                        response.headers[name] = _local_location(value, upstream)
-                    else:
-                        response.headers.add(name, value)
-                return response
-        except aiohttp.ClientError as exc:
-            return web.json_response({"error": f"PlaceOS at {upstream} is unreachable: {exc}"}, status=502)
-
-    async def proxy_websocket(request: web.Request, target: str) -> web.StreamResponse:
-        session = request.app[UPSTREAM_SESSION]
-        ws_upstream = upstream.replace("http", "ws", 1) + target
-        headers = {k: v for k, v in forward_headers(request).items() if not k.lower().startswith("sec-websocket")}
-        try:
-            remote = await session.ws_connect(ws_upstream, headers=headers)
-        except aiohttp.ClientError as exc:
-            return web.json_response({"error": f"PlaceOS websocket unreachable: {exc}"}, status=502)
-        local = web.WebSocketResponse()
-        await local.prepare(request)
-
-        async def pipe(
-            source: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
-            sink: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
-        ) -> None:
-            async for message in source:
-                if message.type == WSMsgType.TEXT:
-                    await sink.send_str(message.data)
-                elif message.type == WSMsgType.BINARY:
-                    await sink.send_bytes(message.data)
-                else:
-                    break
-            await sink.close()
-
-        await asyncio.gather(pipe(local, remote), pipe(remote, local), return_exceptions=True)
-        return local
-
     for prefix in ("/api", "/auth"):
-        app.router.add_route("*", prefix + "/{tail:.*}", proxy)
-    app.router.add_route("*", "/login", proxy)
+        app.router.add_route("*", prefix + "/{tail:.*}", proxy.handle)
+    app.router.add_route("*", "/login", proxy.handle)
+
+
+__all__ = ["PROXIED_PREFIXES", "Proxy", "setup_proxy", "upstream_path"]

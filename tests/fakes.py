@@ -14,11 +14,11 @@ from app.api import PlaceOSClient
 from app.config import ClientConfig
 from app.controller import App
 from app.flows import CodeFlow, Flow, ImplicitFlow
-from app.oauth import pkce_challenge
 from app.ports import HttpRequest, HttpResponse, MemoryStorage
 from app.redact import Secret
 from app.session import AuthSession, SignedIn, Token
 from app.states import PREFIX
+from app.token_endpoint import pkce_challenge
 from app.view import El
 
 BASE = "http://127.0.0.1:8000"

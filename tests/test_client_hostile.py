@@ -13,10 +13,11 @@ import pytest
 
 from app.api import PlaceOSClient
 from app.errors import ExpiredState, MalformedResponse, MisplacedResponse, UnexpectedAnswer, UnknownState
-from app.oauth import parse_expires_in, parse_token_endpoint_response, split_response
+from app.oauth import parse_expires_in, split_response
 from app.ports import HttpRequest, HttpResponse
 from app.session import Token
 from app.states import PREFIX
+from app.token_endpoint import parse_token_endpoint_response
 from app.view import Place, render
 from tests.fakes import BASE, Clock, Harness, MockTransport, config
 
@@ -79,7 +80,8 @@ async def test_the_code_flow_refuses_a_response_in_the_fragment() -> None:
     await h.app.start("access_token=abcdefgh&token_type=Bearer&state=x", h.clock.now, "")
     assert h.session.token() is None and "arrived in the page address's fragment" in h.screen.text
     h.app.receive_callback("code=abcdefgh&state=x", h.clock.now)
-    assert "fragment" in h.screen.text
+    await h.settle()
+    assert "arrived in the page address's fragment" in h.screen.text
 
 
 def test_a_misplaced_response_is_refused_even_with_an_expired_state() -> None:

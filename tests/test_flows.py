@@ -64,7 +64,7 @@ def code_flow(server: Any, **overrides: Any) -> tuple[Any, Any, MockTransport, C
 
 
 async def test_the_code_flow_sends_the_injected_verifiers_challenge_and_exchanges_with_it() -> None:
-    from app.oauth import pkce_challenge
+    from app.token_endpoint import pkce_challenge
 
     server = CodeServer()
     flow, session, transport, clock = code_flow(server)

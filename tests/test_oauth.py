@@ -59,7 +59,7 @@ def test_parse_refuses_malformed_responses(fragment: str) -> None:
 
 
 def test_pkce_challenge_matches_rfc7636_appendix_b() -> None:
-    from app.oauth import pkce_challenge
+    from app.token_endpoint import pkce_challenge
 
     assert (
         pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"

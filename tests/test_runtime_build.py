@@ -43,7 +43,7 @@ def test_the_snapshot_holds_every_stdlib_module_the_app_imports_at_start_up() ->
     import sys
 
     imported: set[str] = set()
-    for path in (ROOT / "app").glob("*.py"):
+    for path in (ROOT / "app").rglob("*.py"):
         if path.name == "bytecode.py":  # imported in idle time, after start-up
             continue
         for node in ast.parse(path.read_text()).body:  # module level only: what importing the module runs

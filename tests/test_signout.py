@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 import pytest
 
-from app.oauth import revocation_requests
 from app.ports import HttpRequest, HttpResponse
 from app.redact import Secret
 from app.session import Token
 from app.signout import logout_url, sign_out
+from app.token_endpoint import revocation_requests
 from tests.fakes import BASE, MockTransport, config
 
 CONTINUE = "?continue=" + quote(BASE + "/", safe="")

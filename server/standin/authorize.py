@@ -120,6 +120,7 @@ class AuthorizeRoutes:
         return form, decision
 
     async def authorize(self, request: web.Request) -> web.StreamResponse:
+        # Long on purpose: the authorize decision, in the order Doorkeeper takes it, reads best in one place.
         try:
             read = await self._read(request)
             if isinstance(read, web.StreamResponse):

@@ -88,6 +88,7 @@ class SystemIndex:
 
 
 def _system(rng: random.Random, n: int, name: str) -> dict[str, Any]:
+    # Long on purpose: one literal with every field PlaceOS returns for a system, in its order.
     building_id, building_name, timezone, levels = BUILDINGS[n % len(BUILDINGS)]
     level = levels[(n // len(BUILDINGS)) % len(levels)]
     kind, low, high = KINDS[rng.randrange(len(KINDS))]

@@ -106,14 +106,7 @@ class TokenIssuer:
             )
         except jwt.InvalidTokenError:
             raise TokenRejected("invalid token") from None
-        # Signed by us, yet every claim is still checked for its type: a key that leaked, or a token from a
-        # differently-configured build, must get a 401, never a 500.
-        if not (
-            all(_is_int(claims[name]) for name in ("exp", "iat"))
-            and all(isinstance(claims[name], str) for name in ("jti", "sub", "aud"))
-            and isinstance(claims.get("scope") or [], list)
-            and all(isinstance(scope, str) for scope in claims.get("scope") or [])
-        ):
+        if not _well_typed(claims):
             raise TokenRejected("invalid token")
         if claims["exp"] <= self._clock():
             raise TokenRejected("Signature is expired")
@@ -131,6 +124,18 @@ class TokenIssuer:
         return AccessClaims(
             claims["jti"], claims["sub"], claims["aud"], claims["iat"], claims["exp"], tuple(scopes)
         ), user
+
+
+def _well_typed(claims: dict[str, Any]) -> bool:
+    """Signed by us, yet every claim is still checked for its type: a key that leaked, or a token from a
+    differently-configured build, must get a 401, never a 500."""
+    scopes = claims.get("scope") or []
+    return (
+        all(_is_int(claims[name]) for name in ("exp", "iat"))
+        and all(isinstance(claims[name], str) for name in ("jti", "sub", "aud"))
+        and isinstance(scopes, list)
+        and all(isinstance(scope, str) for scope in scopes)
+    )
 
 
 def _is_int(value: object) -> bool:

@@ -1,0 +1,71 @@
+"""The sign-in's return: an authorization response, wherever it arrived, checked by the flow and turned into either
+a signed-in app back at the person's place, or a screen that says what went wrong (and, once in a while, a fresh
+sign-in by itself). A response where this flow never asks for one is refused whole.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import CallbackError, UnknownState
+from .model import Notice, place_from
+from .oauth import is_authorization_response
+from .redact import log
+from .screens import Loading
+
+if TYPE_CHECKING:
+    from .controller import App
+
+
+class Arrival:
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    async def receive(self, arrived: dict[str, str], received_at: float) -> bool:
+        """Handle what arrived in the fragment and the query; True when the app may go on (signed in, or nothing
+        arrived), False when a screen about the response is showing instead."""
+        app = self._app
+        expected = app.flow.response_place
+        for place, text in arrived.items():
+            if place != expected and text and is_authorization_response(text):
+                self.failed(app.session.refuse_misplaced(text, place))
+                return False
+        response = arrived.get(expected, "")
+        if not (response and is_authorization_response(response)):
+            return True
+        return await self._complete(response, received_at)
+
+    async def _complete(self, response: str, received_at: float) -> bool:
+        app = self._app
+        app.model.screen = Loading(message="Finishing sign-in…")
+        app.show()
+        try:
+            signed_in = await app.flow.complete(response, received_at)
+        except CallbackError as error:
+            self.failed(error)
+            return False
+        except OSError:
+            app.show_callback_error(
+                "Sign-in did not complete",
+                "PlaceOS could not be reached to finish signing in. Check your connection, then try again.",
+                (("Try again", "sign_in"),),
+            )
+            return False
+        app.navigator.replace(signed_in.return_to)
+        app.model.place = place_from(signed_in.return_to)
+        if signed_in.scope_warning:
+            app.model.notice = Notice("warn", signed_in.scope_warning, (("Dismiss", "dismiss_notice"),))
+        return True
+
+    def failed(self, error: CallbackError) -> None:
+        app = self._app
+        log.info("sign-in response not used: %s", type(error).__name__)
+        if app.session.may_restart_automatically(error):
+            app.sign_in(f"{error} Starting sign-in again…")
+        elif isinstance(error, UnknownState):
+            app.show_callback_error("This sign-in was not started here", str(error), (("Sign in", "sign_in"),))
+        else:
+            app.show_callback_error("Sign-in did not complete", str(error), (("Try again", "sign_in"),))
+
+
+__all__ = ["Arrival"]

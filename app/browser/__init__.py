@@ -1,0 +1,42 @@
+"""The only code that touches the browser (`js`, `pyodide`): the ports of app.ports over web storage, fetch, history
+and the DOM (ports, dom), the loader's hand-over, and the page's events wired to the controller (events). Imported
+only inside Pyodide; stubs/ types the `js` and `pyodide` names it uses.
+"""
+
+from __future__ import annotations
+
+from .dom import ALLOWED_ATTRS, DomScreen, action_of, closest_action, form_values
+from .events import every, listen, wire
+from .ports import (
+    Channel,
+    ConsoleHandler,
+    FetchTransport,
+    Handoff,
+    LocationNavigator,
+    WebStorage,
+    log_to_console,
+    page_url,
+    to_js_bytes,
+    web_storage,
+)
+
+__all__ = [
+    "ALLOWED_ATTRS",
+    "Channel",
+    "ConsoleHandler",
+    "DomScreen",
+    "FetchTransport",
+    "Handoff",
+    "LocationNavigator",
+    "WebStorage",
+    "action_of",
+    "closest_action",
+    "every",
+    "form_values",
+    "listen",
+    "log_to_console",
+    "page_url",
+    "to_js_bytes",
+    "web_storage",
+    "wire",
+]

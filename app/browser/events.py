@@ -1,0 +1,84 @@
+"""The page's events, to the controller: clicks and forms by their data-action, wake-ups, history, a same-document
+sign-in response, and the other tabs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import js
+from pyodide.ffi import create_proxy, jsnull
+
+from ..oauth import split_response
+from ..session import TOKEN_KEY
+
+if TYPE_CHECKING:
+    from ..controller import App
+    from .ports import Channel
+
+
+_proxies: list[Any] = []  # kept alive for the page's lifetime; the listeners never go away
+
+
+def listen(target: Any, event: str, handler: Callable[[Any], None]) -> None:
+    proxy = create_proxy(handler)
+    _proxies.append(proxy)
+    target.addEventListener(event, proxy)
+
+
+def every(seconds: float, handler: Callable[[], None]) -> None:
+    proxy = create_proxy(handler)
+    _proxies.append(proxy)
+    js.setInterval(proxy, int(seconds * 1000))
+
+
+def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
+    """The page's events, to the controller: clicks and forms by their data-action, wake-ups, history, a
+    same-document sign-in response, and the other tabs.
+
+    Long on purpose: it is the one list of everything the page listens to, each handler a few lines."""
+    from .dom import DomScreen, action_of, closest_action, form_values
+
+    root = app.screen.root if isinstance(app.screen, DomScreen) else js.document
+
+    def on_click(event: Any) -> None:
+        target = closest_action(event)
+        if target is None or str(target.tagName) == "FORM":
+            return
+        event.preventDefault()
+        app.dispatch(*action_of(target))
+
+    def on_submit(event: Any) -> None:
+        target = closest_action(event)
+        if target is None:
+            return
+        event.preventDefault()
+        app.dispatch(action_of(target)[0], "", form_values(target))
+
+    def on_hash_change(event: Any) -> None:
+        # A sign-in response can arrive without a page load (a pasted or replayed callback URL): it leaves the
+        # address bar and history at once, like one captured by the loader.
+        response, _ = split_response(str(js.location.hash))
+        if response:
+            js.history.replaceState(jsnull, "", str(js.location.pathname) + str(js.location.search))
+            app.receive_callback(response, time.time())
+
+    def on_storage(event: Any) -> None:
+        # Fired only in the other tabs, and only for localStorage: a kiosk tab renewed or dropped the token.
+        if shared_token and str(event.key or "") == TOKEN_KEY:
+            app.token_changed_elsewhere()
+
+    channel.on_message(app.message_from_other_tab)
+    listen(root, "click", on_click)
+    listen(root, "submit", on_submit)
+    listen(js.document, "visibilitychange", lambda event: app.tick())
+    listen(js.window, "pageshow", lambda event: app.tick())
+    listen(js.window, "online", lambda event: app.online())
+    listen(js.window, "popstate", lambda event: app.history_moved(str(js.location.pathname) + str(js.location.search)))
+    listen(js.window, "hashchange", on_hash_change)
+    listen(js.window, "storage", on_storage)
+    every(1.0, app.tick)
+
+
+__all__ = ["every", "listen", "wire"]

@@ -1,0 +1,163 @@
+"""The ports of app.ports over the browser: web storage, fetch, history, BroadcastChannel and the console, and
+the loader's hand-over."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import js
+from pyodide.ffi import JsException, jsnull, to_js
+
+from ..ports import HttpRequest, HttpResponse, MemoryStorage, Storage
+from ..redact import REDACTOR, log
+from .events import listen
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """What static/boot.js captured before Python started: only the authorization-response parameters of the
+    fragment and the query, when they arrived, and the served configuration's text."""
+
+    fragment: str
+    query: str
+    received_at: float  # expiry counts from the moment the loader captured the response
+    config: str
+
+    @classmethod
+    def read(cls, handoff: Any) -> Handoff:
+        captured = float(handoff.capturedAt or 0)
+        return cls(
+            str(handoff.fragment or ""),
+            str(handoff.query or ""),
+            captured / 1000 if captured else time.time(),
+            str(handoff.config),
+        )
+
+
+def page_url() -> str:
+    return str(js.location.href)
+
+
+def to_js_bytes(data: bytes) -> Any:
+    return to_js(data)
+
+
+def log_to_console() -> None:
+    """The debug log in the browser console, once, though the loader's "Try again" may start the app again."""
+    log.setLevel(logging.INFO)
+    if not any(isinstance(handler, ConsoleHandler) for handler in log.handlers):
+        log.addHandler(ConsoleHandler())
+
+
+# Attributes the renderer will set; anything else (on*, style, srcdoc…) is dropped, so data cannot run.
+class WebStorage:
+    def __init__(self, storage: Any) -> None:
+        self._storage = storage
+
+    def get(self, key: str) -> str | None:
+        value = self._storage.getItem(key)
+        return None if value is None or value is jsnull else str(value)
+
+    def set(self, key: str, value: str) -> None:
+        self._storage.setItem(key, value)
+
+    def remove(self, key: str) -> None:
+        self._storage.removeItem(key)
+
+    def keys(self) -> list[str]:
+        return [str(self._storage.key(i)) for i in range(int(self._storage.length))]
+
+
+def web_storage(kind: str) -> Storage:
+    """sessionStorage or localStorage, or memory where the browser refuses storage (some private modes)."""
+    try:
+        storage = WebStorage(js.localStorage if kind == "local" else js.sessionStorage)
+        storage.set("placeos.probe", "1")
+        storage.remove("placeos.probe")
+        return storage
+    except JsException:
+        logging.getLogger("placeos").warning("%s storage unavailable; using memory", kind)
+        return MemoryStorage()
+
+
+class FetchTransport:
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        options: dict[str, Any] = {
+            "method": request.method,
+            "headers": dict(request.headers),
+            "credentials": request.credentials,
+            "cache": "no-store",
+        }
+        if request.body is not None:
+            options["body"] = request.body
+        if request.credentials == "include":
+            options["redirect"] = "manual"  # logout answers with a redirect we do not follow
+        from pyodide.http import pyfetch  # 18 ms to import: paid at the first request, not at start-up
+
+        try:
+            response = await pyfetch(request.url, **options)
+            body = await response.string() if response.status not in (0, 204) else ""
+        except (JsException, OSError) as exc:
+            raise OSError(f"fetch failed: {type(exc).__name__}") from None
+        headers = {str(k).lower(): str(v) for k, v in response.headers.items()}
+        return HttpResponse(int(response.status), headers, body)
+
+
+class LocationNavigator:
+    def assign(self, url: str) -> None:
+        js.location.assign(url)
+
+    def replace(self, path: str) -> None:
+        js.history.replaceState(jsnull, "", path)
+
+    def push(self, path: str) -> None:
+        if path != self.current():
+            js.history.pushState(jsnull, "", path)
+
+    def current(self) -> str:
+        return str(js.location.pathname) + str(js.location.search)
+
+
+class Channel:
+    """A BroadcastChannel between this app's tabs; a no-op where the browser has none."""
+
+    def __init__(self, name: str) -> None:
+        self._channel = js.BroadcastChannel.new(name) if hasattr(js, "BroadcastChannel") else None
+
+    def post(self, message: str) -> None:
+        if self._channel is not None:
+            self._channel.postMessage(message)
+
+    def on_message(self, handler: Callable[[str], None]) -> None:
+        if self._channel is not None:
+            listen(self._channel, "message", lambda event: handler(str(event.data)))
+
+
+class ConsoleHandler(logging.Handler):
+    """The debug log in the browser console, after redaction."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.addFilter(REDACTOR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = f"[placeos] {record.levelname.lower()}: {record.getMessage()}"
+        (js.console.warn if record.levelno >= logging.WARNING else js.console.info)(line)
+
+
+__all__ = [
+    "Channel",
+    "ConsoleHandler",
+    "FetchTransport",
+    "Handoff",
+    "LocationNavigator",
+    "WebStorage",
+    "log_to_console",
+    "page_url",
+    "to_js_bytes",
+    "web_storage",
+]

@@ -1,0 +1,77 @@
+"""The element tree: what the screen shows, as data whose strings can only ever become text.
+
+There is no way to put HTML here: strings become text nodes, attributes are allow-listed by the renderer
+(app.browser), and actions are names in data-action attributes, dispatched by app.controller; no callable lives in
+the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .model import Notice
+
+Child = Union["El", str, None]
+
+
+@dataclass(frozen=True)
+class El:
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: tuple[El | str, ...] = ()
+
+
+def h(tag: str, attrs: dict[str, Any] | None = None, *children: Child | list[Child]) -> El:
+    flat: list[El | str] = []
+    for child in children:
+        for item in child if isinstance(child, list) else [child]:
+            if item is not None and item != "":
+                flat.append(item)
+    clean = {k: ("" if v is True else str(v)) for k, v in (attrs or {}).items() if v is not None and v is not False}
+    return El(tag, clean, tuple(flat))
+
+
+def button(label: str, action: str, arg: str = "", *, primary: bool = False, **attrs: Any) -> El:
+    return h(
+        "button",
+        {
+            "type": "button",
+            "data-action": action,
+            "data-arg": arg or None,
+            "class": "primary" if primary else None,
+            **attrs,
+        },
+        label,
+    )
+
+
+def notice_el(notice: Notice, role: str = "status") -> El:
+    return h(
+        "div",
+        {"class": f"notice {notice.kind}", "role": "alert" if notice.kind == "error" else role},
+        h("span", {}, notice.text),
+        h(
+            "div",
+            {"class": "actions"},
+            [button(label, action, primary=i == 0) for i, (label, action) in enumerate(notice.actions)],
+        ),
+    )
+
+
+def centered(title: str, message: str, actions: tuple[tuple[str, str], ...], *, error: bool = False) -> El:
+    return h(
+        "section",
+        {"class": "card center-card", "aria-labelledby": "screen-title"},
+        h("div", {"class": "brand"}, h("span", {"class": "brand-mark", "aria-hidden": "true"}), "PlaceOS"),
+        h("h1", {"id": "screen-title", "class": "error-title" if error else None, "tabindex": "-1"}, title),
+        h("p", {}, message),
+        h(
+            "div",
+            {"class": "actions"},
+            [button(label, action, primary=i == 0, id=f"action-{action}") for i, (label, action) in enumerate(actions)],
+        ),
+    )
+
+
+__all__ = ["Child", "El", "button", "centered", "h", "notice_el"]

@@ -1,0 +1,68 @@
+"""The app's state as the screen needs it: where the person is (Place, which is the URL's query), what is on
+screen, and the notices over it. Plain data; app.view renders it and app.controller changes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .screens import Loading, Screen
+from .urls import ascii_int, parse_qsl, urlencode
+from .urls import split as urlsplit
+
+PAGE_SIZE = 20
+MAX_OFFSET_DIGITS = 9  # PlaceOS pages at most 10,000 per request; a billion is past any real list
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the person is in the app; it is the URL's query, and it survives sign-in, reloads and history."""
+
+    q: str = ""
+    offset: int = 0
+    system: str = ""
+
+    def path(self) -> str:
+        query = urlencode(
+            {k: v for k, v in (("q", self.q), ("offset", self.offset or ""), ("system", self.system)) if v}
+        )
+        return "/" + (f"?{query}" if query else "")
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> Place:
+        """From the address bar, which anyone can write: a bad offset ('²', 5,000 digits, '-1') means the start."""
+        return cls(
+            q=query.get("q", "")[:200],
+            offset=ascii_int(query.get("offset"), MAX_OFFSET_DIGITS) or 0,
+            system=query.get("system", "")[:200],
+        )
+
+
+def place_from(path: str) -> Place:
+    """The place a path and query (the address bar's, or a saved return path) names."""
+    return Place.from_query(dict(parse_qsl(urlsplit(path).query)))
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # "warn" | "error" | "info"
+    text: str
+    actions: tuple[tuple[str, str], ...] = ()  # (label, action)
+
+
+@dataclass
+class Model:
+    screen: Screen = field(default_factory=Loading)
+    user: dict[str, Any] | None = None
+    place: Place = field(default_factory=Place)
+    systems: list[dict[str, Any]] | None = None
+    total: int = 0
+    has_next: bool = False
+    loading: bool = False
+    detail: dict[str, Any] | None = None
+    list_error: str = ""
+    notice: Notice | None = None
+    expiry_notice: Notice | None = None
+
+
+__all__ = ["MAX_OFFSET_DIGITS", "Model", "Notice", "PAGE_SIZE", "Place", "place_from"]

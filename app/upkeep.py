@@ -1,0 +1,125 @@
+"""The token's upkeep: keeping a signed-in app signed in. On every tick the expiry watch says what is due (warn,
+renew silently, sign in again ahead of time on a kiosk, or expired); the renewal guard spaces renewals; kiosk
+recovery retries a stuck display by itself. The App is the host: this acts through its flow, session and screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .expiry import Expired, ExpiryWatch, RenewByRedirect, RenewSilently, Warn
+from .kiosk import KioskRecovery
+from .model import Notice
+from .redact import log
+from .renewal import RenewalGuard
+from .screens import CallbackFailed
+
+if TYPE_CHECKING:
+    from .controller import App
+
+
+def minutes(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, int(seconds))} s"
+    return f"{int(seconds // 60)} min"
+
+
+class Upkeep:
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self.expiry = ExpiryWatch(app.config.expiry_warning_s, kiosk=app.config.kiosk)
+        self.renewal = RenewalGuard(app.clock)
+        self.kiosk = KioskRecovery(app.clock) if app.config.kiosk else None
+
+    def _may_renew(self) -> bool:
+        return self._app.flow.renews_silently(self._app.session.token()) and self.renewal.may_start()
+
+    async def renew(self, reason: str, reload: bool) -> None:
+        """Silent renewal; if it is refused, the ordinary sign-in path takes over."""
+        self.renewal.start()
+        try:
+            renewed = await self._app.flow.renew()
+        except OSError:
+            # Offline: what renews is kept; tick() tries again once the guard's spacing has passed.
+            if self._app.session.valid_token() is None:
+                self._app.model.expiry_notice = Notice(
+                    "error", "Your session has ended and PlaceOS cannot be reached to renew it; the app keeps trying."
+                )
+                self._app.show()
+            return
+        finally:
+            self.renewal.finish()
+        if renewed is None:
+            self._sign_in_needed(reason)
+            return
+        self._app.model.expiry_notice = None
+        self._app.show()
+        if reload:
+            await self._app.load()
+
+    def auth_required(self, reason: str) -> None:
+        """Expired or refused: renew silently where the flow can, else say so and keep what is on screen."""
+        if self._may_renew():
+            self._app.spawn(self.renew(reason, reload=True))
+        else:
+            self._sign_in_needed(reason)
+
+    def _sign_in_needed(self, reason: str) -> None:
+        self._app.session.forget()
+        if self._app.config.kiosk:
+            self._app.sign_in()
+            return
+        self._app.model.expiry_notice = Notice(
+            "error", f"{reason} Sign in again to continue; what you see stays here.", (("Sign in again", "sign_in"),)
+        )
+        self._app.show()
+
+    def tick(self) -> None:
+        """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides."""
+        if self.kiosk is not None and self.kiosk.due(self._stuck()):
+            self._kiosk_retry()
+        if not self._app.working:
+            return
+        token = self._app.session.token()
+        decision = self.expiry.decide(token, self._app.clock())
+        notice = self._app.model.expiry_notice
+        if isinstance(decision, RenewSilently):
+            if self._may_renew():
+                self._app.spawn(self.renew("Your session has ended.", reload=False))  # ahead of expiry, no prompt
+        elif isinstance(decision, Expired) and self._app.flow.renews_silently(token):
+            if self._may_renew():  # expired while offline: keep trying with what renews, spaced by the guard
+                self._app.spawn(self.renew("Your session has ended.", reload=True))
+        elif isinstance(decision, Expired):
+            if not (notice and notice.kind == "error"):
+                self.auth_required("Your session has ended.")
+        elif isinstance(decision, RenewByRedirect):
+            self._app.sign_in()  # renew ahead of expiry while the sign-in service still has a session
+        elif isinstance(decision, Warn):
+            warning = Notice(
+                "warn",
+                f"Your session ends in {minutes(decision.remaining)}. Stay signed in?",
+                (("Stay signed in", "sign_in"), ("Dismiss", "dismiss_expiry")),
+            )
+            if warning != notice:
+                self._app.model.expiry_notice = warning
+                self._app.show()
+        elif notice is not None:
+            self._app.model.expiry_notice = None
+            self._app.show()
+
+    def _stuck(self) -> bool:
+        if isinstance(self._app.model.screen, CallbackFailed):
+            return True
+        return self._app.working and bool(self._app.model.list_error) and not self._app.model.loading
+
+    def _kiosk_retry(self) -> None:
+        """A kiosk must never need a person: whatever stopped it, it tries again by itself."""
+        log.info("kiosk: retrying by itself (attempt %d)", self.kiosk.retries if self.kiosk else 0)
+        if isinstance(self._app.model.screen, CallbackFailed):
+            self._app.session.loop.reset()
+            self._app.sign_in()
+        else:
+            self._app.spawn(self._app.load())
+
+
+__all__ = ["Upkeep", "minutes"]
