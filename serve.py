@@ -94,6 +94,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         action="store_true",
         help="refuse form posts whose Origin differs from the origin Rails would compute, as PlaceOS's auth does",
     )
+    p.add_argument(
+        "--realtime-speed",
+        type=float,
+        default=defaults.realtime_speed,
+        metavar="X",
+        help="how fast the stand-in's rooms change state on the websocket (1: once a minute; 60: every second)",
+    )
     _add_app_settings(p)
     _add_fault_switches(p)
     a = p.parse_args(argv)
@@ -101,6 +108,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         faults = Faults.checked(**{switch.name: getattr(a, switch.name) for switch in fields(Faults)})
     except FaultError as exc:
         p.error(str(exc))
+    if not 0 < a.realtime_speed <= 3600:
+        p.error("--realtime-speed must be more than 0 and at most 3600")
     client = {setting.key: getattr(a, setting.key) for setting in SETTINGS}
     client["placeos_base"] = str(client["placeos_base"] or "").rstrip("/")
     return replace(
@@ -116,6 +125,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         extra_redirect_uris=tuple(a.redirect_uri_extra),
         dev_controls=not a.placeos and (a.host in LOOPBACK or a.allow_remote_faults),
         strict_origin=a.strict_origin,
+        realtime_speed=a.realtime_speed,
         client=ClientSettings(**client),
         faults=faults,
     )

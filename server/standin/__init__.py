@@ -25,10 +25,11 @@ from ..errors import StartupError
 from ..faults import FaultError, Faults
 from ..settings import Settings
 from ..web import Handler
-from .api import ApiRoutes
+from .api import SYSTEMS_SCOPES, ApiRoutes
 from .auth import add_auth_routes
 from .fixtures import SystemIndex, fixture_systems, generated_systems
 from .oauth import build_server
+from .realtime import Realtime, RoomSimulator
 from .store import Store, StoreUnusable
 from .throttle import LoginThrottle
 from .tokens import TokenIssuer
@@ -57,6 +58,8 @@ class Standin:
         self.app_scopes = APP_SCOPES
         systems = generated_systems(settings.systems) if settings.systems else fixture_systems()
         self.systems = SystemIndex.build(systems)
+        self.simulator = RoomSimulator(self.systems, clock, settings.realtime_speed)
+        self.realtime = Realtime(self.store, self.issuer, self.simulator, self.bearer_token, SYSTEMS_SCOPES)
         self.secure_cookies = settings.host not in LOOPBACK
         self.domains = {settings.host} | (LOOPBACK if settings.host in LOOPBACK else set())
         self.demo_hint = f"Demo account: {settings.demo_email} / {settings.demo_password}"
@@ -178,6 +181,7 @@ def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], 
     if settings.cors_origins:
         app.middlewares.append(cors(set(settings.cors_origins)))
     add_auth_routes(app, standin)
+    standin.realtime.add_to(app)  # before the API's /systems/{id}, which "control" would match too
     api.add_to(app)
     if settings.dev_controls:
         app.router.add_route("GET", "/_dev/faults", dev_faults)
