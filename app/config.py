@@ -99,6 +99,11 @@ class ClientConfig:
         return self.placeos_base + "/auth/oauth/authorize"
 
     @property
+    def realtime_url(self) -> str:
+        """PlaceOS's websocket: the API's origin with ws(s) (rest-api's /api/engine/v2/systems/control)."""
+        return "ws" + self.placeos_base.removeprefix("http") + "/api/engine/v2/systems/control"
+
+    @property
     def api_base(self) -> str:
         return self.placeos_base + "/api/engine/v2"
 

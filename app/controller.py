@@ -1,14 +1,11 @@
-"""The app's behaviour: which screen shows, what loads, and what happens when the token runs out.
+"""The app's behaviour, over the ports, so every story runs under CPython in tests (app.main wires the real ones).
 
-Plain Python over the ports (Navigator, Screen, Transport, storage, clock), so every story here runs under
-CPython in tests; app.browser provides the real ports and app.main wires them. The decisions live in their own
-units: the flow (app.flows) obtains tokens, the expiry watch (app.expiry) says when to warn or renew, the renewal
-guard (app.renewal) spaces renewals, kiosk recovery (app.kiosk) backs off; this class dispatches and assembles.
+The decisions live in their own units: the flow (app.flows), the sign-in's return (app.arrival), the token's
+upkeep (app.upkeep), live state (app.live). This class dispatches, loads and assembles screens.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -17,8 +14,10 @@ from .arrival import Arrival
 from .config import ClientConfig
 from .errors import ApiError, AuthRequired, SignInLoop
 from .flows import Flow
+from .live import Live
 from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Place, place_from
 from .ports import Clock, Navigator, Screen, Transport
+from .realtime import Realtime
 from .redact import log
 from .screens import Actions, CallbackFailed, Leaving, Loading, SignedOut, Working
 from .session import AuthSession
@@ -45,6 +44,7 @@ class App:
         clock: Clock,
         spawn: Spawn,
         broadcast: Callable[[str], None] = lambda message: None,
+        realtime: Realtime | None = None,
     ) -> None:
         self.config = config
         self.session = session
@@ -56,6 +56,7 @@ class App:
         self.clock = clock
         self.spawn = spawn
         self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
+        self.live = Live(self, realtime)
         self.model = Model()
         self.upkeep = Upkeep(self)
         self.arrival = Arrival(self)
@@ -83,6 +84,7 @@ class App:
         self.model.screen = Working()
         self.show()
         self.spawn(self.load())
+        self.live.start()
 
     # -- start and the sign-in's return ---------------------------------------------------------------------------
     async def start(self, fragment: str, received_at: float, query: str = "") -> None:
@@ -134,6 +136,7 @@ class App:
         self.model = Model(screen=Leaving("Signing out…", "Signing you out of PlaceOS…"))
         self.show()
         self.broadcast(SIGNED_OUT)
+        await self.live.stop()
         logout_url = await sign_out(self.config, self.transport, self.flow.revocations(token) if token else [])
         self.session.note_signed_out()
         self.navigator.assign(logout_url)
@@ -155,12 +158,14 @@ class App:
                 if generation != self._generation:
                     return
                 self.model.detail = detail
+                await self.live.follow(place)
             else:
                 page = await self.api.systems(q=place.q, offset=place.offset, limit=PAGE_SIZE)
                 if generation != self._generation:
                     return
                 self.model.systems, self.model.total = page.items, page.total
                 self.model.has_next = page.next_url is not None
+                await self.live.follow(place)
             self.session.signed_in_ok()
         except AuthRequired:
             if generation == self._generation:
@@ -197,6 +202,7 @@ class App:
         if token is not None and (not self.working or self.model.expiry_notice is not None):
             log.info("adopting the token another tab received, %s", token.access_token)
             self._enter_app()
+            self.spawn(self.live.renewed())
         elif token is None:
             self.tick()
 
@@ -247,8 +253,4 @@ class App:
             log.warning("unknown action %r", action)
 
 
-def default_spawn(coroutine: Coroutine[Any, Any, None]) -> object:
-    return asyncio.ensure_future(coroutine)
-
-
-__all__ = ["App", "Navigator", "SIGNED_OUT", "Screen", "Spawn", "default_spawn", "place_from"]
+__all__ = ["App", "Navigator", "SIGNED_OUT", "Screen", "Spawn", "place_from"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from .elements import Child, El, button, h, notice_el
@@ -45,13 +46,51 @@ def format_value(key: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if key in ("created_at", "updated_at") and isinstance(value, int):
-        import time
-
         try:
             return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value))
         except (OverflowError, OSError, ValueError):  # a time no calendar holds: show the number as it came
             return str(value)
     return str(value)
+
+
+STATUS_WORDS = {"free": "Free", "pending": "Starting soon", "busy": "In use"}
+
+
+def _clock_time(value: Any) -> str:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return ""
+    try:
+        return time.strftime("%H:%M", time.localtime(value))
+    except (OverflowError, OSError, ValueError):
+        return ""
+
+
+def _booking(label: str, booking: Any, when: str) -> Child:
+    if not isinstance(booking, dict) or not booking.get("title"):
+        return None
+    at = _clock_time(booking.get("event_end" if when == "until" else "event_start"))
+    return h("p", {"class": "live-booking"}, f"{label}: {booking['title']}" + (f", {when} {at}" if at else ""))
+
+
+def live_section(model: Model) -> Child:
+    """The room's state as PlaceOS's websocket says it now: a word as well as a colour, and only text."""
+    live = model.live
+    if "status" not in live:
+        return None
+    status = str(live["status"])
+    word = STATUS_WORDS.get(status, status.capitalize() or "Unknown")
+    people = live.get("people_count")
+    return h(
+        "section",
+        {"class": "live", "aria-labelledby": "live-title", "id": "live"},
+        h("h2", {"id": "live-title"}, "Now"),
+        h("p", {}, h("span", {"class": f"status status-{status if status in STATUS_WORDS else 'unknown'}"}, word)),
+        h("p", {}, f"{people} {'person' if people == 1 else 'people'} in the room")
+        if isinstance(people, int) and not isinstance(people, bool)
+        else None,
+        _booking("Now", live.get("current_booking"), "until"),
+        _booking("Next", live.get("next_booking"), "at"),
+    )
 
 
 def detail_view(model: Model) -> El:
@@ -91,8 +130,9 @@ def detail_view(model: Model) -> El:
             ),
             button("← All systems", "back", id="back"),
         ),
+        live_section(model),
         body,
     )
 
 
-__all__ = ["DETAIL_FIELDS", "detail_view", "format_value", "safe_href"]
+__all__ = ["DETAIL_FIELDS", "STATUS_WORDS", "detail_view", "format_value", "live_section", "safe_href"]

@@ -11,14 +11,16 @@ import json
 import random
 import secrets
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 from .api import PlaceOSClient
 from .config import ClientConfig
-from .controller import App, default_spawn
+from .controller import App
 from .errors import ConfigError
 from .flows import CodeFlow, Flow, ImplicitFlow
 from .ports import Transport
+from .realtime import Realtime
 from .session import AuthSession
 from .view import centered
 
@@ -31,6 +33,15 @@ def new_state() -> str:
 
 def new_verifier() -> str:
     return secrets.token_urlsafe(64)  # RFC 7636 §4.1: 86 characters, 512 bits
+
+
+def default_spawn(coroutine: Coroutine[Any, Any, None]) -> object:
+    return asyncio.ensure_future(coroutine)
+
+
+def running() -> App:
+    assert app is not None, "the app has not started"
+    return app
 
 
 def make_flow(config: ClientConfig, session: AuthSession, transport: Transport) -> Flow:
@@ -72,6 +83,20 @@ async def start(handoff: Any) -> None:
     )
     transport = browser.FetchTransport()
     channel = browser.Channel("placeos-auth")
+
+    def live_token() -> str | None:
+        token = session.valid_token()
+        return token.access_token.reveal() if token else None
+
+    live = Realtime(
+        config.realtime_url,
+        live_token,
+        browser.BrowserSocket.open,
+        sleep=asyncio.sleep,
+        rng=random.Random(),
+        on_value=lambda binding, value: running().live.value(binding, value),
+        on_state=lambda connected: running().live.connection(connected),
+    )
     app = App(
         config=config,
         session=session,
@@ -83,9 +108,10 @@ async def start(handoff: Any) -> None:
         clock=time.time,
         spawn=default_spawn,
         broadcast=channel.post,
+        realtime=live,
     )
     browser.wire(app, channel, shared_token=config.storage == "local")
     await app.start(captured.fragment, captured.received_at, captured.query)
 
 
-__all__ = ["app", "bytecode_archive", "make_flow", "new_state", "new_verifier", "start"]
+__all__ = ["app", "bytecode_archive", "make_flow", "new_state", "new_verifier", "running", "start"]

@@ -63,6 +63,9 @@ class Model:
     list_error: str = ""
     notice: Notice | None = None
     expiry_notice: Notice | None = None
+    live: dict[str, Any] = field(default_factory=dict)  # the open system's live state, by status name
+    live_system: str = ""  # whose live state `live` holds
+    live_connected: bool = False
 
 
 __all__ = ["MAX_OFFSET_DIGITS", "Model", "Notice", "PAGE_SIZE", "Place", "place_from"]

@@ -54,6 +54,7 @@ class Upkeep:
             return
         self._app.model.expiry_notice = None
         self._app.show()
+        await self._app.live.renewed()
         if reload:
             await self._app.load()
 

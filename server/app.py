@@ -34,12 +34,14 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
             "(or `python scripts/fetch_runtime.py`) first"
         )
     placeos = [settings.client.placeos_base] if settings.client.placeos_base else []
+    # The live-state websocket goes to PlaceOS's origin under ws(s): ('self' covers it on the app's own origin).
+    websockets = ["ws" + base.removeprefix("http") for base in placeos]
     # form-action also governs the redirects after a form post: the login page's post ends at an app's
     # redirect URI, which may be on another origin.
     redirect_origins = sorted(
         {origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)} - {settings.origin}
     )
-    csp = content_security_policy(connect_origins=placeos, form_origins=placeos + redirect_origins)
+    csp = content_security_policy(connect_origins=placeos + websockets, form_origins=placeos + redirect_origins)
     app = web.Application(middlewares=[security_headers(csp)])
     setup_static(app, settings, lambda: client_config(settings))
     if settings.placeos_upstream:

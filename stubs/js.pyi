@@ -10,5 +10,6 @@ localStorage: Any
 sessionStorage: Any
 console: Any
 BroadcastChannel: Any
+WebSocket: Any
 
 def setInterval(handler: Any, milliseconds: int) -> int: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import quote
 
 from app.ports import HttpResponse
@@ -13,8 +14,10 @@ from tests.fakes import (
     CodeServer,
     Harness,
     code_sign_in,
+    find,
     standin,
     state_of,
+    text_of,
 )
 
 
@@ -308,3 +311,79 @@ async def test_code_flow_expired_while_offline_keeps_trying_at_the_guards_pace()
     renewals = [r for r in h.transport.requests if r.url.endswith("/token")]
     assert len(renewals) == 2  # the exchange, then one renewal attempt
     assert (h.session.token() or Token(Secret("x"), 0, "")).refresh_token is not None
+
+
+class RecordingRealtime:
+    """Realtime's surface as the controller uses it, recording each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+        self.wanted: set[Any] = set()
+
+    async def run(self) -> None:
+        self.calls.append("run")
+
+    async def keep_only(self, wanted: set[Any]) -> None:
+        self.wanted = set(wanted)
+        self.calls.append(("keep_only", sorted(b.name for b in wanted)))
+
+    async def token_changed(self) -> None:
+        self.calls.append("token_changed")
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+
+
+async def test_live_state_follows_the_open_system_and_stops_at_sign_out() -> None:
+    from app.live import LIVE_STATE
+    from app.realtime import Binding
+
+    h = Harness()
+    realtime = RecordingRealtime()
+    h.app.live.realtime = realtime  # type: ignore[assignment]
+    await h.sign_in()
+    assert realtime.calls[:1] == ["run"] or "run" in realtime.calls
+    h.app.dispatch("open", "sys-0000000003")
+    await h.settle()
+    assert {b.sys for b in realtime.wanted} == {"sys-0000000003"} and {b.name for b in realtime.wanted} == set(
+        LIVE_STATE
+    )
+    h.app.live.value(Binding("sys-0000000003", "Bookings", 1, "status"), "busy")
+    h.app.live.value(Binding("sys-0000000009", "Bookings", 1, "status"), "free")  # another room: not shown
+    assert "In use" in h.screen.text and "Free" not in h.screen.text
+    h.app.dispatch("back")
+    await h.settle()
+    assert realtime.wanted == set() and "In use" not in h.screen.text
+    h.transport.handler = lambda r: OSError("offline")
+    await h.app.sign_out()
+    assert realtime.calls[-1] == "stop"
+
+
+async def test_a_silent_renewal_moves_the_socket_to_the_new_token() -> None:
+    server = CodeServer()
+    h = Harness(handler=server, flow="code", expiry_warning_s=60)
+    realtime = RecordingRealtime()
+    h.app.live.realtime = realtime  # type: ignore[assignment]
+    await code_sign_in(h, server)
+    h.clock.advance(70)
+    h.app.tick()
+    await h.settle()
+    assert "token_changed" in realtime.calls
+
+
+def test_the_live_state_renders_hostile_values_as_text() -> None:
+    from app.model import Model, Place
+    from app.screens import Working
+    from app.view import render
+
+    model = Model(screen=Working(), place=Place(system="sys-1"), detail={"name": "Room"})
+    model.live = {
+        "status": "<img src=x onerror=alert(1)>",
+        "people_count": "lots",
+        "current_booking": {"title": "<b>x</b>", "event_end": 10**30},
+        "next_booking": ["not", "a", "booking"],
+    }
+    nodes = render(model)
+    assert not [el for node in nodes for el in find(node, lambda e: e.tag in ("img", "b", "script"))]
+    text = " ".join(text_of(node) for node in nodes)
+    assert "<img src=x onerror=alert(1)>" in text and "<b>x</b>" in text

@@ -477,3 +477,31 @@ def test_try_again_after_a_failed_start_starts_clean(page: Page, live_server: Li
     # The response was handed over once and is gone: no second attempt at it, a clean start instead.
     expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
     assert page.evaluate("() => sessionStorage.getItem('placeos.token')") is None
+
+
+# live state (issue 10, item 2: people get it too) ---------------------------------------------------------------------
+
+
+def test_an_open_systems_detail_shows_its_live_state_as_it_changes(
+    page: Page, server_factory: Any, console: ConsoleLog
+) -> None:
+    server = server_factory(realtime_speed=60.0)  # the stand-in's rooms change every second
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(server.url)
+    sign_in_from_app(page, server)
+    page.locator(".system-row").first.click()
+    live = page.locator("#live")
+    expect(live).to_contain_text(re.compile("Free|Starting soon|In use"), timeout=BOOT)
+    first = live.inner_text()
+    page.wait_for_function(
+        "(first) => { const el = document.getElementById('live'); return el && el.innerText !== first; }",
+        arg=first,
+        timeout=20_000,
+    )
+    assert len(sockets) == 1 and "/api/engine/v2/systems/control?bearer_token=" in sockets[0]
+    # Back to the list: the room leaves the screen, and so does its live state.
+    page.get_by_role("button", name="← All systems").click()
+    expect(page.locator("#live")).to_have_count(0)
+    token = stored_token(page)
+    assert token not in console.text

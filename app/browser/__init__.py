@@ -8,6 +8,7 @@ from __future__ import annotations
 from .dom import ALLOWED_ATTRS, DomScreen, action_of, closest_action, form_values
 from .events import every, listen, wire
 from .ports import (
+    BrowserSocket,
     Channel,
     ConsoleHandler,
     FetchTransport,
@@ -22,6 +23,7 @@ from .ports import (
 
 __all__ = [
     "ALLOWED_ATTRS",
+    "BrowserSocket",
     "Channel",
     "ConsoleHandler",
     "DomScreen",

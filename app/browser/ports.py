@@ -3,6 +3,7 @@ the loader's hand-over."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import js
-from pyodide.ffi import JsException, jsnull, to_js
+from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
 from ..ports import HttpRequest, HttpResponse, MemoryStorage, Storage
 from ..redact import REDACTOR, log
@@ -107,6 +108,61 @@ class FetchTransport:
         return HttpResponse(int(response.status), headers, body)
 
 
+class BrowserSocket:
+    """app.realtime's Socket over the browser's WebSocket: frames queue up until Python reads them."""
+
+    def __init__(self, ws: Any) -> None:
+        self._ws = ws
+        self._frames: asyncio.Queue[str | None] = asyncio.Queue()
+        self._proxies: list[Any] = []
+
+    @classmethod
+    async def open(cls, url: str) -> BrowserSocket:
+        try:
+            socket = cls(js.WebSocket.new(url))
+        except JsException as error:
+            raise OSError(f"websocket refused: {type(error).__name__}") from None
+        opened: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def settle(ok: bool) -> None:
+            if not opened.done():
+                opened.set_result(ok)
+
+        def closed(event: Any) -> None:
+            settle(False)
+            socket._frames.put_nowait(None)
+            socket._release()
+
+        socket._on("open", lambda event: settle(True))
+        socket._on("message", lambda event: socket._frames.put_nowait(str(event.data)))
+        socket._on("close", closed)
+        if not await opened:
+            raise OSError("websocket closed before it opened")  # a 401 at the upgrade looks like this too
+        return socket
+
+    def _on(self, event: str, handler: Callable[[Any], Any]) -> None:
+        proxy = create_proxy(handler)
+        self._proxies.append(proxy)
+        self._ws.addEventListener(event, proxy)
+
+    def _release(self) -> None:
+        # A socket per renewal would otherwise leave its listeners alive for the page's lifetime.
+        for proxy in self._proxies:
+            proxy.destroy()
+        self._proxies.clear()
+
+    async def send(self, text: str) -> None:
+        if int(self._ws.readyState) != 1:
+            raise OSError("websocket not open")
+        self._ws.send(text)
+
+    async def receive(self) -> str | None:
+        return await self._frames.get()
+
+    async def close(self) -> None:
+        self._ws.close()
+
+
 class LocationNavigator:
     def assign(self, url: str) -> None:
         js.location.assign(url)
@@ -150,6 +206,7 @@ class ConsoleHandler(logging.Handler):
 
 
 __all__ = [
+    "BrowserSocket",
     "Channel",
     "ConsoleHandler",
     "FetchTransport",

@@ -1,0 +1,57 @@
+"""The open system's live state: what app.realtime relays for it, kept in the model, bound only while on screen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .model import Place
+from .realtime import Binding, Realtime
+
+if TYPE_CHECKING:
+    from .controller import App
+
+LIVE_STATE = ("status", "in_use", "people_count", "current_booking", "next_booking")  # of Bookings_1
+
+
+class Live:
+    def __init__(self, app: App, realtime: Realtime | None) -> None:
+        self._app = app
+        self.realtime = realtime  # None: an app without live state (tests, or a PlaceOS without a websocket)
+        self._running = False
+
+    def start(self) -> None:
+        """The one socket of the page, from the first signed-in screen on."""
+        if self.realtime is not None and not self._running:
+            self._running = True
+            self._app.spawn(self.realtime.run())
+
+    async def follow(self, place: Place) -> None:
+        """Bind the open system's live state, and nothing else: what leaves the screen is unbound."""
+        if self.realtime is None:
+            return
+        model = self._app.model
+        if place.system != model.live_system:
+            model.live, model.live_system = {}, place.system
+        wanted = {Binding(place.system, "Bookings", 1, name) for name in LIVE_STATE} if place.system else set()
+        await self.realtime.keep_only(wanted)
+
+    def value(self, binding: Binding, value: Any) -> None:
+        model = self._app.model
+        if binding.sys == model.place.system == model.live_system:
+            model.live[binding.name] = value
+            if self._app.working:
+                self._app.show()
+
+    def connection(self, connected: bool) -> None:
+        self._app.model.live_connected = connected
+
+    async def renewed(self) -> None:
+        if self.realtime is not None:
+            await self.realtime.token_changed()  # the socket moves to the new token at once
+
+    async def stop(self) -> None:
+        if self.realtime is not None:
+            await self.realtime.stop()
+
+
+__all__ = ["LIVE_STATE", "Live"]

@@ -1,0 +1,191 @@
+"""Live state over the websocket (app.realtime), with a fake socket and a recorded sleep: binding, re-binding after a
+reconnect, jittered back-off capped at 30 s, and reconnecting at once with a renewed token."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.realtime import MAX_BACKOFF_S, Binding, Realtime, backoff, read_frame
+
+URL = "ws://127.0.0.1:8000/api/engine/v2/systems/control"
+STATUS = Binding("sys-1", "Bookings", 1, "status")
+PEOPLE = Binding("sys-1", "Bookings", 1, "people_count")
+
+
+class FakeSocket:
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.frames: asyncio.Queue[str | None] = asyncio.Queue()
+        self.closed = False
+
+    async def send(self, text: str) -> None:
+        if self.closed:
+            raise OSError("closed")
+        self.sent.append(json.loads(text))
+
+    async def receive(self) -> str | None:
+        return await self.frames.get()
+
+    async def close(self) -> None:
+        self.closed = True
+        self.frames.put_nowait(None)
+
+    def notify(self, binding: Binding, value: Any) -> None:
+        meta = {"sys": binding.sys, "mod": binding.mod, "index": binding.index, "name": binding.name}
+        self.frames.put_nowait(json.dumps({"type": "notify", "value": json.dumps(value), "meta": meta}))
+
+
+class Server:
+    """Hands out sockets, or refuses (None in the script), and records the URLs asked for."""
+
+    def __init__(self, script: list[bool] | None = None) -> None:
+        self.script = script or []
+        self.sockets: list[FakeSocket] = []
+        self.urls: list[str] = []
+
+    async def connect(self, url: str) -> FakeSocket:
+        self.urls.append(url)
+        if self.script and not self.script.pop(0):
+            raise OSError("refused")
+        socket = FakeSocket()
+        self.sockets.append(socket)
+        return socket
+
+
+class World:
+    def __init__(self, script: list[bool] | None = None) -> None:
+        self.server = Server(script)
+        self.token = "tok-one-abcdefgh"
+        self.sleeps: list[float] = []
+        self.values: list[tuple[Binding, Any]] = []
+        self.realtime = Realtime(
+            URL,
+            lambda: self.token,
+            self.server.connect,
+            sleep=self.sleep,
+            rng=random.Random(7),
+            on_value=lambda binding, value: self.values.append((binding, value)),
+        )
+        self.task: asyncio.Task[None] | None = None
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await asyncio.sleep(0)
+
+    async def start(self) -> None:
+        self.task = asyncio.ensure_future(self.realtime.run())
+        await self.settle()
+
+    async def settle(self) -> None:
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    async def stop(self) -> None:
+        await self.realtime.stop()
+        await self.settle()
+        assert self.task is not None
+        self.task.cancel()
+
+
+def tokens(server: Server) -> list[str]:
+    return [parse_qs(urlsplit(url).query)["bearer_token"][0] for url in server.urls]
+
+
+async def test_binds_what_is_wanted_and_relays_its_values_only() -> None:
+    world = World()
+    await world.start()
+    await world.realtime.keep_only({STATUS, PEOPLE})
+    socket = world.server.sockets[0]
+    assert sorted((m["cmd"], m["name"]) for m in socket.sent) == [("bind", "people_count"), ("bind", "status")]
+    socket.notify(STATUS, "busy")
+    socket.notify(Binding("sys-2", "Bookings", 1, "status"), "free")  # not bound here: ignored
+    await world.settle()
+    assert world.values == [(STATUS, "busy")]
+    await world.realtime.keep_only({STATUS})
+    assert socket.sent[-1]["cmd"] == "unbind" and socket.sent[-1]["name"] == "people_count"
+    assert len({m["id"] for m in socket.sent}) == len(socket.sent)  # every request has its own id
+    await world.stop()
+
+
+async def test_after_the_server_hangs_up_it_reconnects_with_backoff_and_binds_again() -> None:
+    world = World()
+    await world.start()
+    await world.realtime.keep_only({STATUS})
+    world.server.sockets[0].frames.put_nowait(None)  # the server closed it (e.g. a restart)
+    await world.settle()
+    assert len(world.server.sockets) == 2 and world.sleeps and 0 <= world.sleeps[-1] <= 2
+    assert [m["cmd"] for m in world.server.sockets[1].sent] == ["bind"]
+    await world.stop()
+
+
+async def test_a_renewal_reconnects_at_once_with_the_new_token_and_the_old_socket_is_closed() -> None:
+    world = World()
+    await world.start()
+    await world.realtime.keep_only({STATUS})
+    old = world.server.sockets[0]
+    world.token = "tok-two-abcdefgh"
+    await world.realtime.token_changed()
+    await world.settle()
+    assert old.closed and len(world.server.sockets) == 2
+    assert tokens(world.server) == ["tok-one-abcdefgh", "tok-two-abcdefgh"]
+    assert world.sleeps == []  # no back-off for a renewal
+    assert world.server.sockets[1].sent[0]["cmd"] == "bind"
+    await world.stop()
+
+
+async def test_failed_connections_back_off_with_jitter_up_to_thirty_seconds() -> None:
+    world = World([False] * 12 + [True])
+    await world.start()
+    await world.settle()
+    assert len(world.sleeps) == 12 and len(world.server.sockets) == 1
+    assert all(0 <= s <= MAX_BACKOFF_S for s in world.sleeps)
+    assert max(world.sleeps) > 4  # the ceiling grows …
+    assert len(set(world.sleeps)) == len(world.sleeps)  # … and every wait is drawn afresh: displays spread out
+    assert world.realtime.attempts == 0  # connected: the count starts over
+    await world.stop()
+
+
+def test_backoff_ceiling() -> None:
+    rng = random.Random(1)
+    assert all(backoff(n, rng) <= MAX_BACKOFF_S for n in range(100))
+    assert all(backoff(1, rng) <= 2 for _ in range(100))
+
+
+async def test_signed_out_it_waits_for_a_token_without_connecting() -> None:
+    world = World()
+    world.token = ""
+    await world.start()
+    assert world.server.urls == [] and world.sleeps
+    await world.stop()
+
+
+@pytest.mark.property
+@given(
+    st.one_of(
+        st.text(max_size=100),
+        st.recursive(
+            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)),
+            lambda c: st.one_of(
+                st.lists(c, max_size=3),
+                st.dictionaries(
+                    st.sampled_from(["type", "value", "meta", "sys", "mod", "index", "name"]), c, max_size=5
+                ),
+            ),
+            max_leaves=12,
+        ).map(json.dumps),
+        st.just('{"type": "notify", "value": "' + "[" * 5000 + '", "meta": {"sys": "s", "mod": "m", "name": "n"}}'),
+    )
+)
+def test_any_frame_is_a_notify_or_nothing(frame: str) -> None:
+    result = read_frame(frame)
+    if result is not None:
+        binding, _ = result
+        assert isinstance(binding.sys, str) and isinstance(binding.index, int)
