@@ -12,6 +12,10 @@ from .redact import Secret
 from .session import Token
 
 SILENT_RENEWAL_MIN_S = 60  # a refresh token is used at least this long before expiry, whatever the warning says
+# Warn or renew once this share of the token's lifetime has passed, but never earlier than the configured window:
+# a token shorter than the window (a 30 s token against a 300 s warning) then renews once per lifetime, instead of
+# at once on every load, which looped.
+RENEW_AT = 0.8
 
 
 @dataclass(frozen=True)
@@ -55,15 +59,22 @@ class ExpiryWatch:
         if remaining <= 0:
             return Expired()
         if token.refresh_token:
-            renew_from = max(self._warning_s, SILENT_RENEWAL_MIN_S)
+            renew_from = self._window(token, max(self._warning_s, SILENT_RENEWAL_MIN_S))
             return RenewSilently() if remaining <= renew_from else Quiet()
-        if remaining > self._warning_s:
+        if remaining > self._window(token, self._warning_s):
             return Quiet()
         if self._kiosk:
             return RenewByRedirect()
         if self._dismissed == token.access_token:
             return Quiet()
         return Warn(remaining)
+
+    @staticmethod
+    def _window(token: Token, configured: float) -> float:
+        """How long before expiry to act: the configured window, cut to the last 20 % of a short token's life."""
+        if token.lifetime_s is None:
+            return configured
+        return min(configured, token.lifetime_s - token.lifetime_s * RENEW_AT)
 
     def dismiss(self, token: Token | None) -> None:
         """The person said no to "stay signed in?": not again for this token."""

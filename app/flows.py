@@ -100,7 +100,9 @@ class ImplicitFlow:
         REDACTOR.register(answer.access_token.reveal())  # redacted in the log even if the state is refused
         pending = self._session.consume(answer.state)
         expires_in = answer.expires_in or self._config.default_expires_in_s
-        token = Token(answer.access_token, received_at + expires_in, answer.scope or self._config.scope)
+        token = Token(
+            answer.access_token, received_at + expires_in, answer.scope or self._config.scope, lifetime_s=expires_in
+        )
         log.info(
             "signed in, token %s, expires in %d s%s",
             answer.access_token,
@@ -166,7 +168,8 @@ class CodeFlow:
             answer = await self._token_request(refresh_body(self._config, token.refresh_token))
         except CallbackError as error:
             log.info("refresh refused (%s); a sign-in is needed", type(error).__name__)
-            self._session.keep(Token(token.access_token, token.expires_at, token.scope))  # the refresh token is dead
+            dead = Token(token.access_token, token.expires_at, token.scope, lifetime_s=token.lifetime_s)
+            self._session.keep(dead)  # the refresh token is dead: what is left is the access token
             return None
         renewed = self._token(answer, sent_at)
         self._session.keep(renewed)
@@ -188,7 +191,7 @@ class CodeFlow:
         # Counted from when the request left: the token cannot have been issued before that.
         expires_in = answer.expires_in or self._config.default_expires_in_s
         scope = answer.scope or self._config.scope
-        return Token(answer.access_token, sent_at + expires_in, scope, answer.refresh_token)
+        return Token(answer.access_token, sent_at + expires_in, scope, answer.refresh_token, expires_in)
 
 
 __all__ = ["CodeFlow", "Flow", "ImplicitFlow", "NewVerifier"]

@@ -28,26 +28,34 @@ class Token:
     expires_at: float  # absolute wall-clock time, from when the response arrived (immune to server clock skew)
     scope: str
     refresh_token: Secret | None = None  # code flow only: renews without a redirect (rotated on every use)
+    lifetime_s: float | None = None  # what the server granted (expires_in); None for tokens kept by older builds
 
     def remaining(self, now: float) -> float:
         return self.expires_at - now
 
     def to_json(self) -> str:
-        data = {"access_token": self.access_token.reveal(), "expires_at": self.expires_at, "scope": self.scope}
+        data: dict[str, object] = {
+            "access_token": self.access_token.reveal(),
+            "expires_at": self.expires_at,
+            "scope": self.scope,
+        }
         if self.refresh_token:
             data["refresh_token"] = self.refresh_token.reveal()
+        if self.lifetime_s:
+            data["lifetime_s"] = self.lifetime_s
         return json.dumps(data)
 
     @classmethod
     def from_json(cls, raw: str) -> Token | None:
         try:
             data = json.loads(raw)
-            refresh = data.get("refresh_token")
+            refresh, lifetime = data.get("refresh_token"), data.get("lifetime_s")
             token = cls(
                 Secret(str(data["access_token"])),
                 float(data["expires_at"]),
                 str(data.get("scope", "")),
                 Secret(str(refresh)) if refresh else None,
+                float(lifetime) if isinstance(lifetime, int | float) and lifetime > 0 else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None

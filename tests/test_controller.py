@@ -32,8 +32,8 @@ async def test_controller_signed_out_then_sign_in_lists_systems_and_restores_the
 
 async def test_controller_expiry_prompt_then_expired_notice_keeps_data() -> None:
     h = Harness(expiry_warning_s=300)
-    await h.sign_in(expires_in=600)
-    h.clock.advance(301)
+    await h.sign_in(expires_in=1800)
+    h.clock.advance(1501)
     h.app.tick()
     assert "Your session ends in 4 min. Stay signed in?" in h.screen.text
     h.clock.advance(300)
@@ -53,10 +53,27 @@ async def test_controller_401_keeps_data_and_offers_sign_in() -> None:
 
 async def test_controller_kiosk_renews_before_expiry_without_a_person() -> None:
     h = Harness(kiosk=True, expiry_warning_s=60)
-    await h.sign_in(expires_in=120)
-    h.clock.advance(61)
+    await h.sign_in(expires_in=600)
+    h.clock.advance(539)
+    h.app.tick()
+    assert not h.navigator.assigned
+    h.clock.advance(2)  # 59 s left: inside the 60 s window
     h.app.tick()
     assert h.navigator.assigned and "/auth/oauth/authorize?" in h.navigator.assigned[-1]
+
+
+async def test_a_token_shorter_than_the_warning_renews_once_per_lifetime_not_at_once() -> None:
+    # The loop: a 30 s token against a 300 s warning was "expiring" from its first second, so a kiosk signed in
+    # again on every load. It now renews once 80 % of the token's life has passed.
+    h = Harness(kiosk=True, expiry_warning_s=300)
+    await h.sign_in(expires_in=30)
+    for _ in range(23):
+        h.clock.advance(1)
+        h.app.tick()
+    assert not h.navigator.assigned
+    h.clock.advance(1)  # 24 s in: 80 %
+    h.app.tick()
+    assert len(h.navigator.assigned) == 1
 
 
 async def test_controller_network_error_keeps_data_and_online_retries() -> None:
@@ -229,7 +246,7 @@ async def test_code_flow_renews_silently_before_expiry_and_rotates() -> None:
     server = CodeServer()
     h = Harness(handler=server, flow="code", expiry_warning_s=60)
     await code_sign_in(h, server)
-    h.clock.advance(70)  # 50 s left of 120
+    h.clock.advance(97)  # 23 s left of 120: past 80 % of its life
     h.app.tick()
     await h.settle()
     token = h.session.token()
@@ -271,8 +288,8 @@ async def test_code_flow_offline_refresh_keeps_the_refresh_token_and_retries() -
 async def test_after_a_same_page_sign_in_the_expiry_prompt_shows_again() -> None:
     # The bug: a dismissal outlived the token it was for, so a later token never warned before it ran out.
     h = Harness(expiry_warning_s=300)
-    await h.sign_in(expires_in=600)
-    h.clock.advance(400)
+    await h.sign_in(expires_in=1800)
+    h.clock.advance(1600)
     h.app.tick()
     assert "Stay signed in?" in h.screen.text
     h.app.dispatch("dismiss_expiry")
@@ -280,9 +297,9 @@ async def test_after_a_same_page_sign_in_the_expiry_prompt_shows_again() -> None
     assert "Stay signed in?" not in h.screen.text
     h.app.dispatch("sign_in")  # e.g. the "Sign in" of a later notice: a same-page round trip
     state = state_of(h.navigator.assigned[-1])
-    h.app.receive_callback(f"access_token=tok-second-abcd&token_type=Bearer&expires_in=600&state={state}", h.clock.now)
+    h.app.receive_callback(f"access_token=tok-second-abcd&token_type=Bearer&expires_in=1800&state={state}", h.clock.now)
     await h.settle()
-    h.clock.advance(400)
+    h.clock.advance(1600)
     h.app.tick()
     assert "Stay signed in?" in h.screen.text
 
@@ -365,7 +382,7 @@ async def test_a_silent_renewal_moves_the_socket_to_the_new_token() -> None:
     realtime = RecordingRealtime()
     h.app.live.realtime = realtime  # type: ignore[assignment]
     await code_sign_in(h, server)
-    h.clock.advance(70)
+    h.clock.advance(97)
     h.app.tick()
     await h.settle()
     assert "token_changed" in realtime.calls

@@ -58,3 +58,29 @@ def test_a_dismissal_holds_for_its_token_only() -> None:
     assert watch.decide(renewed, NOW) == Warn(200)  # a new sign-in warns again
     watch.dismiss(None)
     assert watch.decide(first, NOW) == Warn(200)
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "remaining", "expected"),
+    [
+        (30, 7, Quiet()),  # 23 s into a 30 s token, against a 300 s warning: not yet
+        (30, 6, Warn(6)),  # 80 % of its life has passed
+        (600, 121, Quiet()),
+        (600, 120, Warn(120)),
+        (7200, 301, Quiet()),  # a long token: the configured warning decides
+        (7200, 300, Warn(300)),
+    ],
+)
+def test_the_window_is_the_last_fifth_of_a_short_tokens_life(
+    lifetime: float, remaining: float, expected: Decision
+) -> None:
+    watch = ExpiryWatch(300, kiosk=False)
+    given = Token(Secret("tok-abcdefgh"), NOW + remaining, "public", lifetime_s=lifetime)
+    assert watch.decide(given, NOW) == expected
+
+
+def test_a_short_refresh_token_renews_at_eighty_percent_too() -> None:
+    watch = ExpiryWatch(300, kiosk=False)
+    given = Token(Secret("tok-abcdefgh"), NOW + 5, "public", Secret("ref-abcdefgh"), lifetime_s=20)
+    assert watch.decide(given, NOW) == Quiet()
+    assert watch.decide(given, NOW + 1) == RenewSilently()
