@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .config import ClientConfig
 from .errors import ApiError, AuthRequired, Forbidden, NetworkError, NotFound, ServerError, UnexpectedAnswer
-from .ports import Clock, HttpRequest, HttpResponse, Transport
+from .ports import Clock, HttpRequest, HttpResponse, Sleep, Transport
 from .redact import log
 from .session import Token
 from .urls import ascii_int, quote, urlencode
 from .urls import split as urlsplit
 
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
-Sleep = Callable[[float], Awaitable[None]]
 UNREADABLE = "PlaceOS sent a response the app cannot read."
 
 
@@ -216,4 +215,4 @@ class PlaceOSClient:
         return await self.get_object("/users/current", "a user")
 
 
-__all__ = ["Page", "PlaceOSClient", "Sleep"]
+__all__ = ["Page", "PlaceOSClient"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from .elements import El
 
 Clock = Callable[[], float]  # wall-clock seconds since the epoch
+Sleep = Callable[[float], Awaitable[None]]  # asyncio.sleep in the page; a recorder in tests
 NewState = Callable[[], str]
 
 
@@ -90,6 +91,7 @@ __all__ = [
     "Navigator",
     "NewState",
     "Screen",
+    "Sleep",
     "Storage",
     "Transport",
 ]

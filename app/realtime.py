@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .ports import Sleep
 from .redact import log
 from .urls import urlencode
 
@@ -31,7 +32,6 @@ class Socket(Protocol):
 
 
 Connect = Callable[[str], Awaitable[Socket]]  # raises OSError when no socket could be opened
-Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True)
