@@ -112,7 +112,7 @@ class App:
         """An authorization response that arrived while the app runs (a same-document hash change)."""
 
         async def arrive() -> None:
-            if await self.arrival.receive({"fragment": fragment}, received_at):
+            if await self.arrival.receive({"fragment": fragment}, received_at) and self.session.valid_token():
                 self._enter_app()
 
         self.spawn(arrive())

@@ -404,3 +404,11 @@ def test_the_live_state_renders_hostile_values_as_text() -> None:
     assert not [el for node in nodes for el in find(node, lambda e: e.tag in ("img", "b", "script"))]
     text = " ".join(text_of(node) for node in nodes)
     assert "<img src=x onerror=alert(1)>" in text and "<b>x</b>" in text
+
+
+async def test_a_hash_change_without_a_response_does_not_enter_the_app() -> None:
+    h = Harness()
+    await h.app.start("", h.clock.now)
+    h.app.receive_callback("q=nothing-to-see", h.clock.now)
+    await h.settle()
+    assert "Sign in to PlaceOS" in h.screen.text and h.session.token() is None
