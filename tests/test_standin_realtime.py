@@ -144,6 +144,7 @@ async def test_the_socket_closes_when_its_token_expires(client: Any, clock: Fake
     assert client.server.app[STANDIN].realtime.open_sockets == 0 or await asyncio.sleep(0.1) is None
 
 
+@pytest.mark.property
 @given(
     st.one_of(
         st.text(max_size=200),
