@@ -58,6 +58,12 @@ SETTINGS = (
 DEFAULTS: dict[str, Value] = {setting.key: setting.default for setting in SETTINGS}
 
 
+def silent_redirect_for(redirect_uri: str) -> str:
+    """Where a renewal in a hidden frame returns: static/callback.html beside the app. PlaceOS must know it as a
+    second redirect URI of the same app registration (Backoffice allows several)."""
+    return redirect_uri[: redirect_uri.rfind("/") + 1] + "static/callback.html"
+
+
 def derive_client_id(redirect_uri: str) -> str:
     """PlaceOS registers apps under the MD5 hex of the lower-cased redirect URI."""
     return hashlib.md5(redirect_uri.lower().encode()).hexdigest()
@@ -99,6 +105,10 @@ class ClientConfig:
         return self.placeos_base + "/auth/oauth/authorize"
 
     @property
+    def silent_redirect_uri(self) -> str:
+        return silent_redirect_for(self.redirect_uri)
+
+    @property
     def realtime_url(self) -> str:
         """PlaceOS's websocket: the API's origin with ws(s) (rest-api's /api/engine/v2/systems/control)."""
         return "ws" + self.placeos_base.removeprefix("http") + "/api/engine/v2/systems/control"
@@ -135,4 +145,4 @@ class ClientConfig:
         )
 
 
-__all__ = ["DEFAULTS", "LOOPBACK", "SETTINGS", "ClientConfig", "Setting", "derive_client_id"]
+__all__ = ["DEFAULTS", "LOOPBACK", "SETTINGS", "ClientConfig", "Setting", "derive_client_id", "silent_redirect_for"]

@@ -16,7 +16,7 @@ from .errors import ApiError, AuthRequired, SignInLoop
 from .flows import Flow
 from .live import Live
 from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Place, place_from
-from .ports import Clock, Navigator, Screen, Transport
+from .ports import Clock, Frame, Navigator, Screen, Transport
 from .realtime import Realtime
 from .redact import log
 from .screens import Actions, CallbackFailed, Leaving, Loading, SignedOut, Working
@@ -26,7 +26,7 @@ from .upkeep import Upkeep
 from .urls import ascii_int
 from .view import render
 
-Spawn = Callable[[Coroutine[Any, Any, None]], object]
+Spawn = Callable[[Coroutine[Any, Any, object]], object]
 SIGNED_OUT = "signed-out"
 
 
@@ -45,6 +45,7 @@ class App:
         spawn: Spawn,
         broadcast: Callable[[str], None] = lambda message: None,
         realtime: Realtime | None = None,
+        frame: Frame | None = None,
     ) -> None:
         self.config = config
         self.session = session
@@ -57,6 +58,7 @@ class App:
         self.spawn = spawn
         self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
         self.live = Live(self, realtime)
+        self.frame = frame  # renewals in a hidden frame (implicit flow); None: renewal leaves the page
         self.model = Model()
         self.upkeep = Upkeep(self)
         self.arrival = Arrival(self)
@@ -242,6 +244,8 @@ class App:
             self.go(Place(q=place.q, offset=place.offset), focus_back=f"row-{place.system}")
         elif action == "reload":
             self.spawn(self.load())
+        elif action == "stay_signed_in":
+            self.spawn(self.upkeep.stay_signed_in())
         elif action == "dismiss_expiry":
             self.upkeep.expiry.dismiss(self.session.token())
             self.model.expiry_notice = None

@@ -52,6 +52,11 @@ class Flow(Protocol):
         """Whether renew() can work for this token, with no redirect."""
         ...
 
+    def frame_sign_in_url(self, return_to: str) -> str | None:
+        """An authorize URL for a hidden frame that returns to the callback page, or None where the flow renews
+        otherwise. Raises SignInLoop: renewals in a frame count against the loop breaker too."""
+        ...
+
     async def renew(self) -> Token | None:
         """A new token without leaving the page; None when refused (a sign-in is needed). OSError when
         PlaceOS cannot be reached, and what could renew later is kept."""
@@ -114,6 +119,10 @@ class ImplicitFlow:
     def renews_silently(self, token: Token | None) -> bool:
         return False  # implicit grants carry no refresh token (RFC 6749 §4.2.2): renewal is a new sign-in
 
+    def frame_sign_in_url(self, return_to: str) -> str | None:
+        state = self._session.begin(return_to)
+        return build_authorize_url(self._config, state, "token", redirect_uri=self._config.silent_redirect_uri)
+
     async def renew(self) -> Token | None:
         return None
 
@@ -158,6 +167,9 @@ class CodeFlow:
 
     def renews_silently(self, token: Token | None) -> bool:
         return token is not None and token.refresh_token is not None
+
+    def frame_sign_in_url(self, return_to: str) -> str | None:
+        return None  # the refresh token renews without a frame
 
     async def renew(self) -> Token | None:
         token = self._session.token()

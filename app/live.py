@@ -6,11 +6,22 @@ from typing import TYPE_CHECKING, Any
 
 from .model import Place
 from .realtime import Binding, Realtime
+from .session import Token
 
 if TYPE_CHECKING:
     from .controller import App
 
 LIVE_STATE = ("status", "in_use", "people_count", "current_booking", "next_booking")  # of Bookings_1
+SOCKET_MARGIN_S = 3.0
+
+
+def socket_token(token: Token | None, now: float) -> str | None:
+    """The token to open a socket with, or None to wait for its renewal. Near its end a token is not offered: the
+    server's clock (its exp is whole seconds, from before the response arrived) may count it expired already, and a
+    refused websocket makes the browser print its URL, token and all, to the console."""
+    if token is None:
+        return None
+    return token.access_token.reveal() if token.remaining(now) > SOCKET_MARGIN_S else None
 
 
 class Live:
@@ -54,4 +65,4 @@ class Live:
             await self.realtime.stop()
 
 
-__all__ = ["LIVE_STATE", "Live"]
+__all__ = ["LIVE_STATE", "Live", "socket_token"]

@@ -19,6 +19,7 @@ from .config import ClientConfig
 from .controller import App
 from .errors import ConfigError
 from .flows import CodeFlow, Flow, ImplicitFlow
+from .live import socket_token
 from .ports import Transport
 from .realtime import Realtime
 from .session import AuthSession
@@ -35,7 +36,7 @@ def new_verifier() -> str:
     return secrets.token_urlsafe(64)  # RFC 7636 §4.1: 86 characters, 512 bits
 
 
-def default_spawn(coroutine: Coroutine[Any, Any, None]) -> object:
+def default_spawn(coroutine: Coroutine[Any, Any, object]) -> object:
     return asyncio.ensure_future(coroutine)
 
 
@@ -84,13 +85,9 @@ async def start(handoff: Any) -> None:
     transport = browser.FetchTransport()
     channel = browser.Channel("placeos-auth")
 
-    def live_token() -> str | None:
-        token = session.valid_token()
-        return token.access_token.reveal() if token else None
-
     live = Realtime(
         config.realtime_url,
-        live_token,
+        lambda: socket_token(session.token(), time.time()),
         browser.BrowserSocket.open,
         sleep=asyncio.sleep,
         rng=random.Random(),
@@ -109,6 +106,7 @@ async def start(handoff: Any) -> None:
         spawn=default_spawn,
         broadcast=channel.post,
         realtime=live,
+        frame=browser.frame_response,
     )
     browser.wire(app, channel, shared_token=config.storage == "local")
     await app.start(captured.fragment, captured.received_at, captured.query)

@@ -63,13 +63,15 @@ class CodeResponse:
     state: str | None
 
 
-def build_authorize_url(config: ClientConfig, state: str, response_type: str, challenge: str | None = None) -> str:
+def build_authorize_url(
+    config: ClientConfig, state: str, response_type: str, challenge: str | None = None, redirect_uri: str = ""
+) -> str:
     """RFC 6749 §4.2.1 (`token`) or §4.1.1 (`code`, with an RFC 7636 §4.3 S256 challenge), in ts-client's order."""
     params = {
         "response_type": response_type,
         "client_id": config.client_id,
         "state": state,
-        "redirect_uri": config.redirect_uri,
+        "redirect_uri": redirect_uri or config.redirect_uri,
         "scope": config.scope,
     }
     if challenge:

@@ -11,6 +11,9 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], float]  # wall-clock seconds since the epoch
 Sleep = Callable[[float], Awaitable[None]]  # asyncio.sleep in the page; a recorder in tests
+# Loads a URL in a hidden frame; the authorization response its callback page hands back, or None (nothing in time,
+# or PlaceOS's login page, which may not be framed, instead of a response).
+Frame = Callable[[str, float], Awaitable[str | None]]
 NewState = Callable[[], str]
 
 
@@ -85,6 +88,7 @@ class MemoryStorage:
 
 __all__ = [
     "Clock",
+    "Frame",
     "HttpRequest",
     "HttpResponse",
     "MemoryStorage",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .errors import CallbackError, SignInLoop
 from .expiry import Expired, ExpiryWatch, RenewByRedirect, RenewSilently, Warn
 from .kiosk import KioskRecovery
 from .model import Notice
@@ -16,6 +17,11 @@ from .screens import CallbackFailed
 
 if TYPE_CHECKING:
     from .controller import App
+
+
+FRAME_TIMEOUT_S = 10.0
+FRAME_BACKOFF_S = (10, 20, 40, 80, 160, 300)  # after failed renewals in a frame; then every 5 minutes
+SIGN_IN_NEEDED = "PlaceOS needs a sign-in again. What you see stays here, and this page keeps trying by itself."
 
 
 def minutes(seconds: float) -> str:
@@ -30,6 +36,49 @@ class Upkeep:
         self.expiry = ExpiryWatch(app.config.expiry_warning_s, kiosk=app.config.kiosk)
         self.renewal = RenewalGuard(app.clock)
         self.kiosk = KioskRecovery(app.clock) if app.config.kiosk else None
+        self._frame_failures = 0
+        self._frame_retry_at = 0.0
+
+    async def renew_in_frame(self) -> bool:
+        """A new token from PlaceOS's existing session, in a hidden frame, without leaving the page. Its response
+        is checked exactly as a top-level callback's; each attempt counts against the loop breaker."""
+        app = self._app
+        if app.frame is None or app.clock() < self._frame_retry_at or not self.renewal.may_start():
+            return False
+        try:
+            url = app.flow.frame_sign_in_url(app.model.place.path())
+        except SignInLoop:
+            url = None
+        if url is None:
+            return False
+        self.renewal.start()
+        try:
+            response = await app.frame(url, FRAME_TIMEOUT_S)
+            if response:
+                await app.flow.complete(response, app.clock())
+        except (CallbackError, OSError) as error:
+            log.info("renewal in a frame refused: %s", type(error).__name__)
+            response = None
+        finally:
+            self.renewal.finish()
+        if not response:
+            self._frame_failures += 1
+            wait = FRAME_BACKOFF_S[min(self._frame_failures, len(FRAME_BACKOFF_S)) - 1]
+            self._frame_retry_at = app.clock() + wait
+            app.model.expiry_notice = Notice("error", SIGN_IN_NEEDED, (("Sign in", "sign_in"),))
+            app.show()
+            return False
+        self._frame_failures, self._frame_retry_at = 0, 0.0
+        log.info("token renewed in a hidden frame, without leaving the page")
+        app.model.expiry_notice = None
+        app.show()
+        await app.live.renewed()
+        return True
+
+    async def stay_signed_in(self) -> None:
+        """The person said yes to "stay signed in?": renew in place, or by a redirect where that cannot work."""
+        if not await self.renew_in_frame():
+            self._app.sign_in()
 
     def _may_renew(self) -> bool:
         return self._app.flow.renews_silently(self._app.session.token()) and self.renewal.may_start()
@@ -90,16 +139,20 @@ class Upkeep:
         elif isinstance(decision, Expired) and self._app.flow.renews_silently(token):
             if self._may_renew():  # expired while offline: keep trying with what renews, spaced by the guard
                 self._app.spawn(self.renew("Your session has ended.", reload=True))
+        elif isinstance(decision, Expired) and self._app.config.kiosk and self._app.frame is not None:
+            self._app.spawn(self.renew_in_frame())  # a display keeps its data and keeps trying, spaced
         elif isinstance(decision, Expired):
             if not (notice and notice.kind == "error"):
                 self.auth_required("Your session has ended.")
+        elif isinstance(decision, RenewByRedirect) and self._app.frame is not None:
+            self._app.spawn(self.renew_in_frame())  # ahead of expiry, while PlaceOS still has a session
         elif isinstance(decision, RenewByRedirect):
             self._app.sign_in()  # renew ahead of expiry while the sign-in service still has a session
         elif isinstance(decision, Warn):
             warning = Notice(
                 "warn",
                 f"Your session ends in {minutes(decision.remaining)}. Stay signed in?",
-                (("Stay signed in", "sign_in"), ("Dismiss", "dismiss_expiry")),
+                (("Stay signed in", "stay_signed_in"), ("Dismiss", "dismiss_expiry")),
             )
             if warning != notice:
                 self._app.model.expiry_notice = warning

@@ -41,7 +41,9 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
     redirect_origins = sorted(
         {origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)} - {settings.origin}
     )
-    csp = content_security_policy(connect_origins=placeos + websockets, form_origins=placeos + redirect_origins)
+    csp = content_security_policy(
+        connect_origins=placeos + websockets, frame_origins=placeos, form_origins=placeos + redirect_origins
+    )
     app = web.Application(middlewares=[security_headers(csp)])
     setup_static(app, settings, lambda: client_config(settings))
     if settings.placeos_upstream:

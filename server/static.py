@@ -16,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 
 from .settings import RUNTIME_ID, SNAPSHOT_IMPORTS, Settings
+from .web import CALLBACK_CSP
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -122,7 +123,11 @@ def setup_static(app: web.Application, settings: Settings, client_config: Callab
         path = safe_child(static_root, request.match_info["path"])
         if path is None:
             raise web.HTTPNotFound()
-        return file_response(path, REVALIDATE)
+        response = file_response(path, REVALIDATE)
+        if path.name == "callback.html":  # framed by the app's own renewals, and by nothing else
+            response.headers["Content-Security-Policy"] = CALLBACK_CSP
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
 
     async def runtime(request: web.Request) -> web.StreamResponse:
         path = safe_child(runtime_root, request.match_info["path"])

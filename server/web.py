@@ -18,10 +18,22 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _LOGGABLE_PARAMS = frozenset({"limit", "offset", "response_type", "scope", "complete", "bookable", "capacity"})
 
 
-def content_security_policy(connect_origins: Iterable[str] = (), form_origins: Iterable[str] = ()) -> str:
-    """A CSP with no inline script and no eval; Pyodide needs only 'wasm-unsafe-eval' to compile its wasm."""
+# The one page that may be framed, and only by the app's own origin: where a renewal in a hidden frame returns.
+CALLBACK_CSP = (
+    "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; "
+    "object-src 'none'"
+)
+
+
+def content_security_policy(
+    connect_origins: Iterable[str] = (), form_origins: Iterable[str] = (), frame_origins: Iterable[str] = ()
+) -> str:
+    """A CSP with no inline script and no eval; Pyodide needs only 'wasm-unsafe-eval' to compile its wasm.
+
+    frame-src: a renewal's hidden frame loads PlaceOS's authorize endpoint, which sends it back to this origin."""
     connect = " ".join(["'self'", *connect_origins])
     forms = " ".join(["'self'", *form_origins])
+    frames = " ".join(["'self'", *frame_origins])
     return (
         "default-src 'none'; "
         "script-src 'self' 'wasm-unsafe-eval'; "
@@ -30,6 +42,7 @@ def content_security_policy(connect_origins: Iterable[str] = (), form_origins: I
         "font-src 'self'; "
         f"connect-src {connect}; "
         f"form-action {forms}; "
+        f"frame-src {frames}; "
         "base-uri 'none'; "
         "frame-ancestors 'none'; "
         "object-src 'none'"

@@ -11,5 +11,6 @@ sessionStorage: Any
 console: Any
 BroadcastChannel: Any
 WebSocket: Any
+Object: Any
 
 def setInterval(handler: Any, milliseconds: int) -> int: ...

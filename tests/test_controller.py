@@ -412,3 +412,74 @@ async def test_a_hash_change_without_a_response_does_not_enter_the_app() -> None
     h.app.receive_callback("q=nothing-to-see", h.clock.now)
     await h.settle()
     assert "Sign in to PlaceOS" in h.screen.text and h.session.token() is None
+
+
+class FakeFrame:
+    """A hidden frame: answers as PlaceOS's callback page would (a token for the state asked for), or not at all."""
+
+    def __init__(self, answers: bool = True) -> None:
+        self.answers = answers
+        self.urls: list[str] = []
+
+    async def __call__(self, url: str, timeout_s: float) -> str | None:
+        self.urls.append(url)
+        if not self.answers:
+            return None
+        state = state_of(url)
+        return f"access_token=tok-framed-{len(self.urls):04d}&token_type=Bearer&expires_in=600&state={state}"
+
+
+async def test_stay_signed_in_renews_in_a_hidden_frame_without_leaving_the_page() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    h = Harness(expiry_warning_s=300)
+    frame = FakeFrame()
+    h.app.frame = frame
+    await h.sign_in(expires_in=1800)
+    h.clock.advance(1600)
+    h.app.tick()
+    assert "Stay signed in?" in h.screen.text
+    h.app.dispatch("stay_signed_in")
+    await h.settle()
+    params = {k: v[0] for k, v in parse_qs(urlsplit(frame.urls[0]).query).items()}
+    assert params["redirect_uri"] == BASE + "/static/callback.html" and params["response_type"] == "token"
+    token = h.session.token()
+    assert token is not None and token.access_token.reveal() == "tok-framed-0001"
+    assert h.navigator.assigned == [] and "Stay signed in?" not in h.screen.text and "Room 0" in h.screen.text
+
+
+async def test_stay_signed_in_falls_back_to_a_redirect_when_the_frame_gets_nothing() -> None:
+    h = Harness(expiry_warning_s=300)
+    h.app.frame = FakeFrame(answers=False)
+    await h.sign_in(expires_in=1800)
+    h.clock.advance(1600)
+    h.app.dispatch("stay_signed_in")
+    await h.settle()
+    assert len(h.navigator.assigned) == 1 and "/auth/oauth/authorize?" in h.navigator.assigned[0]
+
+
+async def test_a_kiosk_renews_in_a_frame_and_without_a_session_keeps_its_data_and_retries_backing_off() -> None:
+    h = Harness(kiosk=True, expiry_warning_s=60)
+    frame = FakeFrame()
+    h.app.frame = frame
+    await h.sign_in(expires_in=600)
+    h.clock.advance(541)
+    h.app.tick()
+    await h.settle()
+    assert len(frame.urls) == 1 and h.navigator.assigned == []
+    assert (h.session.token() or Token(Secret("x"), 0, "")).access_token.reveal() == "tok-framed-0001"
+    frame.answers = False  # PlaceOS's session ended: its login page cannot be framed, nothing comes back
+    h.clock.advance(541)
+    h.app.tick()
+    await h.settle()
+    assert "needs a sign-in again" in h.screen.text and "Room 0" in h.screen.text and h.navigator.assigned == []
+    tries = len(frame.urls)
+    for _ in range(9):  # within the first back-off (10 s): no new attempt
+        h.clock.advance(1)
+        h.app.tick()
+        await h.settle()
+    assert len(frame.urls) == tries
+    h.clock.advance(70)  # past expiry too: still no redirect, still the data, another try
+    h.app.tick()
+    await h.settle()
+    assert len(frame.urls) == tries + 1 and h.navigator.assigned == [] and "Room 0" in h.screen.text

@@ -155,9 +155,7 @@ def test_redirect_loop_is_broken_and_explained(page: Page, server_factory: Any) 
     expect(page.locator("main")).to_contain_text("3 times")
 
 
-def test_short_token_lifetime_prompts_then_sign_in_again_returns_to_the_same_place(
-    page: Page, server_factory: Any
-) -> None:
+def test_short_token_lifetime_prompts_then_stay_signed_in_renews_in_place(page: Page, server_factory: Any) -> None:
     server = server_factory(faults=Faults(token_ttl_s=12), client=ClientSettings(expiry_warning_s=8))
     page.goto(server.url)
     sign_in_from_app(page, server)
@@ -170,11 +168,19 @@ def test_short_token_lifetime_prompts_then_sign_in_again_returns_to_the_same_pla
 
     prompt = page.locator(".notice.warn")
     expect(prompt).to_contain_text("Your session ends in", timeout=15_000)
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
     page.get_by_role("button", name="Stay signed in").click()
-    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    # Renewed in place, in a hidden frame: the page never leaves, the search and its answer stay.
+    page.wait_for_function(
+        "(first) => JSON.parse(sessionStorage.getItem('placeos.token')).access_token !== first",
+        arg=first_token,
+        timeout=BOOT,
+    )
+    expect(prompt).to_have_count(0)
     expect(page).to_have_url(re.compile(r"q=ha"))
     expect(page.locator(".system-name")).to_have_text(names)
-    assert stored_token(page) != first_token
+    assert navigations == [] and stored_token(page) != first_token
 
 
 def test_expiry_keeps_data_on_screen_and_says_sign_in_again(page: Page, server_factory: Any) -> None:
@@ -505,3 +511,44 @@ def test_an_open_systems_detail_shows_its_live_state_as_it_changes(
     expect(page.locator("#live")).to_have_count(0)
     token = stored_token(page)
     assert token not in console.text
+
+
+# renewal without leaving the page (issue 10, item 3) --------------------------------------------------------------
+
+
+def test_a_kiosk_renews_in_a_hidden_frame_and_the_page_never_navigates(
+    page: Page, server_factory: Any, console: ConsoleLog
+) -> None:
+    server = server_factory(faults=Faults(token_ttl_s=10), client=ClientSettings(kiosk=True, storage="local"))
+    page.goto(server.url)
+    expect(page.get_by_label("Password")).to_be_visible(timeout=BOOT)  # the one thing a person does
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
+    seen = [json.loads(page.evaluate("() => localStorage.getItem('placeos.token')"))["access_token"]]
+    for _ in range(2):  # two renewals, each at 80 % of a 10 s token
+        page.wait_for_function(
+            "(seen) => { const t = localStorage.getItem('placeos.token');"
+            " return t && !seen.includes(JSON.parse(t).access_token); }",
+            arg=seen,
+            timeout=20_000,
+        )
+        seen.append(json.loads(page.evaluate("() => localStorage.getItem('placeos.token')"))["access_token"])
+        assert api_status(server, seen[-1]) == 200
+    assert navigations == []  # no redirect, no loading screen: the board stayed
+    expect(page.locator(".system-row").first).to_be_visible()
+    assert page.locator("iframe").count() == 0  # each frame is removed once it answered
+    leaked = [line for _, line in console.messages if any(token in line for token in seen)]
+    assert not leaked, [line[:160] for line in leaked]
+
+
+def test_only_the_callback_page_may_be_framed_and_only_by_the_app(page: Page, live_server: LiveServer) -> None:
+    callback = page.request.get(live_server.url + "static/callback.html")
+    assert "frame-ancestors 'self'" in callback.headers["content-security-policy"]
+    assert callback.headers["x-frame-options"] == "SAMEORIGIN"
+    app = page.request.get(live_server.url)
+    csp = app.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "frame-src 'self';" in csp

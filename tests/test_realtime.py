@@ -189,3 +189,26 @@ def test_any_frame_is_a_notify_or_nothing(frame: str) -> None:
     if result is not None:
         binding, _ = result
         assert isinstance(binding.sys, str) and isinstance(binding.index, int)
+
+
+@pytest.mark.parametrize(
+    ("remaining", "lifetime", "offered"),
+    [
+        (60, 7200, True),
+        (3.5, 10, True),
+        (3, 10, False),  # the last seconds: wait for the renewal instead
+        (700, 7200, True),
+        (-1, 10, False),
+    ],
+)
+def test_a_socket_is_opened_only_with_a_token_well_before_its_end(
+    remaining: float, lifetime: float, offered: bool
+) -> None:
+    from app.live import socket_token
+    from app.redact import Secret
+    from app.session import Token
+
+    now = 1_800_000_000.0
+    token = Token(Secret("tok-abcdefgh"), now + remaining, "public", lifetime_s=lifetime)
+    assert (socket_token(token, now) == "tok-abcdefgh") is offered
+    assert socket_token(None, now) is None

@@ -15,6 +15,7 @@ import jwt
 import pytest
 
 import serve
+from app.config import derive_client_id
 from server.standin import STANDIN
 from server.standin import login as login_module
 from tests.standin_helpers import (
@@ -341,10 +342,18 @@ async def test_always_deny_without_a_redirect_uri_uses_the_registered_one(
     aiohttp_client: Any, tmp_path: Path, clock: FakeClock
 ) -> None:
     client = await aiohttp_client(make_app(tmp_path, clock))
+    standin = client.server.app[STANDIN]
+    only = "http://127.0.0.1:8000/only/"
+    standin.store.register_app(derive_client_id(only), "One redirect URI", only, ("public",))
     await set_faults(client, always_deny=True)
     await sign_in(client)
-    response = await client.get(AUTHORIZE, params=authorize_params(redirect_uri=None), allow_redirects=False)  # type: ignore[arg-type]
-    assert response.status == 302 and response.headers["Location"].startswith(REDIRECT_URI + "#error=access_denied")
+    one = authorize_params(redirect_uri=None, client_id=derive_client_id(only))  # type: ignore[arg-type]
+    response = await client.get(AUTHORIZE, params=one, allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"].startswith(only + "#error=access_denied")
+    # The app's own registration has two (its page, and the callback of renewals in a frame): then the request
+    # must say which (RFC 6749 §3.1.2.3), and a page says so; never a 500.
+    two = await client.get(AUTHORIZE, params=authorize_params(redirect_uri=None), allow_redirects=False)  # type: ignore[arg-type]
+    assert two.status == 400 and "Location" not in two.headers and "redirect URI" in await two.text()
 
 
 async def test_a_repeated_oauth_parameter_is_refused(client: Any) -> None:

@@ -5,7 +5,7 @@ only inside Pyodide; stubs/ types the `js` and `pyodide` names it uses.
 
 from __future__ import annotations
 
-from .dom import ALLOWED_ATTRS, DomScreen, action_of, closest_action, form_values
+from .dom import ALLOWED_ATTRS, DomScreen, action_of, closest_action, form_values, frame_response
 from .events import every, listen, wire
 from .ports import (
     BrowserSocket,
@@ -35,6 +35,7 @@ __all__ = [
     "closest_action",
     "every",
     "form_values",
+    "frame_response",
     "listen",
     "log_to_console",
     "page_url",

@@ -3,10 +3,11 @@ attributes from an allow-list, so data can never run; plus reading actions back 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import js
-from pyodide.ffi import jsnull
+from pyodide.ffi import create_proxy, jsnull
 
 from ..elements import El
 
@@ -78,6 +79,40 @@ class DomScreen:
                     target.setSelectionRange(selection[0], selection[1])
 
 
+RESPONSE_MESSAGE = "placeos-authorization-response"  # what static/callback.js posts
+
+
+async def frame_response(url: str, timeout_s: float) -> str | None:
+    """app.ports.Frame over a hidden iframe: the response static/callback.html hands back, from this origin and
+    this frame only; None when nothing comes in time (PlaceOS's login page may not be framed, so it never does)."""
+    frame = js.document.createElement("iframe")
+    for name, value in (("hidden", ""), ("aria-hidden", "true"), ("tabindex", "-1"), ("title", "sign-in renewal")):
+        frame.setAttribute(name, value)
+    answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    origin = str(js.location.origin)
+
+    def on_message(event: Any) -> None:
+        if str(event.origin) != origin or not getattr(js.Object, "is")(event.source, frame.contentWindow):
+            return
+        data = event.data
+        kind = getattr(data, "type", None) if data is not None and data is not jsnull else None
+        if str(kind) == RESPONSE_MESSAGE and not answer.done():
+            answer.set_result(str(getattr(data, "response", "") or ""))
+
+    handler = create_proxy(on_message)
+    js.window.addEventListener("message", handler)
+    frame.setAttribute("src", url)
+    js.document.body.appendChild(frame)
+    try:
+        return await asyncio.wait_for(answer, timeout_s)
+    except TimeoutError:
+        return None
+    finally:
+        js.window.removeEventListener("message", handler)
+        handler.destroy()
+        frame.remove()
+
+
 def closest_action(event: Any) -> Any:
     target = event.target
     if target is None or target is jsnull or not hasattr(target, "closest"):
@@ -104,4 +139,4 @@ def form_values(form: Any) -> dict[str, str]:
     return values
 
 
-__all__ = ["ALLOWED_ATTRS", "DomScreen", "action_of", "closest_action", "form_values"]
+__all__ = ["ALLOWED_ATTRS", "DomScreen", "action_of", "closest_action", "form_values", "frame_response"]

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from app.config import LOOPBACK, derive_client_id
+from app.config import LOOPBACK, derive_client_id, silent_redirect_for
 
 from ..errors import StartupError
 from ..faults import FaultError, Faults
@@ -67,7 +67,9 @@ class Standin:
             settings.demo_email, settings.demo_password, settings.demo_name, groups=("placeos_users",)
         )
         for uri in self.redirect_uris():
-            self.store.register_app(derive_client_id(uri), "PlaceOS Pyodide client", uri, APP_SCOPES)
+            # The app's page, and the callback page its renewals in a hidden frame return to (app.silent).
+            uris = f"{uri} {silent_redirect_for(uri)}"
+            self.store.register_app(derive_client_id(uri), "PlaceOS Pyodide client", uris, APP_SCOPES)
 
     def redirect_uris(self) -> list[str]:
         """The app's redirect URI, under each loopback name a developer may type, plus any extra ones."""
