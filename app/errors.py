@@ -72,6 +72,7 @@ ERROR_MESSAGES = {
     "invalid_scope": "The app asked for permissions this PlaceOS does not grant.",
     "server_error": "The sign-in service had an internal error. Try again in a moment.",
     "temporarily_unavailable": "The sign-in service is busy or down for maintenance. Try again in a moment.",
+    "login_required": "PlaceOS needs you to sign in again.",
 }
 
 

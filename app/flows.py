@@ -121,7 +121,9 @@ class ImplicitFlow:
 
     def frame_sign_in_url(self, return_to: str) -> str | None:
         state = self._session.begin(return_to)
-        return build_authorize_url(self._config, state, "token", redirect_uri=self._config.silent_redirect_uri)
+        # prompt=none: where the server knows it, no session means an error at once, not an unframeable login page.
+        silent = self._config.silent_redirect_uri
+        return build_authorize_url(self._config, state, "token", redirect_uri=silent, prompt="none")
 
     async def renew(self) -> Token | None:
         return None

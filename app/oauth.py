@@ -64,7 +64,12 @@ class CodeResponse:
 
 
 def build_authorize_url(
-    config: ClientConfig, state: str, response_type: str, challenge: str | None = None, redirect_uri: str = ""
+    config: ClientConfig,
+    state: str,
+    response_type: str,
+    challenge: str | None = None,
+    redirect_uri: str = "",
+    prompt: str = "",
 ) -> str:
     """RFC 6749 §4.2.1 (`token`) or §4.1.1 (`code`, with an RFC 7636 §4.3 S256 challenge), in ts-client's order."""
     params = {
@@ -76,6 +81,8 @@ def build_authorize_url(
     }
     if challenge:
         params |= {"code_challenge_method": "S256", "code_challenge": challenge}
+    if prompt:
+        params["prompt"] = prompt  # OpenID Connect; PlaceOS ignores what it does not know
     return f"{config.authorize_url}?{urlencode(params)}"
 
 

@@ -483,3 +483,23 @@ async def test_a_kiosk_renews_in_a_frame_and_without_a_session_keeps_its_data_an
     h.app.tick()
     await h.settle()
     assert len(frame.urls) == tries + 1 and h.navigator.assigned == [] and "Room 0" in h.screen.text
+
+
+async def test_a_frame_renewal_answered_login_required_uses_its_state_and_says_a_sign_in_is_needed() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    h = Harness(kiosk=True, expiry_warning_s=60)
+    urls: list[str] = []
+
+    async def refusing_frame(url: str, timeout_s: float) -> str | None:
+        urls.append(url)
+        return f"error=login_required&error_description=A+sign-in+is+needed.&state={state_of(url)}"
+
+    h.app.frame = refusing_frame
+    await h.sign_in(expires_in=600)
+    h.clock.advance(541)
+    h.app.tick()
+    await h.settle()
+    assert parse_qs(urlsplit(urls[0]).query)["prompt"] == ["none"]
+    assert "needs a sign-in again" in h.screen.text and h.navigator.assigned == [] and "Room 0" in h.screen.text
+    assert not [key for key in h.storage.keys() if key.startswith("placeos.state.")]  # its state is used up

@@ -453,3 +453,21 @@ async def test_after_revoke_and_logout_the_api_says_logged_out(client: Any) -> N
 
 async def test_the_email_is_still_the_account_key_for_signin(client: Any) -> None:
     assert (await sign_in(client, email=EMAIL.upper(), password=PASSWORD)).status == 202
+
+
+async def test_prompt_none_without_a_session_answers_login_required_to_the_redirect_uri(client: Any) -> None:
+    # A renewal in a hidden frame learns at once that a sign-in is needed; the login page, which may not be
+    # framed, is never sent.
+    callback = REDIRECT_URI + "static/callback.html"
+    response = await client.get(
+        AUTHORIZE, params=authorize_params(redirect_uri=callback, prompt="none"), allow_redirects=False
+    )
+    assert response.status == 302
+    location = response.headers["Location"]
+    assert location.startswith(callback + "#") and "/login" not in location
+    assert fragment_of(location)["error"] == "login_required" and fragment_of(location)["state"] == "state-123"
+    await sign_in(client)
+    renewed = await client.get(
+        AUTHORIZE, params=authorize_params(redirect_uri=callback, prompt="none"), allow_redirects=False
+    )
+    assert set(fragment_of(renewed.headers["Location"])) == {"access_token", "token_type", "expires_in", "state"}

@@ -98,9 +98,12 @@ class AuthorizeRoutes:
         return self._deny(credentials)
 
     def _deny(self, credentials: Credentials) -> web.StreamResponse:
-        """access_denied, sent to the redirect URI oauthlib validated (or the registered default), never to one
-        taken from the raw request."""
-        params = [("error", "access_denied"), ("error_description", DENIED)]
+        return self._refuse(credentials, "access_denied", DENIED)
+
+    def _refuse(self, credentials: Credentials, error: str, description: str) -> web.StreamResponse:
+        """An error sent to the redirect URI oauthlib validated (or the registered default), never to one taken
+        from the raw request."""
+        params = [("error", error), ("error_description", description)]
         if credentials.get("state"):
             params.append(("state", str(credentials["state"])))
         fragment = credentials.get("response_type") == "token"
@@ -140,6 +143,10 @@ class AuthorizeRoutes:
             # Pre-authorization errors are shown, never redirected (RFC 6749 §4.1.2.1, Doorkeeper's :render).
             return self.error_page(exc)
         user = self._identities.session_user(request)
+        if user is None and query.get("prompt") == "none":
+            # OpenID Connect's prompt=none: a request that must not show a page (a renewal in a hidden frame)
+            # learns at once that a sign-in is needed, instead of landing on a login page it cannot show.
+            return self._refuse(credentials, "login_required", "A sign-in is needed.")
         if user is None:
             return redirect(f"/login?continue={quote(f'{AUTHORIZE_PATH}?{urlencode(query)}', safe='')}")
         app = self._store.app(query.get("client_id", ""))
