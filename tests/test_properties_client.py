@@ -163,12 +163,8 @@ def _check_outcome(world: World, text: str, before: set[str], outcome: SignedIn 
     assert after <= before  # no state is ever created by a response, and used ones never come back
 
 
-@given(st.data(), st.integers(0, 2), st.integers(0, 2), st.integers(0, 3))
-def test_implicit_callbacks_never_crash_and_never_accept_without_a_live_state(
-    data: st.DataObject, expired: int, used: int, live: int
-) -> None:
-    world = World("implicit")
-    world.start(expired, used, live)
+def _complete_hostile(world: World, data: st.DataObject) -> SignedIn | BaseException:
+    """One generated response through the world's flow; the outcome, after the properties are checked."""
     text = data.draw(callbacks(world))
     before = world.pending()
     outcome: SignedIn | BaseException
@@ -177,6 +173,16 @@ def test_implicit_callbacks_never_crash_and_never_accept_without_a_live_state(
     except Exception as error:  # noqa: BLE001 - the property is exactly which exceptions escape
         outcome = error
     _check_outcome(world, text, before, outcome)
+    return outcome
+
+
+@given(st.data(), st.integers(0, 2), st.integers(0, 2), st.integers(0, 3))
+def test_implicit_callbacks_never_crash_and_never_accept_without_a_live_state(
+    data: st.DataObject, expired: int, used: int, live: int
+) -> None:
+    world = World("implicit")
+    world.start(expired, used, live)
+    _complete_hostile(world, data)
 
 
 @given(st.data(), st.integers(0, 2), st.integers(0, 2), st.integers(0, 3), TOKEN_ANSWERS)
@@ -185,14 +191,7 @@ def test_code_callbacks_never_crash_and_never_accept_without_a_live_state(
 ) -> None:
     world = World("code", answer)
     world.start(expired, used, live)
-    text = data.draw(callbacks(world))
-    before = world.pending()
-    outcome: SignedIn | BaseException
-    try:
-        outcome = asyncio.run(world.flow.complete(text, world.clock.now))
-    except Exception as error:  # noqa: BLE001
-        outcome = error
-    _check_outcome(world, text, before, outcome)
+    outcome = _complete_hostile(world, data)
     if isinstance(outcome, SignedIn):
         assert world.transport.requests and "code_verifier=" in (world.transport.requests[0].body or "")
 
