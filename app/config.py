@@ -46,7 +46,9 @@ SETTINGS = (
         ("session", "local"),
     ),
     Setting("expiry_warning_s", "--expiry-warning", 300, 'offer "stay signed in?" this long before expiry', (), "S"),
-    Setting("kiosk", "--kiosk", False, "never shows a sign-in screen, re-authenticates ahead of expiry by itself"),
+    Setting(
+        "kiosk", "--kiosk", False, "a full-screen live board of rooms for a wall display; renews its sign-in by itself"
+    ),
     Setting(
         "flow",
         "--flow",
@@ -54,6 +56,27 @@ SETTINGS = (
         "`code` = authorization code with PKCE, for a PlaceOS without implicit",
         ("implicit", "code"),
     ),
+    Setting(
+        "board_zone",
+        "--board-zone",
+        "",
+        "the kiosk board shows the rooms of this zone (a building or level)",
+        (),
+        "ZONE_ID",
+        "all rooms",
+    ),
+    Setting(
+        "board_search", "--board-search", "", "the kiosk board shows the rooms this search finds", (), "Q", "all rooms"
+    ),
+    Setting(
+        "board_rotate_s",
+        "--board-rotate",
+        15,
+        "the kiosk board turns its page this often when rooms don't fit",
+        (),
+        "S",
+    ),
+    Setting("board_refresh_s", "--board-refresh", 60, "the kiosk board reads its rooms again this often", (), "S"),
 )
 DEFAULTS: dict[str, Value] = {setting.key: setting.default for setting in SETTINGS}
 
@@ -81,6 +104,13 @@ def _check_url(name: str, url: str) -> str:
     return url
 
 
+def _seconds(data: Mapping[str, object], key: str, least: int) -> int:
+    value = data.get(key, DEFAULTS[key])
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= 7 * 24 * 3600:
+        raise ConfigError(f"{key} must be a whole number of seconds, at least {least}")
+    return value
+
+
 @dataclass(frozen=True)
 class ClientConfig:
     placeos_base: str  # origin of PlaceOS, no trailing slash
@@ -91,6 +121,10 @@ class ClientConfig:
     expiry_warning_s: int
     kiosk: bool
     flow: str  # "implicit" (RFC 6749 §4.2) or "code" (§4.1 with PKCE, RFC 7636)
+    board_zone: str = ""  # the kiosk board's rooms: a zone id, a search, or (both empty) every room
+    board_search: str = ""
+    board_rotate_s: int = 15
+    board_refresh_s: int = 60
     state_ttl_s: int = 900  # a pending sign-in older than this is expired (time spent at the login page counts)
     default_expires_in_s: int = 300  # when the server omits expires_in: short, never "forever"
     loop_limit: int = 3  # sign-in redirects allowed …
@@ -130,9 +164,7 @@ class ClientConfig:
         flow = str(data.get("flow") or DEFAULTS["flow"])
         if flow not in ("implicit", "code"):
             raise ConfigError(f"flow must be 'implicit' or 'code', not {flow!r}")
-        warning = data.get("expiry_warning_s", DEFAULTS["expiry_warning_s"])
-        if not isinstance(warning, int) or isinstance(warning, bool) or warning < 0:
-            raise ConfigError("expiry_warning_s must be a whole number of seconds")
+        warning = _seconds(data, "expiry_warning_s", 0)
         return cls(
             placeos_base=_check_url("placeos_base", base),
             redirect_uri=_check_url("redirect_uri", redirect_uri),
@@ -142,6 +174,10 @@ class ClientConfig:
             expiry_warning_s=warning,
             kiosk=bool(data.get("kiosk", DEFAULTS["kiosk"])),
             flow=flow,
+            board_zone=str(data.get("board_zone") or "")[:200],
+            board_search=str(data.get("board_search") or "")[:200],
+            board_rotate_s=_seconds(data, "board_rotate_s", 3),
+            board_refresh_s=_seconds(data, "board_refresh_s", 5),
         )
 
 

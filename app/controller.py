@@ -11,18 +11,21 @@ from typing import Any
 
 from .api import PlaceOSClient
 from .arrival import Arrival
+from .board import Board, Viewport
+from .browse import Browse
 from .config import ClientConfig
-from .errors import ApiError, AuthRequired, SignInLoop
+from .elements import El
+from .errors import SignInLoop
 from .flows import Flow
 from .live import Live
-from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Place, place_from
-from .ports import Clock, Frame, Navigator, Screen, Transport
+from .model import MAX_OFFSET_DIGITS, Model, Place, place_from
+from .ports import Clock, Exclusive, Frame, Navigator, Screen, Transport, run_alone
 from .realtime import Realtime
 from .redact import log
 from .screens import Actions, CallbackFailed, Leaving, Loading, SignedOut, Working
 from .session import AuthSession
 from .signout import sign_out
-from .upkeep import Upkeep
+from .upkeep import NO_ANSWER, RENEWED, Upkeep
 from .urls import ascii_int
 from .view import render
 
@@ -46,6 +49,8 @@ class App:
         broadcast: Callable[[str], None] = lambda message: None,
         realtime: Realtime | None = None,
         frame: Frame | None = None,
+        exclusive: Exclusive = run_alone,
+        viewport: Viewport = lambda: (1920.0, 1080.0),
     ) -> None:
         self.config = config
         self.session = session
@@ -59,14 +64,20 @@ class App:
         self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
         self.live = Live(self, realtime)
         self.frame = frame  # renewals in a hidden frame (implicit flow); None: renewal leaves the page
+        self.exclusive = exclusive  # one tab at a time renews a token they share
         self.model = Model()
         self.upkeep = Upkeep(self)
+        self.board = Board(self, viewport) if config.kiosk else None  # a kiosk shows the board, not the browser
+        self.browse = Browse(self)
         self.arrival = Arrival(self)
-        self._generation = 0  # drops answers to requests the person has since moved away from
+        self._shown: list[El] | None = None
 
     # -- screens --------------------------------------------------------------------------------------------------
     def show(self, focus: str | None = None) -> None:
-        self.screen.render(render(self.model), focus)
+        nodes = render(self.model)
+        if nodes != self._shown or focus:  # the same screen again (a tick) leaves the page alone
+            self._shown = nodes
+            self.screen.render(nodes, focus)
 
     @property
     def working(self) -> bool:
@@ -84,6 +95,8 @@ class App:
     def _enter_app(self) -> None:
         self.model.expiry_notice = None
         self.model.screen = Working()
+        if self.board is not None:
+            self.board.enter()
         self.show()
         self.spawn(self.load())
         self.live.start()
@@ -94,6 +107,7 @@ class App:
         address bar (nothing else of the URL)."""
         self.model.place = place_from(self.navigator.current())
         signed_out_here = self.session.take_signed_out()
+        saved = self.board is not None and self.board.paint_saved()  # a kiosk's last state, at once
         if not await self.arrival.receive({"fragment": fragment, "query": query}, received_at):
             return
         token = self.session.token()
@@ -102,8 +116,10 @@ class App:
             return
         if token is not None:
             self.session.forget()
-        if self.config.kiosk:
-            self.sign_in()
+        if saved and await self.upkeep.renew_in_frame() in (RENEWED, NO_ANSWER):
+            self._enter_app()  # renewed, or PlaceOS unreachable: the board stays, says so, and keeps trying
+        elif self.config.kiosk:
+            self.sign_in()  # PlaceOS has no session: a person signs in (what a rebooted kiosk may need)
         elif signed_out_here:
             self.show_signed_out("You have signed out.")
         else:
@@ -135,6 +151,7 @@ class App:
     async def sign_out(self) -> None:
         token = self.session.token()
         self.session.forget()
+        self.session.forget_view()
         self.model = Model(screen=Leaving("Signing out…", "Signing you out of PlaceOS…"))
         self.show()
         self.broadcast(SIGNED_OUT)
@@ -145,45 +162,18 @@ class App:
 
     # -- data -----------------------------------------------------------------------------------------------------
     async def load(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        place = self.model.place
-        self.model.loading = True
-        self.model.list_error = ""
-        self.show()
-        try:
-            if self.model.user is None:
-                self.model.user = await self.api.current_user()
-            if place.system:
-                self.model.detail = None
-                detail = await self.api.system(place.system)
-                if generation != self._generation:
-                    return
-                self.model.detail = detail
-                await self.live.follow(place)
-            else:
-                page = await self.api.systems(q=place.q, offset=place.offset, limit=PAGE_SIZE)
-                if generation != self._generation:
-                    return
-                self.model.systems, self.model.total = page.items, page.total
-                self.model.has_next = page.next_url is not None
-                await self.live.follow(place)
-            self.session.signed_in_ok()
-        except AuthRequired:
-            if generation == self._generation:
-                self.upkeep.auth_required("PlaceOS no longer accepts your sign-in.")
-        except ApiError as error:
-            if generation == self._generation:
-                reference = f" (reference {error.request_id})" if error.request_id else ""
-                self.model.list_error = f"{error}{reference}"
-        finally:
-            if generation == self._generation:
-                self.model.loading = False
-                self.show("detail-title" if place.system and self.model.detail else None)
+        """Read what the screen shows from PlaceOS: the board's rooms, or the person's list or system."""
+        await (self.board or self.browse).refresh()
 
     def tick(self) -> None:
         """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides."""
         self.upkeep.tick()
+        if self.board is not None and self.working:
+            self.board.tick()
+
+    def resized(self) -> None:
+        if self.board is not None:
+            self.board.resized()
 
     def online(self) -> None:
         self.tick()
@@ -195,6 +185,7 @@ class App:
         """Another tab signed out: this one's token died with the logout, so say so now, not at the next 401."""
         if message == SIGNED_OUT and isinstance(self.model.screen, Working | Loading):
             self.session.forget()
+            self.session.forget_view()
             self.model = Model(place=self.model.place)
             self.show_signed_out("You signed out in another tab.")
 

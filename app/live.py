@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .model import Place
@@ -29,6 +30,9 @@ class Live:
         self._app = app
         self.realtime = realtime  # None: an app without live state (tests, or a PlaceOS without a websocket)
         self._running = False
+        self.on_value: Callable[[Binding, Any], None] = self._detail_value  # the kiosk board takes them instead
+        self.connected = False
+        self.retry_at: float | None = None  # when a dropped connection is tried again
 
     def start(self) -> None:
         """The one socket of the page, from the first signed-in screen on."""
@@ -46,7 +50,14 @@ class Live:
         wanted = {Binding(place.system, "Bookings", 1, name) for name in LIVE_STATE} if place.system else set()
         await self.realtime.keep_only(wanted)
 
+    async def keep_only(self, wanted: set[Binding]) -> None:
+        if self.realtime is not None:
+            await self.realtime.keep_only(wanted)
+
     def value(self, binding: Binding, value: Any) -> None:
+        self.on_value(binding, value)
+
+    def _detail_value(self, binding: Binding, value: Any) -> None:
         model = self._app.model
         if binding.sys == model.place.system == model.live_system:
             model.live[binding.name] = value
@@ -54,7 +65,13 @@ class Live:
                 self._app.show()
 
     def connection(self, connected: bool) -> None:
-        self._app.model.live_connected = connected
+        self.connected = self._app.model.live_connected = connected
+        if connected:
+            self.retry_at = None
+            self._app.session.signed_in_ok()  # PlaceOS took the token at the upgrade: no sign-in loop here
+
+    def retrying(self, wait_s: float) -> None:
+        self.retry_at = self._app.clock() + wait_s
 
     async def renewed(self) -> None:
         if self.realtime is not None:

@@ -93,6 +93,7 @@ async def start(handoff: Any) -> None:
         rng=random.Random(),
         on_value=lambda binding, value: running().live.value(binding, value),
         on_state=lambda connected: running().live.connection(connected),
+        on_retry=lambda wait_s: running().live.retrying(wait_s),
     )
     app = App(
         config=config,
@@ -107,6 +108,8 @@ async def start(handoff: Any) -> None:
         broadcast=channel.post,
         realtime=live,
         frame=browser.frame_response,
+        exclusive=browser.exclusive,
+        viewport=browser.viewport,
     )
     browser.wire(app, channel, shared_token=config.storage == "local")
     await app.start(captured.fragment, captured.received_at, captured.query)

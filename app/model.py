@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .board_state import BoardState
 from .screens import Loading, Screen
 from .urls import ascii_int, parse_qsl, urlencode
 from .urls import split as urlsplit
@@ -66,6 +67,7 @@ class Model:
     live: dict[str, Any] = field(default_factory=dict)  # the open system's live state, by status name
     live_system: str = ""  # whose live state `live` holds
     live_connected: bool = False
+    board: BoardState | None = None  # a kiosk's board, once it has something to show; None for people
 
 
 __all__ = ["MAX_OFFSET_DIGITS", "Model", "Notice", "PAGE_SIZE", "Place", "place_from"]

@@ -15,6 +15,15 @@ Sleep = Callable[[float], Awaitable[None]]  # asyncio.sleep in the page; a recor
 # or PlaceOS's login page, which may not be framed, instead of a response).
 Frame = Callable[[str, float], Awaitable[str | None]]
 NewState = Callable[[], str]
+# Runs the work while holding the named lock of this origin's tabs (Web Locks), unless another tab holds it: then
+# it does not run. True if it ran.
+Exclusive = Callable[[str, Callable[[], Awaitable[None]]], Awaitable[bool]]
+
+
+async def run_alone(name: str, work: Callable[[], Awaitable[None]]) -> bool:
+    """Exclusive for a tab with nobody to share with (tests, a browser without Web Locks)."""
+    await work()
+    return True
 
 
 class Storage(Protocol):
@@ -88,6 +97,7 @@ class MemoryStorage:
 
 __all__ = [
     "Clock",
+    "Exclusive",
     "Frame",
     "HttpRequest",
     "HttpResponse",
@@ -98,4 +108,5 @@ __all__ = [
     "Sleep",
     "Storage",
     "Transport",
+    "run_alone",
 ]

@@ -9,6 +9,7 @@ app as plain data, rendered as text like everything else.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,10 @@ from .urls import urlencode
 
 MAX_BACKOFF_S = 30.0
 FIRST_BACKOFF_S = 1.0
+# A connection that went quiet may be dead without a close ever arriving (a server that vanished, a NAT that forgot
+# it): after this long without a frame the client pings, and if nothing answers in PONG_WAIT_S it reconnects.
+KEEPALIVE_S = 20.0
+PONG_WAIT_S = 10.0
 
 
 class Socket(Protocol):
@@ -84,6 +89,8 @@ class Realtime:
         rng: random.Random,
         on_value: Callable[[Binding, Any], None],
         on_state: Callable[[bool], None] = lambda connected: None,
+        on_retry: Callable[[float], None] = lambda wait_s: None,
+        keepalive_s: float = KEEPALIVE_S,
     ) -> None:
         self._url = url
         self._token = token
@@ -92,6 +99,8 @@ class Realtime:
         self._rng = rng
         self._on_value = on_value
         self._on_state = on_state
+        self._on_retry = on_retry
+        self._keepalive_s = keepalive_s
         self._bound: set[Binding] = set()
         self._socket: Socket | None = None
         self._next_id = 0
@@ -143,6 +152,7 @@ class Realtime:
                 self.attempts += 1
                 wait = backoff(self.attempts, self._rng)
                 log.info("live updates: no connection (attempt %d), trying again in %.1f s", self.attempts, wait)
+                self._on_retry(wait)
                 await self._sleep(wait)
                 continue
             await self._serve(socket)
@@ -154,7 +164,7 @@ class Realtime:
         for binding in sorted(self._bound, key=repr):
             await self._send(binding, "bind")
         while self._socket is socket:
-            text = await socket.receive()
+            text = await self._receive(socket)
             if text is None:
                 break
             if (notified := read_frame(text)) is not None and notified[0] in self._bound:
@@ -164,7 +174,24 @@ class Realtime:
         self._on_state(False)
         if not renewed and not self._stopped:
             self.attempts += 1
-            await self._sleep(backoff(self.attempts, self._rng))
+            wait = backoff(self.attempts, self._rng)
+            self._on_retry(wait)
+            await self._sleep(wait)
+
+    async def _receive(self, socket: Socket) -> str | None:
+        """The next frame; None once the socket closed, or went quiet and did not answer a ping (then it is
+        closed here, since no close will come)."""
+        try:
+            return await asyncio.wait_for(socket.receive(), self._keepalive_s)
+        except TimeoutError:
+            pass
+        try:
+            await socket.send("ping")
+            return await asyncio.wait_for(socket.receive(), PONG_WAIT_S)
+        except (TimeoutError, OSError):
+            log.info("live updates: the connection went quiet and did not answer a ping; reconnecting")
+            await socket.close()
+            return None
 
     async def _send(self, binding: Binding, cmd: str) -> None:
         if self._socket is None:

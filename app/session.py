@@ -19,6 +19,7 @@ from .states import LoopBreaker, PendingSignIn, PendingStates
 
 TOKEN_KEY = "placeos.token"
 AUTO_RESTART_KEY = "placeos.auto-restart"
+VIEW_KEY = "placeos.board"  # a kiosk board's last known state, painted at once on a reload or reboot
 SIGNED_OUT_KEY = "placeos.signed-out"  # set just before leaving for PlaceOS's logout, read when it sends us back
 
 
@@ -163,6 +164,16 @@ class AuthSession:
         if token:
             log.info("token %s forgotten", token.access_token)
 
+    # -- what was on screen, for a kiosk to paint at once after a reload: kept beside the token, and as long --------
+    def keep_view(self, text: str) -> None:
+        self._token_storage.set(VIEW_KEY, text)
+
+    def saved_view(self) -> str | None:
+        return self._token_storage.get(VIEW_KEY)
+
+    def forget_view(self) -> None:
+        self._token_storage.remove(VIEW_KEY)
+
     def signed_in_ok(self) -> None:
         """The API accepted the token: the sign-in loop, if any, is over."""
         self.loop.reset()
@@ -178,4 +189,4 @@ class AuthSession:
         return signed_out
 
 
-__all__ = ["AuthSession", "SignedIn", "Token", "TOKEN_KEY"]
+__all__ = ["AuthSession", "SignedIn", "Token", "TOKEN_KEY", "VIEW_KEY"]

@@ -5,20 +5,27 @@ recovery retries a stuck display by itself. The App is the host: this acts throu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from .errors import CallbackError, SignInLoop
-from .expiry import Expired, ExpiryWatch, RenewByRedirect, RenewSilently, Warn
+from .errors import AuthorizationDenied, CallbackError, SignInLoop
+from .expiry import Expired, ExpiryWatch, Quiet, RenewByRedirect, RenewSilently, Warn
 from .kiosk import KioskRecovery
 from .model import Notice
 from .redact import log
 from .renewal import RenewalGuard
 from .screens import CallbackFailed
+from .session import Token
 
 if TYPE_CHECKING:
     from .controller import App
 
 
+Outcome = Literal["renewed", "no-session", "no-answer", "not-tried"]
+RENEWED: Outcome = "renewed"
+NO_SESSION: Outcome = "no-session"  # PlaceOS answered: it has no session to renew from (login_required)
+NO_ANSWER: Outcome = "no-answer"  # nothing in time: offline, PlaceOS down, or its login page in the frame
+NOT_TRIED: Outcome = "not-tried"  # too soon, no frame, or another tab is renewing
+RENEWAL_LOCK = "placeos-renewal"
 FRAME_TIMEOUT_S = 10.0
 FRAME_BACKOFF_S = (10, 20, 40, 80, 160, 300)  # after failed renewals in a frame; then every 5 minutes
 SIGN_IN_NEEDED = "PlaceOS needs a sign-in again. What you see stays here, and this page keeps trying by itself."
@@ -37,75 +44,115 @@ class Upkeep:
         self.renewal = RenewalGuard(app.clock)
         self.kiosk = KioskRecovery(app.clock) if app.config.kiosk else None
         self._frame_failures = 0
-        self._frame_retry_at = 0.0
+        self.frame_retry_at = 0.0  # no frame renewal before this (back-off after failures)
 
-    async def renew_in_frame(self) -> bool:
+    async def renew_in_frame(self) -> Outcome:
         """A new token from PlaceOS's existing session, in a hidden frame, without leaving the page. Its response
-        is checked exactly as a top-level callback's; each attempt counts against the loop breaker."""
+        is checked exactly as a top-level callback's; each attempt counts against the loop breaker. With a token
+        shared between tabs, one tab renews (a Web Lock) and the others adopt what it got."""
         app = self._app
-        if app.frame is None or app.clock() < self._frame_retry_at or not self.renewal.may_start():
+        if app.frame is None or app.clock() < self.frame_retry_at or not self.renewal.may_start():
+            return NOT_TRIED
+        outcome: Outcome = NOT_TRIED
+        before = app.session.token()
+
+        async def alone() -> None:
+            nonlocal outcome
+            outcome = RENEWED if self._renewed_elsewhere(before) else await self._frame_round()
+
+        if not await app.exclusive(RENEWAL_LOCK, alone):
+            return NOT_TRIED  # another tab is renewing: its token arrives here through storage
+        if outcome == RENEWED:
+            self._frame_failures, self.frame_retry_at = 0, 0.0
+            app.model.expiry_notice = None
+            app.show()
+            await app.live.renewed()
+        elif outcome != NOT_TRIED:
+            self._frame_failures += 1
+            wait = FRAME_BACKOFF_S[min(self._frame_failures, len(FRAME_BACKOFF_S)) - 1]
+            self.frame_retry_at = app.clock() + wait
+            app.model.expiry_notice = Notice("error", SIGN_IN_NEEDED, (("Sign in", "sign_in"),))
+            app.show()
+        return outcome
+
+    def _renewed_elsewhere(self, before: Token | None) -> bool:
+        """Whether another tab renewed while this one waited for the lock: then its token is the one to use."""
+        now = self._app.session.token()
+        if now is None or (before is not None and now.access_token == before.access_token):
             return False
+        return isinstance(self.expiry.decide(now, self._app.clock()), Quiet)
+
+    async def _frame_round(self) -> Outcome:
+        app = self._app
         try:
             url = app.flow.frame_sign_in_url(app.model.place.path())
         except SignInLoop:
             url = None
         if url is None:
-            return False
+            return NOT_TRIED
         self.renewal.start()
         try:
-            response = await app.frame(url, FRAME_TIMEOUT_S)
-            if response:
-                await app.flow.complete(response, app.clock())
+            response = await app.frame(url, FRAME_TIMEOUT_S) if app.frame else None
+            if not response:
+                return NO_ANSWER
+            await app.flow.complete(response, app.clock())
+        except AuthorizationDenied as error:
+            log.info("renewal in a frame refused: %s", error.error)
+            return NO_SESSION
         except (CallbackError, OSError) as error:
-            log.info("renewal in a frame refused: %s", type(error).__name__)
-            response = None
+            log.info("renewal in a frame failed: %s", type(error).__name__)
+            return NO_ANSWER
         finally:
             self.renewal.finish()
-        if not response:
-            self._frame_failures += 1
-            wait = FRAME_BACKOFF_S[min(self._frame_failures, len(FRAME_BACKOFF_S)) - 1]
-            self._frame_retry_at = app.clock() + wait
-            app.model.expiry_notice = Notice("error", SIGN_IN_NEEDED, (("Sign in", "sign_in"),))
-            app.show()
-            return False
-        self._frame_failures, self._frame_retry_at = 0, 0.0
         log.info("token renewed in a hidden frame, without leaving the page")
-        app.model.expiry_notice = None
-        app.show()
-        await app.live.renewed()
-        return True
+        return RENEWED
 
     async def stay_signed_in(self) -> None:
         """The person said yes to "stay signed in?": renew in place, or by a redirect where that cannot work."""
-        if not await self.renew_in_frame():
+        if await self.renew_in_frame() != RENEWED:
             self._app.sign_in()
 
     def _may_renew(self) -> bool:
         return self._app.flow.renews_silently(self._app.session.token()) and self.renewal.may_start()
 
     async def renew(self, reason: str, reload: bool) -> None:
-        """Silent renewal; if it is refused, the ordinary sign-in path takes over."""
-        self.renewal.start()
-        try:
-            renewed = await self._app.flow.renew()
-        except OSError:
+        """Silent renewal with the refresh token; if it is refused, the ordinary sign-in path takes over. One tab
+        at a time: two tabs spending the same rotating refresh token would look like a replay and lose both."""
+        app, before = self._app, self._app.session.token()
+        result: list[Token | None] = []
+        offline = False
+
+        async def alone() -> None:
+            nonlocal offline
+            if self._renewed_elsewhere(before):
+                result.append(app.session.token())
+                return
+            self.renewal.start()
+            try:
+                result.append(await app.flow.renew())
+            except OSError:
+                offline = True
+            finally:
+                self.renewal.finish()
+
+        if not await app.exclusive(RENEWAL_LOCK, alone):
+            return  # another tab is renewing
+        if offline:
             # Offline: what renews is kept; tick() tries again once the guard's spacing has passed.
-            if self._app.session.valid_token() is None:
-                self._app.model.expiry_notice = Notice(
+            if app.session.valid_token() is None:
+                app.model.expiry_notice = Notice(
                     "error", "Your session has ended and PlaceOS cannot be reached to renew it; the app keeps trying."
                 )
-                self._app.show()
+                app.show()
             return
-        finally:
-            self.renewal.finish()
-        if renewed is None:
+        if not result or result[0] is None:
             self._sign_in_needed(reason)
             return
-        self._app.model.expiry_notice = None
-        self._app.show()
-        await self._app.live.renewed()
+        app.model.expiry_notice = None
+        app.show()
+        await app.live.renewed()
         if reload:
-            await self._app.load()
+            await app.load()
 
     def auth_required(self, reason: str) -> None:
         """Expired or refused: renew silently where the flow can, else say so and keep what is on screen."""
@@ -116,6 +163,9 @@ class Upkeep:
 
     def _sign_in_needed(self, reason: str) -> None:
         self._app.session.forget()
+        if self._app.config.kiosk and self._app.frame is not None:
+            self._app.spawn(self.renew_in_frame())  # a display keeps its data and keeps trying, spaced
+            return
         if self._app.config.kiosk:
             self._app.sign_in()
             return
@@ -176,4 +226,4 @@ class Upkeep:
             self._app.spawn(self._app.load())
 
 
-__all__ = ["Upkeep", "minutes"]
+__all__ = ["NOT_TRIED", "NO_ANSWER", "NO_SESSION", "RENEWAL_LOCK", "RENEWED", "Outcome", "Upkeep", "minutes"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .board_view import board_view
 from .detail import detail_view, safe_href
 from .elements import Child, El, button, centered, h, notice_el
 from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Notice, Place
@@ -136,6 +137,8 @@ def systems_view(model: Model) -> El:
 
 def render(model: Model) -> list[El]:
     screen = model.screen
+    if model.board is not None and (model.board.rooms or not isinstance(screen, SignedOut | CallbackFailed)):
+        return board_view(model)  # once painted, a kiosk's board stays: every problem is a badge on it
     if isinstance(screen, Loading | Leaving) and not (isinstance(screen, Leaving) and screen.over_app):
         return [centered(screen.title, screen.message, ())]
     if isinstance(screen, SignedOut | CallbackFailed):

@@ -20,8 +20,8 @@ _LOGGABLE_PARAMS = frozenset({"limit", "offset", "response_type", "scope", "comp
 
 # The one page that may be framed, and only by the app's own origin: where a renewal in a hidden frame returns.
 CALLBACK_CSP = (
-    "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; "
-    "object-src 'none'"
+    "default-src 'none'; script-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'self'; object-src 'none'"
 )
 
 

@@ -12,5 +12,7 @@ console: Any
 BroadcastChannel: Any
 WebSocket: Any
 Object: Any
+navigator: Any
+Promise: Any
 
 def setInterval(handler: Any, milliseconds: int) -> int: ...

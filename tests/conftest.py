@@ -88,6 +88,15 @@ def console(page: Any) -> ConsoleLog:
     return log
 
 
+@pytest.fixture(autouse=True)
+def _abandon_unrun_app_work() -> Iterator[None]:
+    from tests.fakes import Harness
+
+    yield
+    while Harness.made:
+        Harness.made.pop().drop_unrun()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Playwright's sync API keeps an event loop running in the main thread from the first browser test on, and
     # pytest-asyncio cannot start one beside it: the browser tests run last.

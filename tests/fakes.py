@@ -242,7 +242,10 @@ class CodeServer:
 class Harness:
     """The controller with every port faked, as app.main wires the real ones."""
 
+    made: list[Harness] = []  # conftest closes what a test left spawned but never ran
+
     def __init__(self, handler: Any = standin, path: str = "/", **config_overrides: Any) -> None:
+        Harness.made.append(self)
         self.clock = Clock()
         self.storage = MemoryStorage()
         self.config = config(**config_overrides)
@@ -280,6 +283,12 @@ class Harness:
     async def settle(self) -> None:
         while self.tasks:
             await self.tasks.pop(0)
+
+    def drop_unrun(self) -> None:
+        """A test that stops before the app's background work ran: that work is abandoned, as a closed tab's is."""
+        for task in self.tasks:
+            task.close()
+        self.tasks.clear()
 
     def returning(self) -> None:
         """The browser comes back from PlaceOS: a new page at the redirect URI."""

@@ -260,27 +260,6 @@ def test_narrow_screen_has_no_horizontal_scroll(page: Page, live_server: LiveSer
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_kiosk_signs_in_again_by_itself(page: Page, server_factory: Any) -> None:
-    server = server_factory(
-        faults=Faults(token_ttl_s=6), client=ClientSettings(expiry_warning_s=3, kiosk=True, storage="local")
-    )
-    page.goto(server.url)
-    # A kiosk never shows the signed-out screen: straight to sign-in (a person signs it in once).
-    expect(page.get_by_label("Password")).to_be_visible(timeout=BOOT)
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
-    first = json.loads(page.evaluate("() => localStorage.getItem('placeos.token')"))["access_token"]
-    page.wait_for_function(
-        "(first) => { const t = localStorage.getItem('placeos.token');"
-        " return t && JSON.parse(t).access_token !== first; }",
-        arg=first,
-        timeout=20_000,
-    )
-    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
-
-
 def test_cross_origin_placeos_with_cors_works_like_same_origin(
     page: Page, server_factory: Any, console: ConsoleLog
 ) -> None:
@@ -514,35 +493,6 @@ def test_an_open_systems_detail_shows_its_live_state_as_it_changes(
 
 
 # renewal without leaving the page (issue 10, item 3) --------------------------------------------------------------
-
-
-def test_a_kiosk_renews_in_a_hidden_frame_and_the_page_never_navigates(
-    page: Page, server_factory: Any, console: ConsoleLog
-) -> None:
-    server = server_factory(faults=Faults(token_ttl_s=10), client=ClientSettings(kiosk=True, storage="local"))
-    page.goto(server.url)
-    expect(page.get_by_label("Password")).to_be_visible(timeout=BOOT)  # the one thing a person does
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
-    navigations: list[str] = []
-    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
-    seen = [json.loads(page.evaluate("() => localStorage.getItem('placeos.token')"))["access_token"]]
-    for _ in range(2):  # two renewals, each at 80 % of a 10 s token
-        page.wait_for_function(
-            "(seen) => { const t = localStorage.getItem('placeos.token');"
-            " return t && !seen.includes(JSON.parse(t).access_token); }",
-            arg=seen,
-            timeout=20_000,
-        )
-        seen.append(json.loads(page.evaluate("() => localStorage.getItem('placeos.token')"))["access_token"])
-        assert api_status(server, seen[-1]) == 200
-    assert navigations == []  # no redirect, no loading screen: the board stayed
-    expect(page.locator(".system-row").first).to_be_visible()
-    assert page.locator("iframe").count() == 0  # each frame is removed once it answered
-    leaked = [line for _, line in console.messages if any(token in line for token in seen)]
-    assert not leaked, [line[:160] for line in leaked]
 
 
 def test_only_the_callback_page_may_be_framed_and_only_by_the_app(page: Page, live_server: LiveServer) -> None:

@@ -25,10 +25,17 @@ class FakeSocket:
         self.sent: list[dict[str, Any]] = []
         self.frames: asyncio.Queue[str | None] = asyncio.Queue()
         self.closed = False
+        self.pings = 0
+        self.answers_pings = True
 
     async def send(self, text: str) -> None:
         if self.closed:
             raise OSError("closed")
+        if text == "ping":
+            self.pings += 1
+            if self.answers_pings:
+                self.frames.put_nowait("pong")
+            return
         self.sent.append(json.loads(text))
 
     async def receive(self) -> str | None:
@@ -61,7 +68,7 @@ class Server:
 
 
 class World:
-    def __init__(self, script: list[bool] | None = None) -> None:
+    def __init__(self, script: list[bool] | None = None, keepalive_s: float = 20.0) -> None:
         self.server = Server(script)
         self.token = "tok-one-abcdefgh"
         self.sleeps: list[float] = []
@@ -73,6 +80,7 @@ class World:
             sleep=self.sleep,
             rng=random.Random(7),
             on_value=lambda binding, value: self.values.append((binding, value)),
+            keepalive_s=keepalive_s,
         )
         self.task: asyncio.Task[None] | None = None
 
@@ -123,6 +131,24 @@ async def test_after_the_server_hangs_up_it_reconnects_with_backoff_and_binds_ag
     await world.settle()
     assert len(world.server.sockets) == 2 and world.sleeps and 0 <= world.sleeps[-1] <= 2
     assert [m["cmd"] for m in world.server.sockets[1].sent] == ["bind"]
+    await world.stop()
+
+
+async def test_a_quiet_connection_is_pinged_and_one_that_never_answers_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("app.realtime.PONG_WAIT_S", 0.05)
+    world = World(keepalive_s=0.05)
+    await world.start()
+    await world.realtime.keep_only({STATUS})
+    first = world.server.sockets[0]
+    await asyncio.sleep(0.2)
+    assert first.pings >= 2 and not first.closed and len(world.server.sockets) == 1  # answered: kept
+    first.answers_pings = False  # half-open: the server vanished and no close will ever come
+    await asyncio.sleep(0.3)
+    await world.settle()
+    assert first.closed and len(world.server.sockets) >= 2
+    assert [m["cmd"] for m in world.server.sockets[1].sent] == ["bind"]  # bound again on the new one
     await world.stop()
 
 

@@ -15,9 +15,11 @@ from .ports import (
     Handoff,
     LocationNavigator,
     WebStorage,
+    exclusive,
     log_to_console,
     page_url,
     to_js_bytes,
+    viewport,
     web_storage,
 )
 
@@ -32,6 +34,7 @@ __all__ = [
     "LocationNavigator",
     "WebStorage",
     "action_of",
+    "exclusive",
     "closest_action",
     "every",
     "form_values",
@@ -40,6 +43,7 @@ __all__ = [
     "log_to_console",
     "page_url",
     "to_js_bytes",
+    "viewport",
     "web_storage",
     "wire",
 ]

@@ -31,6 +31,7 @@ ALLOWED_ATTRS = {
     "title",
     "data-action",
     "data-arg",
+    "data-room",
 }
 
 

@@ -1,0 +1,152 @@
+"""What the kiosk board shows, as plain data: its rooms, their live state, how they are laid out on the screen,
+and how fresh it all is. Also the board's saved copy, which a reload or a reboot paints at once; it comes back from
+storage anyone with the device could have edited, so reading it is as strict as reading an API answer."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_ROOMS = 500  # a lobby board of more rooms than this is unreadable anyway; it keeps memory bounded
+LIVE_NAMES = ("status", "people_count", "current_booking", "next_booking")  # of each room's Bookings_1
+SNAPSHOT_VERSION = 1
+MAX_SNAPSHOT_CHARS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Room:
+    id: str
+    name: str
+    capacity: int | None = None
+
+
+def _text(value: Any, limit: int = 200) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 100_000 else None
+
+
+def room_from(record: Any) -> Room | None:
+    """A room from an API record or a saved one; None for anything without an id."""
+    if not isinstance(record, dict):
+        return None
+    room_id = _text(record.get("id"))
+    if not room_id:
+        return None
+    name = _text(record.get("display_name")) or _text(record.get("name")) or room_id
+    return Room(room_id, name, _count(record.get("capacity")))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Columns and rows of tiles that fit the screen with room names readable from 3 m."""
+
+    cols: int
+    rows: int
+
+    @property
+    def per_page(self) -> int:
+        return self.cols * self.rows
+
+
+# In vmin hundredths (the CSS sizes the board in vmin, so the same grid holds at 1080p and 4K): a tile is at least
+# this wide and tall, and the header and margins take this much. Room names are 3 vmin: 32 px on a 1080-line screen.
+TILE_W, TILE_H, GAP, HEADER, MARGIN = 42.0, 17.0, 1.5, 12.0, 2.0
+MAX_COLS, MAX_ROWS = 8, 12
+
+
+def grid_for(width: float, height: float) -> Grid:
+    if not (math.isfinite(width) and math.isfinite(height)) or width <= 0 or height <= 0:
+        return Grid(4, 4)
+    unit = min(width, height) / 100
+    cols = int((width / unit - 2 * MARGIN + GAP) // (TILE_W + GAP))
+    rows = int((height / unit - HEADER - MARGIN + GAP) // (TILE_H + GAP))
+    return Grid(min(MAX_COLS, max(1, cols)), min(MAX_ROWS, max(1, rows)))
+
+
+@dataclass
+class BoardState:
+    rooms: list[Room] = field(default_factory=list)
+    live: dict[str, dict[str, Any]] = field(default_factory=dict)  # by room id, then status name
+    grid: Grid = field(default_factory=lambda: Grid(4, 4))
+    page: int = 0
+    now: float = 0.0  # the time the board was last drawn for (its clock)
+    refresh_s: int = 60  # how often the rooms are read again: older data than this is out of date
+    fetched_at: float | None = None  # when PlaceOS last gave the list of rooms
+    updated_at: float | None = None  # when anything on the board was last confirmed by PlaceOS
+    from_saved_copy: bool = False  # painted from storage and not yet refreshed
+    refreshing: bool = False
+    problem: str = ""  # why the last refresh failed, for the badge
+    retry_at: float | None = None  # when a failed refresh is tried again
+    connected: bool = False  # the live connection
+    live_retry_at: float | None = None  # when the live connection is tried again
+    sign_in_retry_at: float | None = None  # when a renewal that found no session is tried again
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.rooms) // self.grid.per_page))
+
+    def visible(self) -> list[Room]:
+        start = (self.page % self.pages) * self.grid.per_page
+        return self.rooms[start : start + self.grid.per_page]
+
+
+def snapshot(state: BoardState) -> str:
+    """The board as it is now, for storage: only what a tile shows."""
+    rooms = [{"id": r.id, "name": r.name, "capacity": r.capacity} for r in state.rooms]
+    live = {room.id: state.live[room.id] for room in state.rooms if room.id in state.live}
+    data = {"v": SNAPSHOT_VERSION, "fetched_at": state.fetched_at, "updated_at": state.updated_at, "rooms": rooms}
+    return json.dumps({**data, "live": live}, separators=(",", ":"))
+
+
+def _time(value: Any) -> float | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    return float(value) if ok else None
+
+
+def _live_values(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {}
+    return {name: value[name] for name in LIVE_NAMES if name in value}
+
+
+def from_snapshot(text: str | None) -> BoardState | None:
+    """A saved board, or None for anything that is not one (absent, old, truncated, edited, enormous)."""
+    if not text or len(text) > MAX_SNAPSHOT_CHARS:
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("v") != SNAPSHOT_VERSION or not isinstance(data.get("rooms"), list):
+        return None
+    rooms = [room for room in map(room_from, data["rooms"][:MAX_ROOMS]) if room is not None]
+    if not rooms:
+        return None
+    live_data = data.get("live")
+    live = live_data if isinstance(live_data, dict) else {}
+    known = {room.id for room in rooms}
+    return BoardState(
+        rooms=rooms,
+        live={room_id: _live_values(values) for room_id, values in live.items() if room_id in known},
+        fetched_at=_time(data.get("fetched_at")),
+        updated_at=_time(data.get("updated_at")),
+        from_saved_copy=True,
+    )
+
+
+__all__ = [
+    "LIVE_NAMES",
+    "MAX_ROOMS",
+    "BoardState",
+    "Grid",
+    "Room",
+    "from_snapshot",
+    "grid_for",
+    "room_from",
+    "snapshot",
+]
