@@ -137,6 +137,7 @@ class Board:
         self._unsaved, self._saved_at = False, now
 
     def _show(self) -> None:
+        self.state.now = self._app.clock()
         if self._app.model.board is not self.state:
             self._app.model.board = self.state
         self._app.show()

@@ -62,9 +62,9 @@ MAX_COLS, MAX_ROWS = 8, 12
 def grid_for(width: float, height: float) -> Grid:
     if not (math.isfinite(width) and math.isfinite(height)) or width <= 0 or height <= 0:
         return Grid(4, 4)
-    unit = min(width, height) / 100
-    cols = int((width / unit - 2 * MARGIN + GAP) // (TILE_W + GAP))
-    rows = int((height / unit - HEADER - MARGIN + GAP) // (TILE_H + GAP))
+    across, down = (min(100 * side / min(width, height), 10_000.0) for side in (width, height))  # in vmin
+    cols = int((across - 2 * MARGIN + GAP) // (TILE_W + GAP))
+    rows = int((down - HEADER - MARGIN + GAP) // (TILE_H + GAP))
     return Grid(min(MAX_COLS, max(1, cols)), min(MAX_ROWS, max(1, rows)))
 
 
