@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
 ARGS ?=
 
-.PHONY: run test unit fuzz bench setup runtime chromium lint clean
+.PHONY: run test unit fuzz bench soak setup runtime chromium lint clean
 .DEFAULT_GOAL := run
 
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
@@ -27,6 +27,9 @@ fuzz: setup  ## the property-based tests with 20,000 hostile examples each (make
 
 bench: setup chromium  ## start-up benchmark in headless Chromium (prints figures)
 	$(PY) scripts/bench.py $(ARGS)
+
+soak: setup chromium  ## kiosk soak: 100 renewal and reconnect cycles, memory and blank frames (prints figures)
+	$(PY) scripts/soak.py $(ARGS)
 
 setup: runtime
 

@@ -267,7 +267,7 @@ class Harness:
         self.api = PlaceOSClient(self.config, self.transport, self.session.token, clock=self.clock, sleep=Sleeps())
         self.navigator = FakeNavigator(path)
         self.screen = FakeScreen()
-        self.tasks: list[Coroutine[Any, Any, None]] = []
+        self.tasks: list[Coroutine[Any, Any, object]] = []
         self.app = App(
             config=self.config,
             session=self.session,

@@ -13,15 +13,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket, WebSocketRoute, expect
 
+from app.config import Value
 from server.faults import Faults
 from server.settings import ClientSettings
 from server.standin import STANDIN
-from tests.conftest import LiveServer
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 BOOT = 30_000
 EMAIL, PASSWORD = "demo@example.com", "demo-password"
-KIOSK = {"kiosk": True, "storage": "local"}
+KIOSK: dict[str, Value] = {"kiosk": True, "storage": "local"}
 
 # Counts, from the first board on, every animation frame and every DOM change in which no room tile is on screen;
 # and how often the document was loaded (a navigation would start it again from 1).
