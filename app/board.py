@@ -7,14 +7,20 @@ badge on the board (app.board_view), and every retry is scheduled here or in app
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .board_state import LIVE_NAMES, MAX_ROOMS, BoardState, from_snapshot, grid_for, room_from, snapshot
+from .board_view import board_view
 from .config import ClientConfig
+from .elements import to_data
 from .errors import ApiError, AuthRequired, NetworkError
+from .model import Model
 from .realtime import Binding
 from .redact import log
+from .screens import Working
 
 if TYPE_CHECKING:
     from .controller import App
@@ -133,7 +139,12 @@ class Board:
         await self._app.live.keep_only(wanted)
 
     def _save(self, now: float) -> None:
-        self._app.session.keep_view(snapshot(self.state))
+        # Also as the next start will first show it, from the saved copy: no clock (its time would be wrong), no
+        # problem of this run's, "Refreshing".
+        first = replace(self.state, from_saved_copy=True, now=0.0, problem="", connected=True)
+        first.live_retry_at = first.retry_at = first.sign_in_retry_at = None
+        painted = [to_data(node) for node in board_view(Model(screen=Working(), board=first))]
+        self._app.session.keep_view(snapshot(self.state), json.dumps(painted, separators=(",", ":")))
         self._unsaved, self._saved_at = False, now
 
     def _show(self) -> None:

@@ -122,7 +122,7 @@ def board_view(model: Model) -> list[El]:
                     else None,
                     h("span", {"class": "board-updated", "id": "board-updated"}, updated and f"Updated {updated}"),
                 ),
-                h("time", {"class": "board-clock", "id": "board-clock"}, clock_time(state.now)),
+                h("time", {"class": "board-clock", "id": "board-clock"}, clock_time(state.now) if state.now else ""),
             ),
             body,
             h("p", {"class": "board-pages", "id": "board-pages"}, f"Page {state.page % pages + 1} of {pages}")

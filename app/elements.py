@@ -32,6 +32,13 @@ def h(tag: str, attrs: dict[str, Any] | None = None, *children: Child | list[Chi
     return El(tag, clean, tuple(flat))
 
 
+def to_data(node: El | str) -> Any:
+    """The tree as JSON-able lists, [tag, attrs, *children], for static/boot.js to draw before Python starts."""
+    if isinstance(node, str):
+        return node
+    return [node.tag, node.attrs, *(to_data(child) for child in node.children)]
+
+
 def button(label: str, action: str, arg: str = "", *, primary: bool = False, **attrs: Any) -> El:
     return h(
         "button",
@@ -74,4 +81,4 @@ def centered(title: str, message: str, actions: tuple[tuple[str, str], ...], *, 
     )
 
 
-__all__ = ["Child", "El", "button", "centered", "h", "notice_el"]
+__all__ = ["Child", "El", "button", "centered", "h", "notice_el", "to_data"]

@@ -20,6 +20,7 @@ from .states import LoopBreaker, PendingSignIn, PendingStates
 TOKEN_KEY = "placeos.token"
 AUTO_RESTART_KEY = "placeos.auto-restart"
 VIEW_KEY = "placeos.board"  # a kiosk board's last known state, painted at once on a reload or reboot
+PAINTED_KEY = "placeos.board.painted"  # … and as drawn, for static/boot.js to show before Python is up
 SIGNED_OUT_KEY = "placeos.signed-out"  # set just before leaving for PlaceOS's logout, read when it sends us back
 
 
@@ -165,14 +166,16 @@ class AuthSession:
             log.info("token %s forgotten", token.access_token)
 
     # -- what was on screen, for a kiosk to paint at once after a reload: kept beside the token, and as long --------
-    def keep_view(self, text: str) -> None:
+    def keep_view(self, text: str, painted: str) -> None:
         self._token_storage.set(VIEW_KEY, text)
+        self._token_storage.set(PAINTED_KEY, painted)
 
     def saved_view(self) -> str | None:
         return self._token_storage.get(VIEW_KEY)
 
     def forget_view(self) -> None:
         self._token_storage.remove(VIEW_KEY)
+        self._token_storage.remove(PAINTED_KEY)
 
     def signed_in_ok(self) -> None:
         """The API accepted the token: the sign-in loop, if any, is over."""
@@ -189,4 +192,4 @@ class AuthSession:
         return signed_out
 
 
-__all__ = ["AuthSession", "SignedIn", "Token", "TOKEN_KEY", "VIEW_KEY"]
+__all__ = ["PAINTED_KEY", "AuthSession", "SignedIn", "Token", "TOKEN_KEY", "VIEW_KEY"]

@@ -45,6 +45,49 @@
     history.replaceState(history.state, "", location.pathname + query + (oauthFragment ? "" : location.hash));
   }
 
+  // A kiosk board's last state, as Python last drew it (app/board.py), shown while Python starts so that a
+  // reload or a reboot never shows a loading screen. It comes from storage, so it is built as the app builds its
+  // screens: elements from a short list, text as text nodes, attributes from an allow-list (app/browser/dom.py).
+  const PAINT_TAGS = new Set(["main", "header", "div", "span", "h1", "h2", "p", "ul", "li", "time"]);
+  const PAINT_ATTRS = new Set(["id", "class", "role", "data-room"]);
+  function build(node, depth) {
+    if (typeof node === "string") return document.createTextNode(node);
+    if (!Array.isArray(node) || depth > 12 || !PAINT_TAGS.has(node[0])) return document.createTextNode("");
+    const element = document.createElement(node[0]);
+    for (const [name, value] of Object.entries(node[1] || {})) {
+      if ((PAINT_ATTRS.has(name) || name.startsWith("aria-")) && typeof value === "string") {
+        element.setAttribute(name, value);
+      }
+    }
+    for (const child of node.slice(2)) element.appendChild(build(child, depth + 1));
+    return element;
+  }
+  function savedView() {
+    try {
+      const nodes = JSON.parse(localStorage.getItem("placeos.board.painted") || "null");
+      return Array.isArray(nodes) && nodes.length ? nodes : null;
+    } catch {
+      return null; // no storage, or not JSON: the loading screen it is
+    }
+  }
+  // Drawn the moment the parser has made #app, before the first frame; until then the class hides the loading
+  // screen, so no frame shows it.
+  const saved = oauthFragment || oauthQuery ? null : savedView();
+  if (saved) {
+    document.documentElement.classList.add("saved-view");
+    const watch = new MutationObserver(() => {
+      const app = document.getElementById("app");
+      if (!app) return;
+      watch.disconnect();
+      const view = document.createElement("div");
+      view.id = "saved-view";
+      for (const node of saved) view.appendChild(build(node, 0));
+      app.prepend(view);
+      performance.mark("saved-view-painted");
+    });
+    watch.observe(document, { childList: true, subtree: true });
+  }
+
   let step = "download";
   let attempt = 0;
 
@@ -78,6 +121,8 @@
     await domReady;
     const box = el("boot-error");
     if (!box || !box.hidden) return;
+    el("saved-view")?.remove(); // the app could not start: say so instead of showing what it last knew
+    document.documentElement.classList.remove("saved-view");
     el("boot").setAttribute("aria-busy", "false");
     el("boot-error-text").textContent = message;
     box.hidden = false;

@@ -4,7 +4,9 @@ their back-off, the badges, the saved copy, and one renewal for the tabs that sh
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from app.board_state import MAX_ROOMS, BoardState, Grid, Room, from_snapshot, gr
 from app.board_view import board_view, seats
 from app.ports import HttpResponse
 from app.realtime import Binding
-from app.session import VIEW_KEY
+from app.session import PAINTED_KEY, VIEW_KEY
 from app.upkeep import NOT_TRIED, RENEWED
 from tests.fakes import SYSTEMS, Harness, find, state_of, text_of
 
@@ -181,10 +183,32 @@ async def test_a_reload_paints_the_saved_board_at_once_before_anything_is_asked_
 
 async def test_signing_out_clears_the_saved_board() -> None:
     h = await board()
-    assert h.storage.get(VIEW_KEY)
+    assert h.storage.get(VIEW_KEY) and h.storage.get(PAINTED_KEY)
     h.transport.handler = lambda r: HttpResponse(200, {}, "{}")
     await h.app.sign_out()
-    assert h.storage.get(VIEW_KEY) is None
+    assert h.storage.get(VIEW_KEY) is None and h.storage.get(PAINTED_KEY) is None
+
+
+async def test_the_board_is_kept_as_drawn_for_the_loader_with_only_what_the_loader_may_draw() -> None:
+    h = await board()
+    painted = json.loads(h.storage.get(PAINTED_KEY) or "[]")
+    loader = (Path(__file__).resolve().parent.parent / "static" / "boot.js").read_text()
+    tags = set(json.loads("[" + re.search(r"PAINT_TAGS = new Set\(\[(.*?)\]\)", loader).group(1) + "]"))  # type: ignore[union-attr]
+    attrs = set(json.loads("[" + re.search(r"PAINT_ATTRS = new Set\(\[(.*?)\]\)", loader).group(1) + "]"))  # type: ignore[union-attr]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            return
+        assert node[0] in tags, node[0]
+        assert all(name in attrs or name.startswith("aria-") for name in node[1]), node[1]
+        for child in node[2:]:
+            walk(child)
+
+    for node in painted:
+        walk(node)
+    text = json.dumps(painted)
+    assert "Room 0" in text and "Refreshing." in text and "board-clock" in text
+    assert not [n for n in painted[0][2:] if isinstance(n, list) and "Offline" in json.dumps(n)]
 
 
 async def test_a_rebooted_kiosk_with_no_token_renews_in_a_frame_behind_its_saved_board() -> None:

@@ -41,6 +41,20 @@ new MutationObserver(() => {
 }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
 """
 
+# Frames in which the loader's loading screen shows, and when the first room tile did.
+WATCH_LOADING = """
+window.__loading = {frames: 0, firstTile: null};
+const look = () => {
+  const boot = document.getElementById('boot');
+  if (boot && boot.offsetParent !== null && !document.querySelector('.tile')) window.__loading.frames++;
+  if (window.__loading.firstTile === null && document.querySelector('.tile')) {
+    window.__loading.firstTile = performance.now();
+  }
+  requestAnimationFrame(look);
+};
+requestAnimationFrame(look);
+"""
+
 
 def kiosk_sign_in(page: Page, server: LiveServer) -> None:
     """The one thing a person does for a kiosk: sign it in, once."""
@@ -267,6 +281,7 @@ def test_a_reload_with_placeos_unreachable_paints_the_last_state_with_the_offlin
     def refuse(ws: WebSocketRoute) -> None:
         ws.close(code=1011)
 
+    page.add_init_script(WATCH_LOADING)
     page.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     page.route("**/auth/**", lambda route: route.abort("internetdisconnected"))
     page.route_web_socket("**/systems/control**", refuse)
@@ -278,3 +293,30 @@ def test_a_reload_with_placeos_unreachable_paints_the_last_state_with_the_offlin
     expect(badge).to_contain_text("Offline", timeout=20_000)
     expect(badge).to_contain_text("Trying again at")
     expect(badge).to_contain_text("Showing what was known at")
+    # The board was there before Python was: the loader drew the saved copy, and no frame showed the loading screen.
+    seen = page.evaluate(
+        "() => ({loading: window.__loading.frames, tile: window.__loading.firstTile,"
+        " python: performance.getEntriesByName('python-ready')[0].startTime,"
+        " painted: performance.getEntriesByName('saved-view-painted').length})"
+    )
+    assert seen["painted"] == 1 and seen["loading"] == 0 and seen["tile"] < seen["python"], seen
+
+
+def test_the_loader_draws_a_saved_board_as_text_whatever_storage_holds(page: Page, live_server: LiveServer) -> None:
+    hostile = [
+        ["main", {"id": "board", "onclick": "window.__pwned = 1"}, ["script", {}, "window.__pwned = 2"]],
+        ["p", {"class": "tile", "style": "x", "href": "javascript:1"}, "<img src=x onerror='window.__pwned = 3'>"],
+        ["iframe", {"src": "https://example.com/"}],
+        "plain",
+        ["div", {}, *[["div", {}, "deep"]] * 3],
+    ]
+    page.add_init_script(f"localStorage.setItem('placeos.board.painted', {json.dumps(json.dumps(hostile))})")
+    page.goto(live_server.url, wait_until="domcontentloaded")
+    drawn = page.evaluate(
+        """() => ({pwned: window.__pwned, scripts: document.querySelectorAll('#saved-view script').length,
+                  frames: document.querySelectorAll('#saved-view iframe, #saved-view img').length,
+                  handlers: document.querySelector('#saved-view [onclick], #saved-view [style], #saved-view [href]'),
+                  text: document.getElementById('saved-view').textContent})"""
+    )
+    assert drawn["pwned"] is None and drawn["scripts"] == 0 and drawn["frames"] == 0 and drawn["handlers"] is None
+    assert "<img src=x onerror='window.__pwned = 3'>" in drawn["text"]
