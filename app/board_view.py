@@ -4,25 +4,15 @@ No buttons, no search, no sign-out: nobody stands at a lobby display to press th
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from .board_state import BoardState, Room
-from .elements import Child, El, h
+from .elements import Child, El, brand, h
+from .livetext import STATUS_WORDS, booking_line, clock_time
 from .model import Model
 from .screens import CallbackFailed
 
-STATUS_WORDS = {"free": "Free", "pending": "Starting soon", "busy": "In use"}
 STALE_GRACE_S = 10  # a refresh under way is not "out of date" yet
-
-
-def clock_time(value: Any, seconds: bool = False) -> str:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return ""
-    try:
-        return time.strftime("%H:%M:%S" if seconds else "%H:%M", time.localtime(value))
-    except (OverflowError, OSError, ValueError):  # a time no calendar holds
-        return ""
 
 
 def _again(at: float | None) -> str:
@@ -51,13 +41,6 @@ def badge(model: Model) -> tuple[str, str] | None:
     return None
 
 
-def _booking(label: str, booking: Any, until: bool) -> str:
-    if not isinstance(booking, dict) or not isinstance(booking.get("title"), str) or not booking["title"]:
-        return ""
-    at = clock_time(booking.get("event_end" if until else "event_start"))
-    return f"{label}{booking['title'][:120]}" + (f" {'until' if until else 'at'} {at}" if at else "")
-
-
 def seats(capacity: int | None) -> str:
     return "" if capacity is None else f"{capacity} seat" + ("" if capacity == 1 else "s")
 
@@ -72,8 +55,8 @@ def tile(room: Room, live: dict[str, Any]) -> El:
         if isinstance(people, int) and not isinstance(people, bool) and people > 0
         else ""
     )
-    now = _booking("", live.get("current_booking"), until=True)
-    upcoming = _booking("Next: ", live.get("next_booking"), until=False)
+    now = booking_line("", live.get("current_booking"), until=True)
+    upcoming = booking_line("Next: ", live.get("next_booking"), until=False)
     return h(
         "li",
         {"class": f"tile tile-{known}", "data-room": room.id},
@@ -108,12 +91,7 @@ def board_view(model: Model) -> list[El]:
             h(
                 "header",
                 {"class": "board-head"},
-                h(
-                    "div",
-                    {"class": "brand"},
-                    h("span", {"class": "brand-mark", "aria-hidden": "true"}),
-                    h("h1", {"class": "board-title"}, "Rooms"),
-                ),
+                brand(h("h1", {"class": "board-title"}, "Rooms")),
                 h(
                     "div",
                     {"class": "board-status"},
@@ -132,4 +110,4 @@ def board_view(model: Model) -> list[El]:
     ]
 
 
-__all__ = ["STATUS_WORDS", "badge", "board_view", "clock_time", "seats", "tile"]
+__all__ = ["STALE_GRACE_S", "badge", "board_view", "seats", "tile"]

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from .elements import Child, El, button, h, notice_el
+from .livetext import STATUS_WORDS, booking_line
 from .model import Model, Notice
 
 
@@ -53,23 +54,9 @@ def format_value(key: str, value: Any) -> str:
     return str(value)
 
 
-STATUS_WORDS = {"free": "Free", "pending": "Starting soon", "busy": "In use"}
-
-
-def _clock_time(value: Any) -> str:
-    if not isinstance(value, int) or isinstance(value, bool):
-        return ""
-    try:
-        return time.strftime("%H:%M", time.localtime(value))
-    except (OverflowError, OSError, ValueError):
-        return ""
-
-
-def _booking(label: str, booking: Any, when: str) -> Child:
-    if not isinstance(booking, dict) or not booking.get("title"):
-        return None
-    at = _clock_time(booking.get("event_end" if when == "until" else "event_start"))
-    return h("p", {"class": "live-booking"}, f"{label}: {booking['title']}" + (f", {when} {at}" if at else ""))
+def _booking(label: str, booking: Any, until: bool) -> Child:
+    line = booking_line(f"{label}: ", booking, until)
+    return h("p", {"class": "live-booking"}, line) if line else None
 
 
 def live_section(model: Model) -> Child:
@@ -88,8 +75,8 @@ def live_section(model: Model) -> Child:
         h("p", {}, f"{people} {'person' if people == 1 else 'people'} in the room")
         if isinstance(people, int) and not isinstance(people, bool)
         else None,
-        _booking("Now", live.get("current_booking"), "until"),
-        _booking("Next", live.get("next_booking"), "at"),
+        _booking("Now", live.get("current_booking"), until=True),
+        _booking("Next", live.get("next_booking"), until=False),
     )
 
 

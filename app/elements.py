@@ -39,6 +39,11 @@ def to_data(node: El | str) -> Any:
     return [node.tag, node.attrs, *(to_data(child) for child in node.children)]
 
 
+def brand(label: Child) -> El:
+    """PlaceOS's mark and a label: the top bar's name, a card's heading, the board's title."""
+    return h("div", {"class": "brand"}, h("span", {"class": "brand-mark", "aria-hidden": "true"}), label)
+
+
 def button(label: str, action: str, arg: str = "", *, primary: bool = False, **attrs: Any) -> El:
     return h(
         "button",
@@ -70,7 +75,7 @@ def centered(title: str, message: str, actions: tuple[tuple[str, str], ...], *, 
     return h(
         "section",
         {"class": "card center-card", "aria-labelledby": "screen-title"},
-        h("div", {"class": "brand"}, h("span", {"class": "brand-mark", "aria-hidden": "true"}), "PlaceOS"),
+        brand("PlaceOS"),
         h("h1", {"id": "screen-title", "class": "error-title" if error else None, "tabindex": "-1"}, title),
         h("p", {}, message),
         h(
@@ -81,4 +86,4 @@ def centered(title: str, message: str, actions: tuple[tuple[str, str], ...], *, 
     )
 
 
-__all__ = ["Child", "El", "button", "centered", "h", "notice_el", "to_data"]
+__all__ = ["Child", "El", "brand", "button", "centered", "h", "notice_el", "to_data"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from .board_view import board_view
 from .detail import detail_view, safe_href
-from .elements import Child, El, button, centered, h, notice_el
+from .elements import Child, El, brand, button, centered, h, notice_el
 from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Notice, Place
 from .screens import CallbackFailed, Leaving, Loading, SignedOut
 
@@ -38,12 +38,7 @@ def topbar(user: dict[str, Any] | None) -> El:
     return h(
         "header",
         {"class": "topbar"},
-        h(
-            "div",
-            {"class": "brand"},
-            h("span", {"class": "brand-mark", "aria-hidden": "true"}),
-            h("span", {"class": "brand-name"}, "PlaceOS"),
-        ),
+        brand(h("span", {"class": "brand-name"}, "PlaceOS")),
         h("div", {"class": "user"}, who, button("Sign out", "sign_out", id="sign-out")),
     )
 

@@ -1,0 +1,30 @@
+"""A room's live state in words, shared by a system's detail (app.detail) and the kiosk board (app.board_view):
+the same status words, the same clock times, the same reading of a booking that came over the websocket."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+STATUS_WORDS = {"free": "Free", "pending": "Starting soon", "busy": "In use"}
+
+
+def clock_time(value: Any, seconds: bool = False) -> str:
+    """A time of day from epoch seconds in API data; "" for anything that is not one."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return ""
+    try:
+        return time.strftime("%H:%M:%S" if seconds else "%H:%M", time.localtime(value))
+    except (OverflowError, OSError, ValueError):  # a time no calendar holds
+        return ""
+
+
+def booking_line(label: str, booking: Any, until: bool) -> str:
+    """ "Weekly sync until 10:30", "Next: Design review at 11:00"; "" when there is no usable booking."""
+    if not isinstance(booking, dict) or not isinstance(booking.get("title"), str) or not booking["title"]:
+        return ""
+    at = clock_time(booking.get("event_end" if until else "event_start"))
+    return f"{label}{booking['title'][:120]}" + (f" {'until' if until else 'at'} {at}" if at else "")
+
+
+__all__ = ["STATUS_WORDS", "booking_line", "clock_time"]
