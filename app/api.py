@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import ClientConfig
-from .errors import ApiError, AuthRequired, Forbidden, NetworkError, NotFound, ServerError, UnexpectedAnswer
+from .errors import (
+    ApiError,
+    AuthRequired,
+    Forbidden,
+    NetworkError,
+    NotFound,
+    NotSignedIn,
+    ServerError,
+    UnexpectedAnswer,
+)
 from .ports import Clock, HttpRequest, HttpResponse, Sleep, Transport
 from .redact import log
 from .session import Token
@@ -98,7 +107,9 @@ class PlaceOSClient:
         url = self._url(path, params)
         for attempt in range(self._attempts):
             token = self._token()
-            if token is None or token.remaining(self._clock()) <= 0:
+            if token is None:
+                raise NotSignedIn("Not signed in: sign in to PlaceOS first, then try again.", 401)
+            if token.remaining(self._clock()) <= 0:
                 raise AuthRequired("Your session has ended. Sign in again to continue.", 401)
             headers = {"Accept": "application/json"}
             target = url

@@ -91,6 +91,10 @@ class AuthRequired(ApiError):
     pass
 
 
+class NotSignedIn(AuthRequired):
+    """A call with no token at all (a developer at the console before signing in), not an ended session."""
+
+
 class Forbidden(ApiError):
     pass
 
@@ -126,6 +130,7 @@ __all__ = [
     "NetworkError",
     "NoState",
     "NotFound",
+    "NotSignedIn",
     "ServerError",
     "SignInLoop",
     "UnexpectedAnswer",

@@ -13,6 +13,7 @@ from app.errors import (
     Forbidden,
     NetworkError,
     NotFound,
+    NotSignedIn,
     ServerError,
 )
 from app.ports import HttpResponse
@@ -104,3 +105,11 @@ async def test_api_expired_token_is_not_even_sent() -> None:
     with pytest.raises(AuthRequired):
         await api.current_user()
     assert transport.requests == []
+
+
+async def test_a_call_with_no_token_says_not_signed_in_not_session_ended() -> None:
+    transport = MockTransport(standin)
+    client = PlaceOSClient(config(), transport, lambda: None, clock=lambda: 1_800_000_000.0, sleep=Sleeps())
+    with pytest.raises(NotSignedIn, match="Not signed in"):
+        await client.systems()
+    assert transport.requests == []  # nothing was sent without a token
