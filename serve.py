@@ -36,7 +36,9 @@ def _add_app_settings(p: argparse.ArgumentParser) -> None:
         shown = setting.derived or f"{setting.default}"
         options: dict[str, Any] = {"dest": setting.key, "help": f"{setting.help} (default: {shown})"}
         if isinstance(setting.default, bool):
-            group.add_argument(setting.flag, action="store_true", **options)
+            # On by default (the console) comes with a --no- form to turn it off.
+            action = argparse.BooleanOptionalAction if setting.default else "store_true"
+            group.add_argument(setting.flag, action=action, default=setting.default, **options)
             continue
         options |= {"default": setting.default, "metavar": setting.metavar or None}
         if isinstance(setting.default, int):
@@ -101,6 +103,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         metavar="X",
         help="how fast the stand-in's rooms change state on the websocket (1: once a minute; 60: every second)",
     )
+    p.add_argument(
+        "--wheels",
+        type=Path,
+        default=defaults.wheels_dir,
+        metavar="DIR",
+        help="wheels micropip may install from the page's console (default: wheels/)",
+    )
     _add_app_settings(p)
     _add_fault_switches(p)
     a = p.parse_args(argv)
@@ -126,6 +135,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         dev_controls=not a.placeos and (a.host in LOOPBACK or a.allow_remote_faults),
         strict_origin=a.strict_origin,
         realtime_speed=a.realtime_speed,
+        wheels_dir=a.wheels,
         client=ClientSettings(**client),
         faults=faults,
     )

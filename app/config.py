@@ -57,6 +57,12 @@ SETTINGS = (
         ("implicit", "code"),
     ),
     Setting(
+        "console",
+        "--console",
+        True,
+        "the in-page Python console for developers (Ctrl+`); off where app-config.json does not say so",
+    ),
+    Setting(
         "board_zone",
         "--board-zone",
         "",
@@ -121,6 +127,7 @@ class ClientConfig:
     expiry_warning_s: int
     kiosk: bool
     flow: str  # "implicit" (RFC 6749 §4.2) or "code" (§4.1 with PKCE, RFC 7636)
+    console: bool = False  # the developers' Python console: on under serve.py, off unless configured elsewhere
     board_zone: str = ""  # the kiosk board's rooms: a zone id, a search, or (both empty) every room
     board_search: str = ""
     board_rotate_s: int = 15
@@ -173,6 +180,7 @@ class ClientConfig:
             storage=storage,
             expiry_warning_s=warning,
             kiosk=bool(data.get("kiosk", DEFAULTS["kiosk"])),
+            console=data.get("console") is True,
             flow=flow,
             board_zone=str(data.get("board_zone") or "")[:200],
             board_search=str(data.get("board_search") or "")[:200],

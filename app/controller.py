@@ -14,6 +14,7 @@ from .arrival import Arrival
 from .board import Board, Viewport
 from .browse import Browse
 from .config import ClientConfig
+from .console import PythonConsole
 from .elements import El
 from .errors import SignInLoop
 from .flows import Flow
@@ -51,6 +52,7 @@ class App:
         frame: Frame | None = None,
         exclusive: Exclusive = run_alone,
         viewport: Viewport = lambda: (1920.0, 1080.0),
+        console: PythonConsole | None = None,
     ) -> None:
         self.config = config
         self.session = session
@@ -69,11 +71,13 @@ class App:
         self.upkeep = Upkeep(self)
         self.board = Board(self, viewport) if config.kiosk else None  # a kiosk shows the board, not the browser
         self.browse = Browse(self)
+        self.console = console  # the developers' Python console, where the configuration has it
         self.arrival = Arrival(self)
         self._shown: list[El] | None = None
 
     # -- screens --------------------------------------------------------------------------------------------------
     def show(self, focus: str | None = None) -> None:
+        self.model.console = self.console.state if self.console else None
         nodes = render(self.model)
         if nodes != self._shown or focus:  # the same screen again (a tick) leaves the page alone
             self._shown = nodes
@@ -244,6 +248,8 @@ class App:
         elif action == "dismiss_notice":
             self.model.notice = None
             self.show()
+        elif action.startswith("console_") and self.console is not None:
+            self.console.act(action, (form or {}).get("source", ""), self.spawn)
         else:
             log.warning("unknown action %r", action)
 

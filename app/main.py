@@ -16,6 +16,7 @@ from typing import Any
 
 from .api import PlaceOSClient
 from .config import ClientConfig
+from .console import PythonConsole
 from .controller import App
 from .errors import ConfigError
 from .flows import CodeFlow, Flow, ImplicitFlow
@@ -50,6 +51,14 @@ def make_flow(config: ClientConfig, session: AuthSession, transport: Transport) 
     if config.flow == "code":
         return CodeFlow(config, session, transport=transport, clock=time.time, new_verifier=new_verifier)
     return ImplicitFlow(config, session)
+
+
+def browser_console() -> Any:
+    """app.browser.console, imported when the console is first used (it imports pyodide.console, which the
+    start-up path does without)."""
+    from .browser import console
+
+    return console
 
 
 def bytecode_archive() -> Any:
@@ -95,6 +104,17 @@ async def start(handoff: Any) -> None:
         on_state=lambda connected: running().live.connection(connected),
         on_retry=lambda wait_s: running().live.retrying(wait_s),
     )
+    console = (
+        PythonConsole(
+            session_storage,
+            lambda namespace, out, err: browser_console().pyodide_engine(namespace, out, err),
+            lambda: {"api": running().api, "app": running(), "config": running().config},
+            lambda focus: running().show(focus),
+            prepare=lambda source: browser_console().local_micropip(source),
+        )
+        if config.console
+        else None
+    )
     app = App(
         config=config,
         session=session,
@@ -110,6 +130,7 @@ async def start(handoff: Any) -> None:
         frame=browser.frame_response,
         exclusive=browser.exclusive,
         viewport=browser.viewport,
+        console=console,
     )
     browser.wire(app, channel, shared_token=config.storage == "local")
     await app.start(captured.fragment, captured.received_at, captured.query)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .board_state import BoardState
+from .console_text import ConsoleState
 from .screens import Loading, Screen
 from .urls import ascii_int, parse_qsl, urlencode
 from .urls import split as urlsplit
@@ -68,6 +69,7 @@ class Model:
     live_system: str = ""  # whose live state `live` holds
     live_connected: bool = False
     board: BoardState | None = None  # a kiosk's board, once it has something to show; None for people
+    console: ConsoleState | None = None  # the developers' console, where it is on
 
 
 __all__ = ["MAX_OFFSET_DIGITS", "Model", "Notice", "PAGE_SIZE", "Place", "place_from"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .board_view import board_view
+from .console_view import console_launcher, console_panel
 from .detail import detail_view, safe_href
 from .elements import Child, El, brand, button, centered, h, notice_el
 from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Notice, Place
@@ -131,6 +132,16 @@ def systems_view(model: Model) -> El:
 
 
 def render(model: Model) -> list[El]:
+    """The screen, with the developers' console over it where it is on."""
+    console = model.console
+    if console is None:
+        return screen_nodes(model)
+    if console.open:
+        return [*screen_nodes(model), console_panel(console)]
+    return screen_nodes(model) if model.board is not None else [*screen_nodes(model), console_launcher()]
+
+
+def screen_nodes(model: Model) -> list[El]:
     screen = model.screen
     if model.board is not None and (model.board.rooms or not isinstance(screen, SignedOut | CallbackFailed)):
         return board_view(model)  # once painted, a kiosk's board stays: every problem is a badge on it

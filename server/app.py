@@ -15,6 +15,7 @@ from .errors import StartupError
 from .settings import Settings
 from .static import setup_static
 from .web import content_security_policy, security_headers
+from .wheels import setup_wheels
 
 
 def origin_of(url: str) -> str:
@@ -46,6 +47,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
     )
     app = web.Application(middlewares=[security_headers(csp)])
     setup_static(app, settings, lambda: client_config(settings))
+    setup_wheels(app, settings.wheels_dir)
     if settings.placeos_upstream:
         from .proxy import setup_proxy
 

@@ -80,6 +80,7 @@ class Settings:
     root: Path = ROOT
     runtime_dir: Path = ROOT / ".runtime" / "pyodide" / RUNTIME_ID
     data_path: Path = ROOT / "data" / "standin.sqlite3"
+    wheels_dir: Path = ROOT / "wheels"  # what micropip may install from the page's console
     demo_email: str = "demo@example.com"
     demo_password: str = "demo-password"
     demo_name: str = "Demo User"

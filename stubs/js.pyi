@@ -13,6 +13,7 @@ BroadcastChannel: Any
 WebSocket: Any
 Object: Any
 navigator: Any
+URL: Any
 Promise: Any
 
 def setInterval(handler: Any, milliseconds: int) -> int: ...

@@ -32,6 +32,9 @@ ALLOWED_ATTRS = {
     "data-action",
     "data-arg",
     "data-room",
+    "rows",
+    "spellcheck",
+    "autocapitalize",
 }
 
 
@@ -63,7 +66,7 @@ class DomScreen:
         active = self._document.activeElement
         active_id = str(active.id) if active is not None and active is not jsnull and active.id else ""
         selection = None
-        if active_id and str(active.tagName) == "INPUT":
+        if active_id and str(active.tagName) in ("INPUT", "TEXTAREA"):
             selection = (active.selectionStart, active.selectionEnd, str(active.value))
         fragment = self._document.createDocumentFragment()
         for node in nodes:
@@ -78,6 +81,11 @@ class DomScreen:
                 target.focus()
                 if selection and not focus:
                     target.setSelectionRange(selection[0], selection[1])
+                elif str(target.tagName) == "TEXTAREA":  # text the app put there: the caret goes to its end
+                    end = len(str(target.value))
+                    target.setSelectionRange(end, end)
+        for log in self._root.querySelectorAll("[role=log]"):
+            log.scrollTop = log.scrollHeight  # a log shows its newest lines
 
 
 RESPONSE_MESSAGE = "placeos-authorization-response"  # what static/callback.js posts

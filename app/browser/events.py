@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import js
 from pyodide.ffi import create_proxy, jsnull
 
+from ..console_text import key_action
 from ..oauth import split_response
 from ..session import TOKEN_KEY
 
@@ -69,7 +70,29 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
         if shared_token and str(event.key or "") == TOKEN_KEY:
             app.token_changed_elsewhere()
 
+    def on_key(event: Any) -> None:
+        # Ctrl+` anywhere opens and closes the console; in its input, the keys app.console.key_action names.
+        if app.console is None:
+            return
+        if bool(event.ctrlKey) and str(event.code) == "Backquote":
+            event.preventDefault()
+            app.dispatch("console_toggle")
+            return
+        target = event.target
+        if target is None or target is jsnull or str(getattr(target, "id", "")) != "console-input":
+            return
+        value, start, end = str(target.value), int(target.selectionStart), int(target.selectionEnd)
+        ctrl = bool(event.ctrlKey) or bool(event.metaKey)
+        action = key_action(str(event.key), shift=bool(event.shiftKey), ctrl=ctrl, value=value, start=start, end=end)
+        if action is not None:
+            event.preventDefault()
+            caret = app.console.key(action, value, (start, end), app.spawn)
+            if caret is not None:
+                field = js.document.getElementById("console-input")
+                field.setSelectionRange(caret, caret)
+
     channel.on_message(app.message_from_other_tab)
+    listen(js.document, "keydown", on_key)
     listen(root, "click", on_click)
     listen(root, "submit", on_submit)
     listen(js.document, "visibilitychange", lambda event: app.tick())

@@ -1,0 +1,3 @@
+from typing import Any
+
+async def loadPackage(names: str | list[str]) -> Any: ...
