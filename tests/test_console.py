@@ -1,0 +1,287 @@
+"""The developers' console under CPython (app.console, app.console_text, app.console_view), with a small engine that
+behaves as Pyodide's console does (push a line; incomplete, complete or a syntax error; the value of an expression;
+top-level await). The real engine runs in tests/test_console_browser.py."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import codeop
+import contextlib
+import io
+import json
+import traceback
+from collections.abc import Callable, Generator
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.console import HISTORY_KEY, MAX_HISTORY, PythonConsole
+from app.console_text import Entry, format_result, key_action, needs_more, newline, repl_lines
+from app.console_view import console_panel
+from app.ports import MemoryStorage
+from app.redact import Secret
+from tests.fakes import find, text_of
+
+
+class Future:
+    def __init__(self, check: str, run: Callable[[], Any] | None = None, error: str | None = None) -> None:
+        self.syntax_check = check
+        self.formatted_error = error
+        self._run = run
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        assert self._run is not None
+        try:
+            value = self._run()
+            if asyncio.iscoroutine(value):
+                value = yield from value.__await__()
+            return value
+        except BaseException as error:
+            self.formatted_error = "".join(traceback.format_exception_only(type(error), error))
+            raise
+
+
+class Engine:
+    """Pyodide's Console in miniature: REPL lines in, a future per complete statement out."""
+
+    FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+    def __init__(self, namespace: dict[str, Any], out: Callable[[str], None], err: Callable[[str], None]) -> None:
+        self.buffer: list[str] = []
+        self.namespace = namespace
+        self.out = out
+        self.pushed: list[str] = []
+
+    def push(self, line: str) -> Future:
+        self.pushed.append(line)
+        self.buffer.append(line)
+        source = "\n".join(self.buffer)
+        try:
+            compiler = codeop.Compile()
+            compiler.flags |= self.FLAGS
+            complete = codeop.CommandCompiler()
+            complete.compiler = compiler
+            if complete(source, "<console>", "single") is None:
+                return Future("incomplete")
+        except SyntaxError as error:
+            self.buffer.clear()
+            return Future("syntax-error", error=f"SyntaxError: {error.msg}")
+        self.buffer.clear()
+        return Future("complete", lambda: self._run(source))
+
+    def _run(self, source: str) -> Any:
+        stream = io.StringIO()
+        try:
+            code = compile(source, "<console>", "eval", flags=self.FLAGS)
+        except SyntaxError:
+            code = compile(source, "<console>", "exec", flags=self.FLAGS)
+        with contextlib.redirect_stdout(stream):
+            result = eval(code, self.namespace)  # noqa: S307 - a console's whole point
+
+        async def finish() -> Any:
+            value = await result if asyncio.iscoroutine(result) else result
+            if stream.getvalue():
+                self.out(stream.getvalue())
+            return value
+
+        return finish()
+
+    def complete(self, source: str) -> tuple[list[str], int]:
+        word = source.split()[-1] if source.split() else ""
+        start = len(source) - len(word)
+        names = [name for name in self.namespace if name.startswith(word)]
+        return names, start
+
+
+class Rig:
+    def __init__(self, storage: MemoryStorage | None = None) -> None:
+        self.storage = storage or MemoryStorage()
+        self.engines: list[Engine] = []
+        self.focus: list[str | None] = []
+        self.tasks: list[Any] = []
+        self.console = PythonConsole(
+            self.storage,
+            self.make,
+            lambda: {"api": "the client", "app": "the app", "config": "settings", "apiary": 1},
+            self.focus.append,
+        )
+
+    def make(self, namespace: dict[str, Any], out: Callable[[str], None], err: Callable[[str], None]) -> Engine:
+        engine = Engine(namespace, out, err)
+        self.engines.append(engine)
+        return engine
+
+    def spawn(self, coroutine: Any) -> Any:
+        self.tasks.append(coroutine)
+        return None
+
+    async def run(self, source: str) -> list[Entry]:
+        before = len(self.console.state.entries)
+        self.console.submit(source, self.spawn)
+        while self.tasks:
+            await self.tasks.pop(0)
+        return self.console.state.entries[before:]
+
+
+# deciding what Enter does, and how input becomes REPL lines ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "more"),
+    [
+        ("1 + 1", False),
+        ("x = [1,", True),
+        ("for i in range(3):", True),
+        ("for i in range(3):\n    print(i)", True),  # inside a block: Enter adds a line
+        ("for i in range(3):\n    print(i)\n    ", False),  # a blank line ends it
+        ("await api.systems()", False),
+        ("def f(:", False),  # an error is not unfinished: running it shows the error
+        ("", False),
+        ('"""open', True),
+    ],
+)
+def test_enter_runs_a_finished_statement_and_continues_an_unfinished_one(source: str, more: bool) -> None:
+    assert needs_more(source) is more
+
+
+def test_a_new_line_keeps_the_indentation_and_indents_after_a_colon() -> None:
+    assert newline("for i in x:", 11, 11) == ("for i in x:\n    ", 16)
+    assert newline("if a:\n    b = 1", 15, 15) == ("if a:\n    b = 1\n    ", 20)
+
+
+def test_pasted_code_runs_as_written_with_its_blocks_closed() -> None:
+    source = "x = 0\nfor i in range(3):\n    x += i\nelse:\n    x += 10\nprint(x)\n"
+    assert repl_lines(source) == ["x = 0", "for i in range(3):", "    x += i", "else:", "    x += 10", "", "print(x)"]
+    assert repl_lines("if a:\n    b") == ["if a:", "    b", ""]
+
+
+@pytest.mark.property
+@given(st.text(max_size=400))
+def test_any_input_is_decided_without_crashing_and_keeps_its_lines(source: str) -> None:
+    needs_more(source)
+    lines = repl_lines(source)
+    assert [line for line in lines if line.strip()] == [line for line in source.rstrip().split("\n") if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("key", "shift", "ctrl", "value", "start", "end", "action"),
+    [
+        ("Enter", False, False, "1 + 1", 5, 5, "run"),
+        ("Enter", False, False, "for i in x:", 11, 11, "newline"),
+        ("Enter", True, False, "1 + 1", 5, 5, None),  # Shift+Enter: the browser's own newline
+        ("ArrowUp", False, False, "a\nb", 3, 3, None),  # on the second line: the caret moves
+        ("ArrowUp", False, False, "a\nb", 1, 1, "previous"),
+        ("ArrowDown", False, False, "a\nb", 0, 0, None),
+        ("ArrowDown", False, False, "a\nb", 3, 3, "next"),
+        ("Tab", False, False, "api.sy", 6, 6, "complete"),
+        ("c", False, True, "x", 1, 1, "cancel"),
+        ("c", False, True, "xyz", 0, 2, None),  # a selection: Ctrl+C copies it
+        ("l", False, True, "", 0, 0, "clear"),
+        ("a", False, False, "", 0, 0, None),
+    ],
+)
+def test_keys_of_the_input(
+    key: str, shift: bool, ctrl: bool, value: str, start: int, end: int, action: str | None
+) -> None:
+    assert key_action(key, shift=shift, ctrl=ctrl, value=value, start=start, end=end) == action
+
+
+def test_results_that_look_like_json_are_pretty_printed_and_secrets_stay_redacted() -> None:
+    assert (
+        format_result({"name": "Boardroom", "zones": ["z1"]})
+        == '{\n  "name": "Boardroom",\n  "zones": [\n    "z1"\n  ]\n}'
+    )
+    assert format_result(Secret("tok-abcdefghijkl")).startswith("Secret(#")
+    assert "tok-abcdefghijkl" not in format_result({"token": Secret("tok-abcdefghijkl")})
+
+    class Broken:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    assert format_result(Broken()) == "<repr failed: RuntimeError>"
+
+
+# the console ---------------------------------------------------------------------------------------------------
+
+
+async def test_nothing_of_the_engine_is_made_until_something_runs() -> None:
+    rig = Rig()
+    rig.console.toggle()
+    assert rig.console.state.open and rig.engines == [] and "api" in rig.console.state.entries[0].text
+    assert rig.focus[-1] == "console-input"
+    await rig.run("1 + 1")
+    assert len(rig.engines) == 1
+
+
+async def test_statements_run_in_order_printing_and_returning_with_top_level_await() -> None:
+    rig = Rig()
+    entries = await rig.run("import asyncio\nx = 20\nawait asyncio.sleep(0)\nprint('hello')\nx + 22")
+    kinds = [(e.kind, e.text) for e in entries]
+    assert kinds[0] == ("input", "import asyncio\nx = 20\nawait asyncio.sleep(0)\nprint('hello')\nx + 22")
+    assert ("output", "hello\n") in kinds and kinds[-1] == ("result", "42")
+    assert rig.focus[0] == "console-input" and rig.console.state.draft == ""  # the input empties at once
+
+
+async def test_an_error_shows_its_message_and_the_next_input_starts_clean() -> None:
+    rig = Rig()
+    entries = await rig.run("1/0\nprint('not reached')")
+    assert entries[-1].kind == "error" and "ZeroDivisionError" in entries[-1].text
+    assert not [e for e in entries if e.kind == "output"]
+    assert (await rig.run("2 + 2"))[-1].text == "4"
+
+
+async def test_history_is_kept_per_tab_and_walked_with_the_arrows() -> None:
+    storage = MemoryStorage()
+    rig = Rig(storage)
+    for source in ("a = 1", "b = 2", "b = 2", "a + b"):
+        await rig.run(source)
+    assert json.loads(storage.get(HISTORY_KEY) or "[]") == ["a = 1", "b = 2", "a + b"]  # no repeats in a row
+    again = Rig(storage).console  # a reload of the same tab
+    assert again.previous("draft") == "a + b" and again.previous("") == "b = 2" and again.previous("") == "a = 1"
+    assert again.previous("") == "a = 1"  # the oldest stays
+    assert again.next("") == "b = 2" and again.next("") == "a + b" and again.next("") == "draft"  # back to it
+
+
+async def test_history_is_bounded() -> None:
+    rig = Rig()
+    for n in range(MAX_HISTORY + 20):
+        rig.console._remember(f"x = {n}")
+    assert len(json.loads(rig.storage.get(HISTORY_KEY) or "[]")) == MAX_HISTORY
+
+
+def test_a_damaged_history_is_an_empty_one() -> None:
+    storage = MemoryStorage()
+    storage.set(HISTORY_KEY, '{"not": "a list"')
+    assert Rig(storage).console.previous("x") == "x"
+
+
+def test_tab_completes_a_unique_name_and_lists_several() -> None:
+    rig = Rig()
+    assert rig.console.complete("con", 3) == ("config", 6)
+    assert rig.console.complete("ap", 2) == ("ap", 2) and rig.console.state.options == ["api", "apiary", "app"]
+    assert rig.console.complete("api", 3) == ("api", 3) and rig.console.state.options == ["api", "apiary"]
+    assert rig.console.complete("zzz", 3) == ("zzz", 3) and rig.console.state.options == []
+
+
+async def test_ctrl_c_drops_the_input_and_ctrl_l_clears_the_log() -> None:
+    rig = Rig()
+    await rig.run("1")
+    rig.console.key("cancel", "half typed", (10, 10), rig.spawn)
+    assert rig.console.state.entries[-1] == Entry("input", "half typed  ^C") and rig.console.state.draft == ""
+    rig.console.key("clear", "kept", (4, 4), rig.spawn)
+    assert rig.console.state.entries == [] and rig.console.state.draft == "kept"
+
+
+def test_long_output_is_folded_in_the_panel_and_everything_is_text() -> None:
+    rig = Rig()
+    rig.console.state.entries = [Entry("result", "\n".join(str(n) for n in range(100))), Entry("input", "<b>x</b>")]
+    panel = console_panel(rig.console.state)
+    folds = find(panel, lambda e: e.tag == "details")
+    assert len(folds) == 1 and "100 lines" in text_of(folds[0])
+    assert ">>> <b>x</b>" in text_of(panel)
+    (field,) = find(panel, lambda e: e.tag == "textarea")
+    (label,) = find(panel, lambda e: e.tag == "label")
+    assert label.attrs["for"] == field.attrs["id"] and text_of(label) == "Python input"
