@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from aiohttp import web
+from yarl import URL
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 # A wheel's file name (PEP 427): distribution, version, optional build tag, python, abi and platform tags.
@@ -49,7 +50,9 @@ def setup_wheels(app: web.Application, folder: Path) -> None:
             "files": [
                 {
                     "filename": path.name,
-                    "url": f"/wheels/files/{path.name}",
+                    # Absolute: micropip does not resolve a relative URL from a JSON index. Derived from where
+                    # the index was asked for, so it holds under any base path.
+                    "url": str(request.url.join(URL(f"../../files/{path.name}"))),
                     "hashes": {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()},
                 }
                 for path in files
