@@ -23,15 +23,15 @@ from .model import MAX_OFFSET_DIGITS, Model, Place, place_from
 from .ports import Clock, Exclusive, Frame, Navigator, Screen, Transport, run_alone
 from .realtime import Realtime
 from .redact import log
-from .screens import Actions, CallbackFailed, Leaving, Loading, SignedOut, Working
+from .screens import Actions, CallbackFailed, Leaving, SignedOut, Working
 from .session import AuthSession
 from .signout import sign_out
+from .tabs import SIGNED_OUT, OtherTabs
 from .upkeep import NO_ANSWER, RENEWED, Upkeep
 from .urls import ascii_int
 from .view import render
 
 Spawn = Callable[[Coroutine[Any, Any, object]], object]
-SIGNED_OUT = "signed-out"
 
 
 class App:
@@ -71,6 +71,7 @@ class App:
         self.upkeep = Upkeep(self)
         self.board = Board(self, viewport) if config.kiosk else None  # a kiosk shows the board, not the browser
         self.browse = Browse(self)
+        self.tabs = OtherTabs(self)
         self.console = console  # the developers' Python console, where the configuration has it
         self.arrival = Arrival(self)
         self._shown: list[El] | None = None
@@ -96,7 +97,7 @@ class App:
         self.model.screen = CallbackFailed(title, message + kiosk, actions)
         self.show("screen-title")
 
-    def _enter_app(self) -> None:
+    def enter_app(self) -> None:
         self.model.expiry_notice = None
         self.model.screen = Working()
         if self.board is not None:
@@ -116,12 +117,12 @@ class App:
             return
         token = self.session.token()
         if token is not None and token.remaining(self.clock()) > 0:
-            self._enter_app()
+            self.enter_app()
             return
         if token is not None:
             self.session.forget()
         if saved and await self.upkeep.renew_in_frame() in (RENEWED, NO_ANSWER):
-            self._enter_app()  # renewed, or PlaceOS unreachable: the board stays, says so, and keeps trying
+            self.enter_app()  # renewed, or PlaceOS unreachable: the board stays, says so, and keeps trying
         elif self.config.kiosk:
             self.sign_in()  # PlaceOS has no session: a person signs in (what a rebooted kiosk may need)
         elif signed_out_here:
@@ -135,7 +136,7 @@ class App:
 
         async def arrive() -> None:
             if await self.arrival.receive({"fragment": fragment}, received_at) and self.session.valid_token():
-                self._enter_app()
+                self.enter_app()
 
         self.spawn(arrive())
 
@@ -183,25 +184,6 @@ class App:
         self.tick()
         if self.working and self.model.list_error:
             self.spawn(self.load())
-
-    # -- other tabs ---------------------------------------------------------------------------------------------
-    def message_from_other_tab(self, message: str) -> None:
-        """Another tab signed out: this one's token died with the logout, so say so now, not at the next 401."""
-        if message == SIGNED_OUT and isinstance(self.model.screen, Working | Loading):
-            self.session.forget()
-            self.session.forget_view()
-            self.model = Model(place=self.model.place)
-            self.show_signed_out("You signed out in another tab.")
-
-    def token_changed_elsewhere(self) -> None:
-        """With a shared (localStorage) token, another tab signed in again or signed out."""
-        token = self.session.valid_token()
-        if token is not None and (not self.working or self.model.expiry_notice is not None):
-            log.info("adopting the token another tab received, %s", token.access_token)
-            self._enter_app()
-            self.spawn(self.live.renewed())
-        elif token is None:
-            self.tick()
 
     # -- navigation -----------------------------------------------------------------------------------------------
     def go(self, place: Place, focus_back: str | None = None) -> None:

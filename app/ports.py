@@ -52,6 +52,7 @@ class HttpRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: str | None = None
     credentials: str = "same-origin"  # fetch()'s credentials mode
+    follow: bool = True  # follow redirects; False: a redirect is the answer (an opaque one, status 0, in a browser)
 
 
 class Transport(Protocol):

@@ -159,7 +159,7 @@ async def test_controller_sign_out_is_announced_and_other_tabs_follow() -> None:
     other = Harness(path="/?q=room")
     await other.app.start("", other.clock.now)
     await other.sign_in()
-    other.app.message_from_other_tab("signed-out")
+    other.app.tabs.message("signed-out")
     assert "You signed out in another tab." in other.screen.text
     assert other.session.token() is None and other.app.model.place.q == "room"
 
@@ -172,7 +172,7 @@ async def test_controller_adopts_a_token_another_tab_received() -> None:
     assert "Your session has ended" in h.screen.text
     fresh = Token(Secret("tok-from-the-other-tab"), h.clock.now + 3600, "public")
     h.storage.set("placeos.token", fresh.to_json())
-    h.app.token_changed_elsewhere()
+    h.app.tabs.token_changed()
     await h.settle()
     assert "Your session has ended" not in h.screen.text and "Room 0" in h.screen.text
     assert h.transport.requests[-1].headers["Authorization"] == "Bearer tok-from-the-other-tab"

@@ -68,7 +68,7 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
     def on_storage(event: Any) -> None:
         # Fired only in the other tabs, and only for localStorage: a kiosk tab renewed or dropped the token.
         if shared_token and str(event.key or "") == TOKEN_KEY:
-            app.token_changed_elsewhere()
+            app.tabs.token_changed()
 
     def on_key(event: Any) -> None:
         # Ctrl+` anywhere opens and closes the console; in its input, the keys app.console.key_action names.
@@ -91,7 +91,7 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
                 field = js.document.getElementById("console-input")
                 field.setSelectionRange(caret, caret)
 
-    channel.on_message(app.message_from_other_tab)
+    channel.on_message(app.tabs.message)
     listen(js.document, "keydown", on_key)
     listen(root, "click", on_click)
     listen(root, "submit", on_submit)

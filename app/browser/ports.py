@@ -95,7 +95,7 @@ class FetchTransport:
         }
         if request.body is not None:
             options["body"] = request.body
-        if request.credentials == "include":
+        if request.credentials == "include" or not request.follow:
             options["redirect"] = "manual"  # logout answers with a redirect we do not follow
         from pyodide.http import pyfetch  # 18 ms to import: paid at the first request, not at start-up
 
