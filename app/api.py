@@ -86,6 +86,7 @@ class PlaceOSClient:
         self.token_in_query = token_in_query
         self._attempts = attempts
         self._backoff_s = backoff_s
+        self.last_error: ApiError | None = None
 
     def _url(self, path_or_url: str, params: Mapping[str, Any] | None) -> str:
         if path_or_url.startswith("/api/"):
@@ -125,9 +126,10 @@ class PlaceOSClient:
                     "%s %s: no response (attempt %d of %d)", method, urlsplit(url).path, attempt + 1, self._attempts
                 )
                 if last:
-                    raise NetworkError(
+                    self.last_error = NetworkError(
                         "PlaceOS cannot be reached. Check your connection; the app will keep what is on screen."
-                    ) from None
+                    )
+                    raise self.last_error from None
                 await self._sleep(self._backoff_s * 2**attempt)
                 continue
             request_id = response.headers.get("x-request-id")
@@ -136,7 +138,8 @@ class PlaceOSClient:
                 await self._sleep(self._retry_after(response) or self._backoff_s * 2**attempt)
                 continue
             if response.status >= 400:
-                raise self._error(response, request_id)
+                self.last_error = self._error(response, request_id)  # for the auth doctor's report
+                raise self.last_error
             return response
         raise AssertionError("unreachable")
 

@@ -51,6 +51,7 @@ class Arrival:
                 (("Try again", "sign_in"),),
             )
             return False
+        app.doctor.outcomes.sign_in = "signed in" + (f" ({signed_in.scope_warning})" if signed_in.scope_warning else "")
         app.navigator.replace(signed_in.return_to)
         app.model.place = place_from(signed_in.return_to)
         if signed_in.scope_warning:

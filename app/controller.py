@@ -15,13 +15,14 @@ from .board import Board, Viewport
 from .browse import Browse
 from .config import ClientConfig
 from .console import PythonConsole
+from .diagnosis import CopyText, Doctor
 from .elements import El
 from .errors import SignInLoop
 from .flows import Flow
 from .live import Live
 from .model import MAX_OFFSET_DIGITS, Model, Place, place_from
 from .ports import Clock, Exclusive, Frame, Navigator, Screen, Transport, run_alone
-from .realtime import Realtime
+from .realtime import Connect, Realtime
 from .redact import log
 from .screens import Actions, CallbackFailed, Leaving, SignedOut, Working
 from .session import AuthSession
@@ -53,6 +54,8 @@ class App:
         exclusive: Exclusive = run_alone,
         viewport: Viewport = lambda: (1920.0, 1080.0),
         console: PythonConsole | None = None,
+        copy_text: CopyText | None = None,
+        connect: Connect | None = None,
     ) -> None:
         self.config = config
         self.session = session
@@ -73,12 +76,14 @@ class App:
         self.browse = Browse(self)
         self.tabs = OtherTabs(self)
         self.console = console  # the developers' Python console, where the configuration has it
+        self.doctor = Doctor(self, copy_text, connect)  # "Why?": what the app sees and what PlaceOS says
         self.arrival = Arrival(self)
         self._shown: list[El] | None = None
 
     # -- screens --------------------------------------------------------------------------------------------------
     def show(self, focus: str | None = None) -> None:
         self.model.console = self.console.state if self.console else None
+        self.model.doctor = self.doctor.state if self.doctor.state.open else None
         nodes = render(self.model)
         if nodes != self._shown or focus:  # the same screen again (a tick) leaves the page alone
             self._shown = nodes
@@ -94,7 +99,8 @@ class App:
 
     def show_callback_error(self, title: str, message: str, actions: Actions) -> None:
         kiosk = " This display will try again by itself." if self.config.kiosk else ""
-        self.model.screen = CallbackFailed(title, message + kiosk, actions)
+        self.doctor.outcomes.sign_in = f"{title}: {message}"
+        self.model.screen = CallbackFailed(title, message + kiosk, (*actions, ("Why?", "doctor")))
         self.show("screen-title")
 
     def enter_app(self) -> None:
@@ -230,6 +236,8 @@ class App:
         elif action == "dismiss_notice":
             self.model.notice = None
             self.show()
+        elif action.startswith("doctor"):
+            self.doctor.act(action)
         elif action.startswith("console_") and self.console is not None:
             self.console.act(action, (form or {}).get("source", ""), self.spawn)
         else:

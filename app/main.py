@@ -53,6 +53,11 @@ def make_flow(config: ClientConfig, session: AuthSession, transport: Transport) 
     return ImplicitFlow(config, session)
 
 
+async def doctor() -> None:
+    """`await doctor()` in the console: the auth doctor's report, printed."""
+    print(await running().doctor.report())
+
+
 def browser_console() -> Any:
     """app.browser.console, imported when the console is first used (it imports pyodide.console, which the
     start-up path does without)."""
@@ -108,7 +113,7 @@ async def start(handoff: Any) -> None:
         PythonConsole(
             session_storage,
             lambda namespace, out, err: browser_console().pyodide_engine(namespace, out, err),
-            lambda: {"api": running().api, "app": running(), "config": running().config},
+            lambda: {"api": running().api, "app": running(), "config": running().config, "doctor": doctor},
             lambda focus: running().show(focus),
             prepare=lambda source: browser_console().local_micropip(source),
         )
@@ -131,6 +136,8 @@ async def start(handoff: Any) -> None:
         exclusive=browser.exclusive,
         viewport=browser.viewport,
         console=console,
+        copy_text=browser.copy_text,
+        connect=browser.BrowserSocket.open,
     )
     browser.wire(app, channel, shared_token=config.storage == "local")
     await app.start(captured.fragment, captured.received_at, captured.query)

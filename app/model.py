@@ -8,6 +8,7 @@ from typing import Any
 
 from .board_state import BoardState
 from .console_text import ConsoleState
+from .doctor import DoctorState
 from .screens import Loading, Screen
 from .urls import ascii_int, parse_qsl, urlencode
 from .urls import split as urlsplit
@@ -70,6 +71,7 @@ class Model:
     live_connected: bool = False
     board: BoardState | None = None  # a kiosk's board, once it has something to show; None for people
     console: ConsoleState | None = None  # the developers' console, where it is on
+    doctor: DoctorState | None = None  # the auth doctor's panel, while it is open
 
 
 __all__ = ["MAX_OFFSET_DIGITS", "Model", "Notice", "PAGE_SIZE", "Place", "place_from"]

@@ -8,6 +8,7 @@ from typing import Any
 from .board_view import board_view
 from .console_view import console_launcher, console_panel
 from .detail import detail_view, safe_href
+from .doctor_view import doctor_panel
 from .elements import Child, El, brand, button, centered, h, notice_el
 from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Notice, Place
 from .screens import CallbackFailed, Leaving, Loading, SignedOut
@@ -132,13 +133,16 @@ def systems_view(model: Model) -> El:
 
 
 def render(model: Model) -> list[El]:
-    """The screen, with the developers' console over it where it is on."""
+    """The screen, with the auth doctor and the developers' console over it where they are open."""
+    nodes = screen_nodes(model)
+    if model.doctor is not None:
+        nodes.append(h("div", {"class": "doctor-layer"}, doctor_panel(model.doctor)))
     console = model.console
-    if console is None:
-        return screen_nodes(model)
-    if console.open:
-        return [*screen_nodes(model), console_panel(console)]
-    return screen_nodes(model) if model.board is not None else [*screen_nodes(model), console_launcher()]
+    if console is not None and console.open:
+        nodes.append(console_panel(console))
+    elif console is not None and model.board is None:
+        nodes.append(console_launcher())
+    return nodes
 
 
 def screen_nodes(model: Model) -> list[El]:

@@ -15,13 +15,12 @@ from .ports import (
     Handoff,
     LocationNavigator,
     WebStorage,
-    exclusive,
     log_to_console,
     page_url,
     to_js_bytes,
-    viewport,
     web_storage,
 )
+from .window import copy_text, exclusive, viewport
 
 __all__ = [
     "ALLOWED_ATTRS",
@@ -36,6 +35,7 @@ __all__ = [
     "action_of",
     "exclusive",
     "closest_action",
+    "copy_text",
     "every",
     "form_values",
     "frame_response",

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import js
-from pyodide.ffi import JsException, create_once_callable, create_proxy, jsnull, to_js
+from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
 from ..ports import HttpRequest, HttpResponse, MemoryStorage, Storage
 from ..redact import REDACTOR, log
@@ -163,37 +163,6 @@ class BrowserSocket:
         self._ws.close()
 
 
-def viewport() -> tuple[float, float]:
-    return float(js.window.innerWidth), float(js.window.innerHeight)
-
-
-async def exclusive(name: str, work: Callable[[], Awaitable[None]]) -> bool:
-    """app.ports.Exclusive over Web Locks: the work runs only if no other tab of this origin holds the lock, and
-    the lock is held until it ends. A browser without Web Locks runs it (each tab then renews by itself)."""
-    locks = getattr(js.navigator, "locks", None)
-    if locks is None or locks is jsnull:
-        await work()
-        return True
-    granted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-    release: list[Any] = []
-    held = js.Promise.new(create_once_callable(lambda resolve, reject: release.append(resolve)))
-
-    def on_lock(lock: Any) -> Any:
-        if not granted.done():
-            granted.set_result(lock is not None and lock is not jsnull)
-        return held  # the lock is kept until this promise settles
-
-    options = to_js({"ifAvailable": True}, dict_converter=js.Object.fromEntries)
-    locks.request(name, options, create_once_callable(on_lock))
-    try:
-        if not await granted:
-            return False
-        await work()
-        return True
-    finally:
-        release[0]()
-
-
 class LocationNavigator:
     def assign(self, url: str) -> None:
         js.location.assign(url)
@@ -244,10 +213,8 @@ __all__ = [
     "Handoff",
     "LocationNavigator",
     "WebStorage",
-    "exclusive",
     "log_to_console",
     "page_url",
     "to_js_bytes",
-    "viewport",
     "web_storage",
 ]

@@ -1,0 +1,54 @@
+"""The window's own ports: its size (the kiosk board's grid), a lock shared with this origin's other tabs (Web
+Locks, so one tab renews a shared token), and the clipboard (the auth doctor's report)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import js
+from pyodide.ffi import JsException, create_once_callable, jsnull, to_js
+
+
+async def copy_text(text: str) -> bool:
+    """The clipboard (the auth doctor's "Copy report"); False where the browser refuses it."""
+    try:
+        await js.navigator.clipboard.writeText(text)
+    except (JsException, AttributeError):
+        return False
+    return True
+
+
+def viewport() -> tuple[float, float]:
+    return float(js.window.innerWidth), float(js.window.innerHeight)
+
+
+async def exclusive(name: str, work: Callable[[], Awaitable[None]]) -> bool:
+    """app.ports.Exclusive over Web Locks: the work runs only if no other tab of this origin holds the lock, and
+    the lock is held until it ends. A browser without Web Locks runs it (each tab then renews by itself)."""
+    locks = getattr(js.navigator, "locks", None)
+    if locks is None or locks is jsnull:
+        await work()
+        return True
+    granted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    release: list[Any] = []
+    held = js.Promise.new(create_once_callable(lambda resolve, reject: release.append(resolve)))
+
+    def on_lock(lock: Any) -> Any:
+        if not granted.done():
+            granted.set_result(lock is not None and lock is not jsnull)
+        return held  # the lock is kept until this promise settles
+
+    options = to_js({"ifAvailable": True}, dict_converter=js.Object.fromEntries)
+    locks.request(name, options, create_once_callable(on_lock))
+    try:
+        if not await granted:
+            return False
+        await work()
+        return True
+    finally:
+        release[0]()
+
+
+__all__ = ["copy_text", "exclusive", "viewport"]
