@@ -33,7 +33,8 @@ class Doctor:
         findings = [*configuration(app.config), *token_findings(token, now)]
         findings += await checks.authority()
         findings.append(await checks.authorize())
-        findings += await checks.cors()
+        findings += await checks.api()
+        findings += await checks.token_endpoint()
         findings.append(await checks.socket(socket_token(token, now)))
         error = app.api.last_error
         last_error = (

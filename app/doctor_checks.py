@@ -49,7 +49,7 @@ class Checks:
                 )
             ]
         name, version = str(body.get("name") or "?")[:100], str(body.get("version") or "?")[:40]
-        return [Finding("PlaceOS says", "/auth/authority", f"{name}, {version}", OK), self._skew(response.headers)]
+        return [Finding("PlaceOS says", "/auth/authority", f"{name}, {version}", OK)]
 
     def _unreachable(self) -> str:
         if self.cross_origin:
@@ -131,33 +131,39 @@ class Checks:
             )
         return Finding("PlaceOS says", label, f"refused the request (HTTP {response.status})", PROBLEM)
 
-    async def cors(self) -> list[Finding]:
+    async def api(self) -> list[Finding]:
+        """The API, asked without a token (it answers 401): reachable, CORS for a PlaceOS elsewhere, and its clock
+        from the Date header."""
+        request = HttpRequest("GET", self._config.api_base + "/users/current", credentials="omit")
+        try:
+            response = await self._transport.send(request)
+        except OSError:
+            if not self.cross_origin:
+                return [Finding("PlaceOS says", "API", "no answer", PROBLEM, self._unreachable())]
+            return [self._no_cors("API", needed=True)]
+        found = [Finding("PlaceOS says", "CORS on the API", "allowed for this origin", OK)] if self.cross_origin else []
+        return [*found, self._skew(response.headers)]
+
+    async def token_endpoint(self) -> list[Finding]:
         if not self.cross_origin:
             return [Finding("PlaceOS says", "CORS", "not needed: PlaceOS is on the app's own origin", OK)]
-        found = []
-        probes = [
-            ("API", HttpRequest("GET", self._config.api_base + "/users/current", credentials="omit")),
-            ("token endpoint", self._token_probe()),
-        ]
-        for name, request in probes:
-            try:
-                await self._transport.send(request)
-                found.append(Finding("PlaceOS says", f"CORS on the {name}", "allowed for this origin", OK))
-            except OSError:
-                needed = name == "API" or self._config.flow == "code"
-                found.append(
-                    Finding(
-                        "PlaceOS says",
-                        f"CORS on the {name}",
-                        f"no CORS headers for {origin(self._config.redirect_uri)}",
-                        PROBLEM if needed else INFO,
-                        "Real PlaceOS sends none: serve the app from PlaceOS's own domain (see Deploy in the README), "
-                        "or proxy it with serve.py --placeos <PlaceOS URL>."
-                        if needed
-                        else "",
-                    )
-                )
-        return found
+        try:
+            await self._transport.send(self._token_probe())
+        except OSError:
+            return [self._no_cors("token endpoint", needed=self._config.flow == "code")]
+        return [Finding("PlaceOS says", "CORS on the token endpoint", "allowed for this origin", OK)]
+
+    def _no_cors(self, name: str, needed: bool) -> Finding:
+        return Finding(
+            "PlaceOS says",
+            f"CORS on the {name}",
+            f"no CORS headers for {origin(self._config.redirect_uri)}",
+            PROBLEM if needed else INFO,
+            "Real PlaceOS sends none: serve the app from PlaceOS's own domain (see Deploy in the README), or proxy "
+            "it with serve.py --placeos <PlaceOS URL>."
+            if needed
+            else "",
+        )
 
     def _token_probe(self) -> HttpRequest:
         body = urlencode({"grant_type": "refresh_token", "refresh_token": "auth-doctor-check"})
