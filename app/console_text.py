@@ -8,7 +8,7 @@ from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from typing import Any
 
-FOLD_LINES = 25  # longer output is folded, with its first lines showing
+FOLD_LINES = 40  # longer output is folded, with its first lines showing
 FOLD_CHARS = 3000
 CONTINUES = ("else", "elif", "except", "finally", "case")
 
