@@ -1,0 +1,130 @@
+"""The auth doctor under CPython (app.doctor, app.doctor_checks) over a mock transport: every answer PlaceOS may
+give, and what the doctor makes of it."""
+
+from __future__ import annotations
+
+import base64
+import json
+from email.utils import formatdate
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.config import derive_client_id
+from app.doctor import OK, PROBLEM, Finding, configuration, jwt_claims, report_text, token_findings
+from app.doctor_checks import PROBE_STATE, Checks
+from app.ports import HttpRequest, HttpResponse
+from app.redact import Secret
+from app.session import Token
+from tests.fakes import BASE, Clock, MockTransport, config
+
+NOW = 1_800_000_000.0
+
+
+def jwt(claims: dict[str, Any]) -> str:
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"eyJhbGciOiJSUzI1NiJ9.{body}.c2lnbmF0dXJl"
+
+
+def checks(handler: Any, **overrides: Any) -> tuple[Checks, MockTransport]:
+    transport = MockTransport(handler)
+    return Checks(config(**overrides), transport, Clock(NOW), None), transport
+
+
+async def test_configuration_shows_how_the_client_id_is_derived() -> None:
+    found = {f.label: f for f in configuration(config())}
+    assert found["client_id"].value.startswith(derive_client_id(BASE + "/"))
+    assert f'md5("{BASE}/")' in found["client_id"].value
+    configured = {f.label: f for f in configuration(config(client_id="abc"))}
+    assert "PlaceOS would derive" in configured["client_id"].value
+
+
+def test_the_token_is_described_never_shown() -> None:
+    raw = jwt({"iss": "POS", "aud": "placeos.example.com", "sub": "user-1", "u": {"n": "Ada", "e": "ada@x"}})
+    findings = token_findings(Token(Secret(raw), NOW + 60, "public"), NOW)
+    text = report_text(findings, NOW)
+    assert "issuer: POS" in text and "audience: placeos.example.com" in text and "user: Ada, ada@x" in text
+    assert raw not in text and raw.split(".")[1] not in text
+    assert "in 60 s" in text
+    assert "not signed in" in report_text(token_findings(None, NOW), NOW)
+
+
+@pytest.mark.property
+@given(st.text(max_size=300) | st.builds(lambda t: "a." + t + ".c", st.text(max_size=200)))
+def test_any_token_text_is_claims_or_nothing(text: str) -> None:
+    claims = jwt_claims(text)
+    assert claims is None or isinstance(claims, dict)
+    token_findings(Token(Secret(text or "x"), NOW + 1, "public"), NOW)
+
+
+def authority(body: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    return HttpResponse(status, {}, json.dumps(body or {"name": "PlaceOS", "version": "v2.0.0"}))
+
+
+async def test_the_authority_answers_or_says_what_to_check() -> None:
+    ok, _ = checks(lambda r: authority())
+    assert (await ok.authority())[0] == Finding("PlaceOS says", "/auth/authority", "PlaceOS, v2.0.0", OK)
+    missing, _ = checks(lambda r: authority({"error": "authority not found"}, 404))
+    assert (await missing.authority())[0].status == PROBLEM and "--placeos-base" in (await missing.authority())[0].fix
+    down, _ = checks(lambda r: OSError("refused"))
+    assert "cannot be reached" in (await down.authority())[0].fix
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "verdict"),
+    [
+        (0, "", "accepts this client_id"),  # an opaque redirect: to the login page
+        (302, "", "accepts this client_id"),
+        (401, "<h1>Unknown application</h1>", "does not know client_id"),
+        (400, "<h1>Invalid redirect URI</h1>", "refuses the redirect URI"),
+        (400, "unsupported_response_type", "does not offer the implicit flow"),
+        (400, "<h1>Something else</h1>", "refused the request (HTTP 400)"),
+    ],
+)
+async def test_the_authorize_endpoint_is_asked_without_a_session_and_read(status: int, body: str, verdict: str) -> None:
+    probe, transport = checks(lambda r: HttpResponse(status, {}, body))
+    finding = await probe.authorize()
+    assert verdict in finding.value
+    (request,) = transport.requests
+    assert request.credentials == "omit" and not request.follow and f"state={PROBE_STATE}" in request.url
+
+
+def api_answer(skew: float) -> HttpResponse:
+    return HttpResponse(401, {"date": formatdate(NOW + skew, usegmt=True)}, '{"error":"no token"}')
+
+
+async def test_the_clock_is_read_from_the_api_and_a_skew_is_a_problem() -> None:
+    fine, _ = checks(lambda r: api_answer(20))
+    assert (await fine.api())[-1].status == OK
+    skewed, _ = checks(lambda r: api_answer(-3600))
+    finding = (await skewed.api())[-1]
+    assert finding.status == PROBLEM and "3600 s ahead of PlaceOS's" in finding.value and "NTP" in finding.fix
+
+
+async def test_a_placeos_elsewhere_needs_cors_and_the_doctor_says_so() -> None:
+    def no_cors(request: HttpRequest) -> HttpResponse | Exception:
+        return OSError("CORS")
+
+    elsewhere, _ = checks(no_cors, placeos_base="https://placeos.example.com")
+    (api,) = await elsewhere.api()
+    assert api.status == PROBLEM and "no CORS headers for http://127.0.0.1:8000" in api.value
+    (token,) = await elsewhere.token_endpoint()
+    assert token.status != PROBLEM  # the implicit flow never calls the token endpoint
+    code_flow, _ = checks(no_cors, placeos_base="https://placeos.example.com", flow="code")
+    assert (await code_flow.token_endpoint())[0].status == PROBLEM
+    same, _ = checks(lambda r: api_answer(0))
+    assert (await same.token_endpoint())[0].value.startswith("not needed")
+
+
+def test_the_report_is_text_by_section_with_fixes() -> None:
+    text = report_text([Finding("A", "one", "fine", OK), Finding("B", "two", "broken", PROBLEM, "do this")], NOW)
+    assert text.splitlines()[2:] == [
+        "A",
+        "  [ok]      one: fine",
+        "",
+        "B",
+        "  [problem] two: broken",
+        "            fix: do this",
+    ]
