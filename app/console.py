@@ -9,6 +9,7 @@ block is closed before a line that leaves it, so pasted code runs as written.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -69,6 +70,7 @@ class PythonConsole:
         self._cursor = len(self._history)  # where ↑/↓ is in the history; len() = the new input
         self._pending_draft = ""
         self._task: Any = None
+        self._code_tasks: set[asyncio.Task[Any]] = set()
 
     # -- opening ------------------------------------------------------------------------------------------------
     def toggle(self) -> None:
@@ -105,11 +107,16 @@ class PythonConsole:
             if self._prepare is not None:
                 await self._prepare(source)
             for line in repl_lines(source):
+                before = asyncio.all_tasks()
                 future = engine.push(line)
+                self._code_tasks = asyncio.all_tasks() - before  # what runs the statement, for Ctrl+C
                 if future.syntax_check == "incomplete":
                     continue
                 try:
                     value = await future
+                except asyncio.CancelledError:  # Ctrl+C, which said so already
+                    engine.buffer.clear()
+                    break
                 except BaseException:  # the engine formatted it: KeyboardInterrupt and SystemExit included
                     self._add("error", REDACTOR.scrub(future.formatted_error or "error"))
                     engine.buffer.clear()
@@ -162,6 +169,8 @@ class PythonConsole:
     def cancel(self, draft: str) -> None:
         """Ctrl+C: drop what is typed (shown as cancelled), and stop what is running at its next await."""
         if self._task is not None and not self._task.done():
+            for task in self._code_tasks:  # the engine's own task for the statement, then ours awaiting it
+                task.cancel()
             self._task.cancel()
             self._add("info", "Cancelled.")
         elif draft:

@@ -285,3 +285,37 @@ def test_long_output_is_folded_in_the_panel_and_everything_is_text() -> None:
     (field,) = find(panel, lambda e: e.tag == "textarea")
     (label,) = find(panel, lambda e: e.tag == "label")
     assert label.attrs["for"] == field.attrs["id"] and text_of(label) == "Python input"
+
+
+async def test_ctrl_c_stops_a_statement_that_is_still_running() -> None:
+    started: list[asyncio.Task[Any]] = []
+
+    class Slow:
+        buffer: list[str] = []
+
+        def push(self, line: str) -> Any:
+            task = asyncio.ensure_future(asyncio.sleep(30))  # as Pyodide's console runs each statement: a task
+            started.append(task)
+
+            class Pending:
+                syntax_check = "complete"
+                formatted_error = None
+
+                def __await__(self) -> Any:
+                    return task.__await__()
+
+            return Pending()
+
+        def complete(self, source: str) -> tuple[list[str], int]:
+            return [], 0
+
+    console = PythonConsole(MemoryStorage(), lambda ns, out, err: Slow(), dict, lambda focus: None)
+    console.submit("await asyncio.sleep(30)", asyncio.ensure_future)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert console.state.running
+    console.cancel("")
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert started[0].cancelled() and not console.state.running
+    assert console.state.entries[-1] == Entry("info", "Cancelled.")

@@ -68,6 +68,14 @@ def test_the_console_works_the_api_with_history_completion_and_tracebacks(page: 
     # A traceback, then the console goes on.
     text = run(page, "1/0", "ZeroDivisionError: division by zero")
     assert "Traceback (most recent call last)" in text
+    # Ctrl+C stops a statement still running, and the console takes the next one at once.
+    field.fill("import asyncio\nawait asyncio.sleep(60)")
+    field.press("End")
+    field.press("Enter")
+    expect(page.locator("#console")).to_contain_text("Running…")
+    field.press("Control+c")
+    expect(page.locator("#console-log")).to_contain_text("Cancelled.")
+    run(page, "6 * 7", "42")
     # Secrets print redacted; .reveal() is the one way to see one.
     token = json.loads(page.evaluate("() => sessionStorage.getItem('placeos.token')"))["access_token"]
     text = run(page, "app.session.token()", "Secret(#")

@@ -202,7 +202,8 @@ def test_one_tab_renews_a_shared_token_and_the_others_adopt_it(browser: Browser,
     first, second = context.new_page(), context.new_page()
     kiosk_sign_in(first, server)
     second.goto(server.url)
-    expect(second.locator("#board .tile").first).to_be_visible(timeout=BOOT)
+    # The loader draws the saved board before Python starts: wait for the app itself.
+    second.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
     renewals: list[str] = []
     context.on("request", lambda r: renewals.append(r.url) if "prompt=none" in r.url else None)
     before = kept_token(first)
