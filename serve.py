@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -64,6 +65,16 @@ def _add_fault_switches(p: argparse.ArgumentParser) -> None:
     )
 
 
+def base_path(p: argparse.ArgumentParser, value: str) -> str:
+    """/apps/placeos-py/ from "apps/placeos-py", "/apps/placeos-py" or "/apps/placeos-py/"; refused with a
+    message for what is not a plain path (no query, fragment, dot segments or doubled slashes)."""
+    path = "/" + value.strip("/") + "/" if value.strip("/") else "/"
+    segments = path.strip("/").split("/") if path != "/" else []
+    if any(not re.fullmatch(r"[A-Za-z0-9._~-]+", s) or s in (".", "..") for s in segments):
+        p.error(f"--base-path must be a plain path such as /apps/placeos-py/, not {value!r}")
+    return path
+
+
 def parse_args(argv: Sequence[str] | None = None) -> Settings:
     # Long on purpose: the server's own flags, declared in one place (the app's and the faults' come from tables).
     defaults = Settings()
@@ -104,6 +115,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         help="how fast the stand-in's rooms change state on the websocket (1: once a minute; 60: every second)",
     )
     p.add_argument(
+        "--base-path",
+        default=defaults.base_path,
+        metavar="PATH",
+        help="serve the app under this path, as PlaceOS serves its apps (e.g. /apps/placeos-py/)",
+    )
+    p.add_argument(
         "--wheels",
         type=Path,
         default=defaults.wheels_dir,
@@ -136,6 +153,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         strict_origin=a.strict_origin,
         realtime_speed=a.realtime_speed,
         wheels_dir=a.wheels,
+        base_path=base_path(p, a.base_path),
         client=ClientSettings(**client),
         faults=faults,
     )
@@ -153,7 +171,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def banner(settings: Settings) -> str:
-    lines = [f"PlaceOS client on {settings.origin}/"]
+    lines = [f"PlaceOS client on {settings.origin}{settings.base_path}"]
     if settings.placeos_upstream:
         lines.append(f"  proxying /api, /auth and /login to {settings.placeos_upstream}")
     else:

@@ -52,8 +52,10 @@ class Arrival:
             )
             return False
         app.doctor.outcomes.sign_in = "signed in" + (f" ({signed_in.scope_warning})" if signed_in.scope_warning else "")
-        app.navigator.replace(signed_in.return_to)
-        app.model.place = place_from(signed_in.return_to)
+        base = app.config.base_path
+        back = signed_in.return_to if signed_in.return_to.startswith(base) else base  # never out of the app
+        app.navigator.replace(back)
+        app.model.place = place_from(back)
         if signed_in.scope_warning:
             app.model.notice = Notice("warn", signed_in.scope_warning, (("Dismiss", "dismiss_notice"),))
         return True

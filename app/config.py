@@ -146,6 +146,13 @@ class ClientConfig:
         return self.placeos_base + "/auth/oauth/authorize"
 
     @property
+    def base_path(self) -> str:
+        """Where the app lives on its origin ("/", or "/apps/placeos-py/" as PlaceOS serves its apps): the redirect
+        URI's folder. Every place in the app is a query on it."""
+        path = urlsplit(self.redirect_uri).path or "/"
+        return path[: path.rfind("/") + 1]
+
+    @property
     def silent_redirect_uri(self) -> str:
         return silent_redirect_for(self.redirect_uri)
 

@@ -14,7 +14,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from .console_text import ConsoleState, Entry, collect, format_result, newline, repl_lines
+from .console_text import ConsoleState, Entry, collect, common_prefix, format_result, newline, repl_lines
 from .ports import Storage
 from .redact import REDACTOR
 
@@ -208,7 +208,7 @@ class PythonConsole:
         self.state.options = options if len(options) > 1 else []
         if not options:
             return source, caret
-        common = options[0] if len(options) == 1 else _common_prefix(options)
+        common = options[0] if len(options) == 1 else common_prefix(options)
         word = before[start:]
         if len(common) <= len(word):
             return source, caret
@@ -250,14 +250,6 @@ class PythonConsole:
         except (ValueError, RecursionError):
             return []
         return [item for item in saved if isinstance(item, str)][-MAX_HISTORY:] if isinstance(saved, list) else []
-
-
-def _common_prefix(words: list[str]) -> str:
-    first, last = min(words), max(words)
-    size = 0
-    while size < len(first) and first[size] == last[size]:
-        size += 1
-    return first[:size]
 
 
 __all__ = ["ConsoleState", "Engine", "EngineFactory", "Entry", "HISTORY_KEY", "PythonConsole"]

@@ -121,10 +121,20 @@ async def collect(items: AsyncIterable[Any], limit: int | None = None) -> list[A
     return out
 
 
+def common_prefix(words: list[str]) -> str:
+    """What the completions share: what Tab can fill in when there are several."""
+    first, last = min(words), max(words)
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
 __all__ = [
     "ConsoleState",
     "Entry",
     "collect",
+    "common_prefix",
     "format_result",
     "key_action",
     "needs_more",

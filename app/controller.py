@@ -149,7 +149,7 @@ class App:
     # -- sign-in and sign-out -------------------------------------------------------------------------------------
     def sign_in(self, message: str = "Taking you to PlaceOS sign-in…") -> None:
         try:
-            url = self.flow.sign_in_url(self.model.place.path())
+            url = self.flow.sign_in_url(self.model.place.path(self.config.base_path))
         except SignInLoop as error:
             self.show_callback_error("Sign-in stopped", str(error), (("Try again", "reset_loop"),))
             return
@@ -194,7 +194,7 @@ class App:
     # -- navigation -----------------------------------------------------------------------------------------------
     def go(self, place: Place, focus_back: str | None = None) -> None:
         self.model.place = place
-        self.navigator.push(place.path())
+        self.navigator.push(place.path(self.config.base_path))
         self.spawn(self._load_then_focus(focus_back))
 
     async def _load_then_focus(self, focus: str | None) -> None:

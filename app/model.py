@@ -25,11 +25,12 @@ class Place:
     offset: int = 0
     system: str = ""
 
-    def path(self) -> str:
+    def path(self, base: str = "/") -> str:
+        """The address of this place under the app's base path."""
         query = urlencode(
             {k: v for k, v in (("q", self.q), ("offset", self.offset or ""), ("system", self.system)) if v}
         )
-        return "/" + (f"?{query}" if query else "")
+        return base + (f"?{query}" if query else "")
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> Place:

@@ -85,7 +85,7 @@ class Upkeep:
     async def _frame_round(self) -> Outcome:
         app = self._app
         try:
-            url = app.flow.frame_sign_in_url(app.model.place.path())
+            url = app.flow.frame_sign_in_url(app.model.place.path(app.config.base_path))
         except SignInLoop:
             url = None
         if url is None:

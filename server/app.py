@@ -47,7 +47,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
     )
     app = web.Application(middlewares=[security_headers(csp)])
     setup_static(app, settings, lambda: client_config(settings))
-    setup_wheels(app, settings.wheels_dir)
+    setup_wheels(app, settings.wheels_dir, settings.base_path)
     if settings.placeos_upstream:
         from .proxy import setup_proxy
 

@@ -81,6 +81,7 @@ class Settings:
     runtime_dir: Path = ROOT / ".runtime" / "pyodide" / RUNTIME_ID
     data_path: Path = ROOT / "data" / "standin.sqlite3"
     wheels_dir: Path = ROOT / "wheels"  # what micropip may install from the page's console
+    base_path: str = "/"  # where the app lives on its origin, e.g. /apps/placeos-py/ as PlaceOS serves its apps
     demo_email: str = "demo@example.com"
     demo_password: str = "demo-password"
     demo_name: str = "Demo User"
@@ -102,7 +103,7 @@ class Settings:
 
     @property
     def redirect_uri(self) -> str:
-        return self.client.redirect_uri or f"{self.origin}/"
+        return self.client.redirect_uri or f"{self.origin}{self.base_path}"
 
     @property
     def client_id(self) -> str:

@@ -143,14 +143,18 @@ def setup_static(app: web.Application, settings: Settings, client_config: Callab
         body = json.dumps(client_config(), sort_keys=True).encode()
         return _revalidated(request, body, hashlib.sha256(body).hexdigest()[:32], "application/json")
 
-    app.router.add_get("/", index)
-    app.router.add_get("/index.html", _redirect_home)
-    app.router.add_get("/static/{path:.+}", static)
-    app.router.add_get(f"/pyodide/{RUNTIME_ID}/{{path:.+}}", runtime)
-    app.router.add_get("/app.zip", app_zip)
-    app.router.add_get("/app-config.json", app_config)
+    base = settings.base_path  # "/" or "/apps/placeos-py/": everything of the app lives under it
 
+    async def home(request: web.Request) -> web.StreamResponse:
+        # Relative URLs (the runtime, the archive, static/) only resolve from the base path, ending in "/".
+        raise web.HTTPMovedPermanently(base)
 
-async def _redirect_home(request: web.Request) -> web.StreamResponse:
-    # Relative runtime URLs only resolve from a path ending in "/".
-    raise web.HTTPMovedPermanently("/")
+    app.router.add_get(base, index)
+    app.router.add_get(base + "index.html", home)
+    if base != "/":
+        app.router.add_get(base.rstrip("/"), home)
+        app.router.add_get("/", home)
+    app.router.add_get(base + "static/{path:.+}", static)
+    app.router.add_get(f"{base}pyodide/{RUNTIME_ID}/{{path:.+}}", runtime)
+    app.router.add_get(base + "app.zip", app_zip)
+    app.router.add_get(base + "app-config.json", app_config)

@@ -35,7 +35,7 @@ def wheels_in(folder: Path) -> dict[str, list[Path]]:
     return found
 
 
-def setup_wheels(app: web.Application, folder: Path) -> None:
+def setup_wheels(app: web.Application, folder: Path, base: str = "/") -> None:
     async def project(request: web.Request) -> web.Response:
         name = normalize(request.match_info["project"])
         files = wheels_in(folder).get(name)
@@ -69,8 +69,8 @@ def setup_wheels(app: web.Application, folder: Path) -> None:
             return web.json_response({"error": f"{filename} is not in the wheels folder"}, status=404)
         return web.FileResponse(path, headers={"Content-Type": "application/zip", "Cache-Control": "no-cache"})
 
-    app.router.add_get("/wheels/simple/{project}/", project)
-    app.router.add_get("/wheels/files/{filename}", wheel)
+    app.router.add_get(base + "wheels/simple/{project}/", project)
+    app.router.add_get(base + "wheels/files/{filename}", wheel)
 
 
 __all__ = ["SIMPLE_JSON", "normalize", "setup_wheels", "wheels_in"]

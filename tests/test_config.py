@@ -46,3 +46,24 @@ def test_config_explicit_values_and_cross_origin_base() -> None:
 def test_config_refuses_unsafe_or_invalid_values(data: dict[str, object]) -> None:
     with pytest.raises(ConfigError):
         ClientConfig.from_mapping(data, BASE + "/")
+
+
+@pytest.mark.parametrize(
+    ("redirect_uri", "base"),
+    [
+        ("http://127.0.0.1:8000/", "/"),
+        ("https://placeos.example.com/apps/placeos-py/", "/apps/placeos-py/"),
+        ("https://placeos.example.com/apps/placeos-py/index.html", "/apps/placeos-py/"),
+        ("https://placeos.example.com", "/"),
+    ],
+)
+def test_the_base_path_is_the_redirect_uris_folder(redirect_uri: str, base: str) -> None:
+    assert ClientConfig.from_mapping({"redirect_uri": redirect_uri}, "http://127.0.0.1:8000/").base_path == base
+
+
+def test_places_are_addresses_under_the_base_path() -> None:
+    from app.model import Place
+
+    assert Place().path("/apps/x/") == "/apps/x/"
+    assert Place(q="board", offset=20, system="sys-1").path("/apps/x/") == "/apps/x/?q=board&offset=20&system=sys-1"
+    assert Place(q="a b").path() == "/?q=a+b"

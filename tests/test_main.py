@@ -37,3 +37,22 @@ def test_the_flow_is_picked_once_from_the_configuration(flow: str, kind: type) -
         cfg, session_storage=storage, token_storage=storage, clock=Clock(), new_state=counter_states()
     )
     assert isinstance(main.make_flow(cfg, session, MockTransport(lambda request: OSError())), kind)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("/", "/"), ("", "/"), ("apps/placeos-py", "/apps/placeos-py/"), ("/apps/placeos-py/", "/apps/placeos-py/")],
+)
+def test_serve_takes_a_base_path_in_any_spelling(given: str, expected: str) -> None:
+    import serve
+
+    assert serve.parse_args(["--base-path", given]).base_path == expected
+
+
+@pytest.mark.parametrize("bad", ["/apps/../x", "/a?b", "/a#b", "/a b/", "/a/%2e%2e/"])
+def test_serve_refuses_a_base_path_that_is_not_a_plain_path(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import serve
+
+    with pytest.raises(SystemExit):
+        serve.parse_args(["--base-path", bad])
+    assert "--base-path must be a plain path" in capsys.readouterr().err
