@@ -71,12 +71,12 @@ class Checks:
         except (TypeError, ValueError, OverflowError):
             return Finding("PlaceOS says", "clock", f"unreadable Date header {date[:60]!r}", INFO)
         if abs(skew) <= SKEW_LIMIT_S:
-            return Finding("PlaceOS says", "clock", f"within {abs(int(skew))} s of PlaceOS's", OK)
+            return Finding("PlaceOS says", "clock", f"within {abs(round(skew))} s of PlaceOS's", OK)
         which = "behind" if skew > 0 else "ahead of"
         return Finding(
             "PlaceOS says",
             "clock",
-            f"this computer's clock is {abs(int(skew))} s {which} PlaceOS's",
+            f"this computer's clock is {abs(round(skew))} s {which} PlaceOS's",
             PROBLEM,
             "Set this computer's (or PlaceOS's) clock automatically (NTP). The app counts a token's life from its "
             "arrival, but PlaceOS checks the token's times against its own clock.",
