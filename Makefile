@@ -5,13 +5,13 @@ PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
 ARGS ?=
 
-.PHONY: run test unit fuzz bench soak setup runtime chromium lint clean
+.PHONY: run test unit fuzz bench soak dist setup runtime chromium nginx lint clean
 .DEFAULT_GOAL := run
 
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
 	$(PY) serve.py $(ARGS)
 
-test: setup chromium lint  ## lint and types, then the whole suite: unit, server and browser tests
+test: setup chromium nginx lint  ## lint and types, then the whole suite: unit, server and browser tests
 	$(PY) -m pytest $(ARGS)
 
 lint: $(DEPS_STAMP)  ## ruff and mypy (strict)
@@ -31,6 +31,9 @@ bench: setup chromium  ## start-up benchmark in headless Chromium (prints figure
 soak: setup chromium  ## kiosk soak: 100 renewal and reconnect cycles, memory and blank frames (prints figures)
 	$(PY) scripts/soak.py $(ARGS)
 
+dist: setup  ## the production build in dist/ (index, static, app.zip, runtime, app-config.json, nginx block)
+	$(PY) scripts/dist.py $(ARGS)
+
 setup: runtime
 
 $(DEPS_STAMP): pyproject.toml requirements.lock
@@ -44,6 +47,9 @@ runtime: $(DEPS_STAMP)
 
 chromium: $(DEPS_STAMP)
 	@$(PY) scripts/ensure_chromium.py
+
+nginx: $(DEPS_STAMP)  ## Debian's nginx, for the production test (as Chromium, installed when missing)
+	@$(PY) scripts/ensure_nginx.py
 
 clean:
 	rm -rf $(VENV) .runtime node_modules .pytest_cache

@@ -28,12 +28,8 @@ def client_config(settings: Settings) -> dict[str, object]:
     return dict(settings.client.as_json())
 
 
-def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> web.Application:
-    if not (settings.runtime_dir / "pyodide.asm.wasm").exists():
-        raise StartupError(
-            f"the Pyodide runtime is missing from {settings.runtime_dir}: run `make setup` "
-            "(or `python scripts/fetch_runtime.py`) first"
-        )
+def app_csp(settings: Settings) -> str:
+    """The page's CSP for these settings: serve.py sends it, and the production build's nginx block."""
     placeos = [settings.client.placeos_base] if settings.client.placeos_base else []
     # The live-state websocket goes to PlaceOS's origin under ws(s): ('self' covers it on the app's own origin).
     websockets = ["ws" + base.removeprefix("http") for base in placeos]
@@ -42,9 +38,18 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
     redirect_origins = sorted(
         {origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)} - {settings.origin}
     )
-    csp = content_security_policy(
+    return content_security_policy(
         connect_origins=placeos + websockets, frame_origins=placeos, form_origins=placeos + redirect_origins
     )
+
+
+def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> web.Application:
+    if not (settings.runtime_dir / "pyodide.asm.wasm").exists():
+        raise StartupError(
+            f"the Pyodide runtime is missing from {settings.runtime_dir}: run `make setup` "
+            "(or `python scripts/fetch_runtime.py`) first"
+        )
+    csp = app_csp(settings)
     app = web.Application(middlewares=[security_headers(csp)])
     setup_static(app, settings, lambda: client_config(settings))
     setup_wheels(app, settings.wheels_dir, settings.base_path)
@@ -59,4 +64,4 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
     return app
 
 
-__all__ = ["client_config", "create_app", "origin_of"]
+__all__ = ["app_csp", "client_config", "create_app", "origin_of"]

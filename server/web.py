@@ -49,6 +49,17 @@ def content_security_policy(
     )
 
 
+# Sent with every response, by serve.py and by the nginx server block of the production build (server/dist.py).
+SECURITY_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
 def security_headers(csp: str) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -62,12 +73,8 @@ def security_headers(csp: str) -> Middleware:
         headers = response.headers
         headers["X-Request-ID"] = request_id
         headers.setdefault("Content-Security-Policy", csp)
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        for name, value in SECURITY_HEADERS.items():
+            headers.setdefault(name, value)
         if isinstance(response, web.HTTPException):
             raise response
         return response

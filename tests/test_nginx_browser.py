@@ -1,0 +1,149 @@
+"""The production build behind Debian's nginx (issue 12, items 1 to 3): `make dist` under a sub-path, nginx with
+the generated server block in front of the stand-in as PlaceOS's nginx is in front of PlaceOS (/api, /auth and
+/login proxied), and the browser story on it: sign in, list, reload, sign out; with serve.py's headers."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from server.app import app_csp
+from server.dist import Dist
+from server.settings import RUNTIME_ID, ClientSettings, Settings
+from server.web import CALLBACK_CSP
+from tests.live import LiveServer
+from tests.test_flow_browser import BOOT, EMAIL, PASSWORD
+
+pytestmark = pytest.mark.browser
+BASE = "/apps/placeos-py/"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def main_conf(prefix: Path, server_block: Path) -> str:
+    temp = " ".join(
+        f"{kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"""user root;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log {prefix}/access.log;
+    {temp}
+    include {server_block};
+}}
+"""
+
+
+@dataclass
+class Production:
+    url: str  # nginx's origin + the base path
+    dist: Path
+    settings: Settings
+
+
+def build(tmp: Path, upstream: str, port: int) -> tuple[Dist, Path]:
+    settings = replace(Settings(), base_path=BASE, placeos_upstream=upstream, client=ClientSettings(console=False))
+    dist = Dist(tmp / "dist", settings, app_csp(settings))
+    dist.build()
+    block = tmp / "dist" / "nginx" / "placeos-app.conf"
+    block.write_text(dist.server_block(f"127.0.0.1:{port}"))
+    return dist, block
+
+
+@pytest.fixture
+def production(server_factory: Any, tmp_path: Path) -> Iterator[Production]:
+    assert Path(NGINX).exists(), "nginx is missing: `make test` installs it (scripts/ensure_nginx.py)"
+    port = free_port()
+    app_url = f"http://127.0.0.1:{port}{BASE}"
+    standin: LiveServer = server_factory(client=ClientSettings(redirect_uri=app_url))  # PlaceOS, registered
+    dist, block = build(tmp_path, standin.url.rstrip("/"), port)
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    conf = prefix / "nginx.conf"
+    conf.write_text(main_conf(prefix, block))
+    checked = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(prefix)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(prefix), "-g", "daemon off;"])
+    try:
+        for _ in range(100):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield Production(app_url, dist.out, dist.settings)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_the_build_behind_nginx_signs_in_lists_reloads_and_signs_out(page: Page, production: Production) -> None:
+    origin = production.url.removesuffix(BASE)
+    page.goto(origin + BASE.rstrip("/"))  # without the trailing slash: nginx sends the browser to the app
+    assert page.url == production.url
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
+    assert page.url == production.url  # back at the app, under its base, the response scrubbed
+    page.get_by_label("Search systems").fill("board")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".system-row").first).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    assert page.url == production.url + "?q=board" and page.get_by_label("Search systems").input_value() == "board"
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out")).to_be_visible(timeout=BOOT)
+    assert page.url == production.url
+    assert page.get_by_role("button", name="Console").count() == 0  # off in a build unless configured
+
+
+def test_nginx_sends_the_headers_serve_py_sends(page: Page, production: Production) -> None:
+    index = page.request.get(production.url)
+    assert index.headers["content-security-policy"] == app_csp(production.settings)
+    assert "'unsafe-inline'" not in index.headers["content-security-policy"]
+    assert index.headers["x-frame-options"] == "DENY" and index.headers["cache-control"] == "no-cache"
+    assert index.headers["x-content-type-options"] == "nosniff" and index.headers["referrer-policy"] == "no-referrer"
+    wasm = page.request.get(production.url + f"pyodide/{RUNTIME_ID}/pyodide.asm.wasm")
+    assert wasm.headers["content-type"] == "application/wasm"
+    assert wasm.headers["cache-control"] == "public, max-age=31536000, immutable"
+    archive = page.request.get(production.url + "app.zip")
+    assert archive.headers["cache-control"] == "no-cache" and archive.headers.get("etag")
+    assert archive.body() == (production.dist / "app.zip").read_bytes()
+    config = page.request.get(production.url + "app-config.json", headers={"Accept-Encoding": "gzip"})
+    assert config.json()["console"] is False
+    callback = page.request.get(production.url + "static/callback.html")
+    assert callback.headers["content-security-policy"] == CALLBACK_CSP
+    assert callback.headers["x-frame-options"] == "SAMEORIGIN"
+    assert page.request.get(production.url + "nginx/headers.conf").status == 404
+
+
+def test_a_gzip_copy_is_served_to_who_accepts_it(production: Production) -> None:
+    origin, path = production.url.split(BASE)[0], BASE + "static/boot.js"
+    host, port = origin.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n".encode()
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(4096)
+    assert b"Content-Encoding: gzip" in head, head
