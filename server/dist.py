@@ -103,14 +103,14 @@ class Dist:
         base = self.settings.base_path
         if base == "/":
             return ""
-        return f"""    location = {base.rstrip('/')} {{
+        return f"""    location = {base.rstrip("/")} {{
         return 301 {base};
     }}"""
 
     def _origin_map(self) -> str:
         upstream = str(self.settings.placeos_upstream)
-        return f"""# A form post from this site (the login page's) reaches PlaceOS with PlaceOS's own Origin, as through its own
-# nginx; any other Origin passes unchanged, so PlaceOS still refuses posts from other sites.
+        return f"""# A form post from this site (the login page's) reaches PlaceOS with PlaceOS's own Origin, as through
+# its own nginx; any other Origin passes unchanged, so PlaceOS still refuses posts from other sites.
 map "$http_origin|$scheme://$http_host" $placeos_app_origin {{
     "~^([^|]+)\\|\\1$" "{upstream}";
     default $http_origin;
