@@ -51,7 +51,7 @@ class Arrival:
                 (("Try again", "sign_in"),),
             )
             return False
-        app.doctor.outcomes.sign_in = "signed in" + (f" ({signed_in.scope_warning})" if signed_in.scope_warning else "")
+        app.sign_in_outcome = "signed in" + (f" ({signed_in.scope_warning})" if signed_in.scope_warning else "")
         base = app.config.base_path
         back = signed_in.return_to if signed_in.return_to.startswith(base) else base  # never out of the app
         app.navigator.replace(back)

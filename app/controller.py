@@ -7,15 +7,12 @@ upkeep (app.upkeep), live state (app.live). This class dispatches, loads and ass
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api import PlaceOSClient
 from .arrival import Arrival
-from .board import Board, Viewport
 from .browse import Browse
 from .config import ClientConfig
-from .console import PythonConsole
-from .diagnosis import CopyText, Doctor
 from .elements import El
 from .errors import SignInLoop
 from .flows import Flow
@@ -31,6 +28,11 @@ from .tabs import SIGNED_OUT, OtherTabs
 from .upkeep import NO_ANSWER, RENEWED, Upkeep
 from .urls import ascii_int
 from .view import render
+
+if TYPE_CHECKING:  # the board, the console and the doctor load when first needed: most pages use none of them
+    from .board import Board, Viewport
+    from .console import PythonConsole
+    from .diagnosis import CopyText, Doctor
 
 Spawn = Callable[[Coroutine[Any, Any, object]], object]
 
@@ -72,18 +74,33 @@ class App:
         self.exclusive = exclusive  # one tab at a time renews a token they share
         self.model = Model()
         self.upkeep = Upkeep(self)
-        self.board = Board(self, viewport) if config.kiosk else None  # a kiosk shows the board, not the browser
+        self.board: Board | None = None
+        if config.kiosk:  # a kiosk shows the board, not the browser
+            from .board import Board
+
+            self.board = Board(self, viewport)
         self.browse = Browse(self)
         self.tabs = OtherTabs(self)
         self.console = console  # the developers' Python console, where the configuration has it
-        self.doctor = Doctor(self, copy_text, connect)  # "Why?": what the app sees and what PlaceOS says
+        self._doctor_ports = (copy_text, connect)
+        self._doctor: Doctor | None = None
+        self.sign_in_outcome = "no sign-in returned to this tab yet"  # for the doctor's report
         self.arrival = Arrival(self)
         self._shown: list[El] | None = None
+
+    @property
+    def doctor(self) -> Doctor:
+        """The auth doctor ("Why?"), made when first asked for."""
+        if self._doctor is None:
+            from .diagnosis import Doctor
+
+            self._doctor = Doctor(self, *self._doctor_ports)
+        return self._doctor
 
     # -- screens --------------------------------------------------------------------------------------------------
     def show(self, focus: str | None = None) -> None:
         self.model.console = self.console.state if self.console else None
-        self.model.doctor = self.doctor.state if self.doctor.state.open else None
+        self.model.doctor = self._doctor.state if self._doctor and self._doctor.state.open else None
         nodes = render(self.model)
         if nodes != self._shown or focus:  # the same screen again (a tick) leaves the page alone
             self._shown = nodes
@@ -99,7 +116,7 @@ class App:
 
     def show_callback_error(self, title: str, message: str, actions: Actions) -> None:
         kiosk = " This display will try again by itself." if self.config.kiosk else ""
-        self.doctor.outcomes.sign_in = f"{title}: {message}"
+        self.sign_in_outcome = f"{title}: {message}"
         self.model.screen = CallbackFailed(title, message + kiosk, (*actions, ("Why?", "doctor")))
         self.show("screen-title")
 
@@ -181,10 +198,6 @@ class App:
         self.upkeep.tick()
         if self.board is not None and self.working:
             self.board.tick()
-
-    def resized(self) -> None:
-        if self.board is not None:
-            self.board.resized()
 
     def online(self) -> None:
         self.tick()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from .doctor import DoctorState, Finding, Outcomes, configuration, report_text, token_findings
+from .doctor import DoctorState, Finding, configuration, report_text, token_findings
 from .doctor_checks import Checks
 from .live import socket_token
 from .realtime import Connect
@@ -24,7 +24,6 @@ class Doctor:
         self._copy_text = copy_text
         self._connect = connect
         self.state = DoctorState()
-        self.outcomes = Outcomes()
 
     async def examine(self) -> list[Finding]:
         app = self._app
@@ -43,7 +42,7 @@ class Doctor:
             else "none in this tab"
         )
         findings += [
-            Finding("This tab", "last sign-in", self.outcomes.sign_in),
+            Finding("This tab", "last sign-in", app.sign_in_outcome),
             Finding("This tab", "last API error", last_error),
         ]
         return findings

@@ -34,13 +34,6 @@ class DoctorState:
     copied: bool = False
 
 
-@dataclass
-class Outcomes:
-    """What the doctor reports of this tab's history: the last sign-in's outcome."""
-
-    sign_in: str = "no sign-in returned to this tab yet"
-
-
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -132,7 +125,6 @@ __all__ = [
     "PROBLEM",
     "DoctorState",
     "Finding",
-    "Outcomes",
     "configuration",
     "jwt_claims",
     "report_text",

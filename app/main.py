@@ -16,7 +16,6 @@ from typing import Any
 
 from .api import PlaceOSClient
 from .config import ClientConfig
-from .console import PythonConsole
 from .controller import App
 from .errors import ConfigError
 from .flows import CodeFlow, Flow, ImplicitFlow
@@ -109,17 +108,17 @@ async def start(handoff: Any) -> None:
         on_state=lambda connected: running().live.connection(connected),
         on_retry=lambda wait_s: running().live.retrying(wait_s),
     )
-    console = (
-        PythonConsole(
+    console = None
+    if config.console:  # a developer's build; nothing of the console loads in one without it
+        from .console import PythonConsole
+
+        console = PythonConsole(
             session_storage,
             lambda namespace, out, err: browser_console().pyodide_engine(namespace, out, err),
             lambda: {"api": running().api, "app": running(), "config": running().config, "doctor": doctor},
             lambda focus: running().show(focus),
             prepare=lambda source: browser_console().local_micropip(source),
         )
-        if config.console
-        else None
-    )
     app = App(
         config=config,
         session=session,

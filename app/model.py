@@ -4,14 +4,16 @@ screen, and the notices over it. Plain data; app.view renders it and app.control
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .board_state import BoardState
-from .console_text import ConsoleState
-from .doctor import DoctorState
 from .screens import Loading, Screen
 from .urls import ascii_int, parse_qsl, urlencode
 from .urls import split as urlsplit
+
+if TYPE_CHECKING:
+    from .board_state import BoardState
+    from .console_text import ConsoleState
+    from .doctor import DoctorState
 
 PAGE_SIZE = 20
 MAX_OFFSET_DIGITS = 9  # PlaceOS pages at most 10,000 per request; a billion is past any real list

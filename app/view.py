@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .board_view import board_view
-from .console_view import console_launcher, console_panel
 from .detail import detail_view, safe_href
-from .doctor_view import doctor_panel
 from .elements import Child, El, brand, button, centered, h, notice_el
 from .model import MAX_OFFSET_DIGITS, PAGE_SIZE, Model, Notice, Place
 from .screens import CallbackFailed, Leaving, Loading, SignedOut
@@ -136,18 +133,25 @@ def render(model: Model) -> list[El]:
     """The screen, with the auth doctor and the developers' console over it where they are open."""
     nodes = screen_nodes(model)
     if model.doctor is not None:
+        from .doctor_view import doctor_panel  # these three load with what they draw, not at start-up
+
         nodes.append(h("div", {"class": "doctor-layer"}, doctor_panel(model.doctor)))
     console = model.console
-    if console is not None and console.open:
-        nodes.append(console_panel(console))
-    elif console is not None and model.board is None:
-        nodes.append(console_launcher())
+    if console is not None:
+        from .console_view import console_launcher, console_panel
+
+        if console.open:
+            nodes.append(console_panel(console))
+        elif model.board is None:
+            nodes.append(console_launcher())
     return nodes
 
 
 def screen_nodes(model: Model) -> list[El]:
     screen = model.screen
     if model.board is not None and (model.board.rooms or not isinstance(screen, SignedOut | CallbackFailed)):
+        from .board_view import board_view
+
         return board_view(model)  # once painted, a kiosk's board stays: every problem is a badge on it
     if isinstance(screen, Loading | Leaving) and not (isinstance(screen, Leaving) and screen.over_app):
         return [centered(screen.title, screen.message, ())]

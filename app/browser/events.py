@@ -101,7 +101,7 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
     listen(js.window, "popstate", lambda event: app.history_moved(str(js.location.pathname) + str(js.location.search)))
     listen(js.window, "hashchange", on_hash_change)
     listen(js.window, "storage", on_storage)
-    listen(js.window, "resize", lambda event: app.resized())
+    listen(js.window, "resize", lambda event: app.board.resized() if app.board else None)
     every(1.0, app.tick)
 
 
