@@ -23,6 +23,13 @@ from tests.fakes import BASE, Clock, MockTransport, config
 NOW = 1_800_000_000.0
 
 
+JSON_BODIES = st.recursive(
+    st.none() | st.text(max_size=20) | st.integers(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(max_size=10), inner),
+    max_leaves=10,
+)
+
+
 def jwt(claims: dict[str, Any]) -> str:
     body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     return f"eyJhbGciOiJSUzI1NiJ9.{body}.c2lnbmF0dXJl"
@@ -128,3 +135,20 @@ def test_the_report_is_text_by_section_with_fixes() -> None:
         "  [problem] two: broken",
         "            fix: do this",
     ]
+
+
+@pytest.mark.property
+@given(
+    st.integers(min_value=0, max_value=599),
+    st.text(max_size=300)
+    | st.recursive(
+        st.none() | st.text(max_size=20) | st.integers(),
+        lambda c: st.lists(c) | st.dictionaries(st.text(max_size=10), c),
+        max_leaves=10,
+    ).map(json.dumps),
+    st.text(max_size=80),
+)
+async def test_whatever_placeos_answers_the_doctor_reads_without_crashing(status: int, body: str, date: str) -> None:
+    probe, _ = checks(lambda r: HttpResponse(status, {"date": date}, body))
+    for finding in [*await probe.authority(), await probe.authorize(), *await probe.api()]:
+        assert finding.status in (OK, PROBLEM, "info") and finding.value

@@ -6,6 +6,8 @@ import secrets
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app import main
 from app.flows import CodeFlow, ImplicitFlow
@@ -56,3 +58,16 @@ def test_serve_refuses_a_base_path_that_is_not_a_plain_path(bad: str, capsys: py
     with pytest.raises(SystemExit):
         serve.parse_args(["--base-path", bad])
     assert "--base-path must be a plain path" in capsys.readouterr().err
+
+
+@pytest.mark.property
+@given(st.text(max_size=60))
+def test_any_base_path_is_refused_or_a_plain_path(value: str) -> None:
+    import serve
+
+    try:
+        path = serve.parse_args(["--base-path", value]).base_path
+    except SystemExit:
+        return
+    assert path.startswith("/") and path.endswith("/") and "//" not in path
+    assert all(c.isascii() and (c.isalnum() or c in "/._~-") for c in path) and "/../" not in path + "/"
