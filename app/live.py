@@ -65,7 +65,7 @@ class Live:
                 self._app.show()
 
     def connection(self, connected: bool) -> None:
-        self.connected = self._app.model.live_connected = connected
+        self.connected = connected
         if connected:
             self.retry_at = None
             self._app.session.signed_in_ok()  # PlaceOS took the token at the upgrade: no sign-in loop here

@@ -71,7 +71,6 @@ class Model:
     expiry_notice: Notice | None = None
     live: dict[str, Any] = field(default_factory=dict)  # the open system's live state, by status name
     live_system: str = ""  # whose live state `live` holds
-    live_connected: bool = False
     board: BoardState | None = None  # a kiosk's board, once it has something to show; None for people
     console: ConsoleState | None = None  # the developers' console, where it is on
     doctor: DoctorState | None = None  # the auth doctor's panel, while it is open
