@@ -127,6 +127,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         metavar="DIR",
         help="wheels micropip may install from the page's console (default: wheels/)",
     )
+    p.add_argument(
+        "--offline-shell",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="register the service worker that starts the app without network (default: off here, on in make dist)",
+    )
     _add_app_settings(p)
     _add_fault_switches(p)
     a = p.parse_args(argv)
@@ -153,6 +159,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         strict_origin=a.strict_origin,
         realtime_speed=a.realtime_speed,
         wheels_dir=a.wheels,
+        offline_shell=bool(a.offline_shell),
         base_path=base_path(p, a.base_path),
         client=ClientSettings(**client),
         faults=faults,

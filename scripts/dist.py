@@ -4,7 +4,8 @@
     make dist ARGS="--base-path /apps/placeos-py/"         # as PlaceOS serves its apps
     make dist ARGS="--base-path /apps/placeos-py/ --placeos https://placeos.example.com --nginx-listen 443 ssl"
 
-The console is off in a build unless `--console` is given. See the README's "Deploy".
+The console is off in a build unless `--console` is given; the offline app shell (a service worker) is on unless
+`--no-offline-shell` is given. See the README's "Deploy".
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def main(argv: list[str]) -> int:
     settings = serve.parse_args(rest)
     if "--console" not in rest:  # a production build has no developer console unless asked for
         settings = replace(settings, client=ClientSettings(**{**settings.client.as_json(), "console": False}))
+    if "--no-offline-shell" not in rest:  # a deployed app starts without network, as a kiosk needs
+        settings = replace(settings, offline_shell=True)
     dist = Dist(ours.out, settings, app_csp(settings))
     written = dist.build()
     conf = ours.out / "nginx" / "placeos-app.conf"

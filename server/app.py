@@ -51,7 +51,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
         )
     csp = app_csp(settings)
     app = web.Application(middlewares=[security_headers(csp)])
-    setup_static(app, settings, lambda: client_config(settings))
+    setup_static(app, settings, lambda: client_config(settings), csp)
     setup_wheels(app, settings.wheels_dir, settings.base_path)
     if settings.placeos_upstream:
         from .proxy import setup_proxy

@@ -1,7 +1,7 @@
 """The production build: everything serve.py serves for the app, as files, plus an nginx server block that sends
 the headers serve.py sends. Deterministic, and without network once set up: the same settings give the same files.
 
-    dist/index.html  static/  app.zip  app-config.json  pyodide/<build>/   the site, for any base path
+    dist/index.html  sw.js  static/  app.zip  app-config.json  pyodide/<build>/   the site, for any base path
     dist/nginx/placeos-app.conf  headers.conf  callback-headers.conf        the server block and its headers
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .settings import RUNTIME_ID, Settings
+from .shell import WORKER_SOURCE, shell_for
 from .static import IMMUTABLE, MIME_TYPES, REVALIDATE, AppBundle, render_index
 from .web import CALLBACK_CSP, SECURITY_HEADERS
 
@@ -33,14 +34,18 @@ class Dist:
         if out.exists():
             shutil.rmtree(out)
         (out / "nginx").mkdir(parents=True)
-        written = [self._write(out / "index.html", render_index((root / "index.html").read_text()).encode())]
+        index = render_index((root / "index.html").read_text(), self.settings.offline_shell).encode()
+        written = [self._write(out / "index.html", index)]
         for source in sorted((root / "static").rglob("*")):
-            if source.is_file() and source.suffix in MIME_TYPES:
+            if source.is_file() and source.suffix in MIME_TYPES and source.name != WORKER_SOURCE:
                 written.append(self._write(out / "static" / source.relative_to(root / "static"), source.read_bytes()))
-        body, _ = AppBundle(root / "app").current()
+        body, etag = AppBundle(root / "app").current()
         written.append(self._write(out / "app.zip", body))
         config = json.dumps(self.settings.client.as_json(), sort_keys=True, indent=2).encode()
         written.append(self._write(out / "app-config.json", config))
+        # The offline shell's worker, at the base so that its scope is the whole app (off: one that removes itself)
+        shell = shell_for(index, self.csp, config, etag, root / "static", self.settings.offline_shell)
+        written.append(self._write(out / WORKER_SOURCE, shell.worker((root / "static" / WORKER_SOURCE).read_text())))
         runtime = out / "pyodide" / RUNTIME_ID
         shutil.copytree(self.settings.runtime_dir, runtime)
         written += sorted(p for p in runtime.rglob("*") if p.is_file())

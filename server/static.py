@@ -16,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 
 from .settings import RUNTIME_ID, SNAPSHOT_IMPORTS, Settings
+from .shell import WORKER_SOURCE, shell_for
 from .web import CALLBACK_CSP
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -54,10 +55,13 @@ def safe_child(root: Path, relative: str) -> Path | None:
     return candidate
 
 
-def render_index(template: str) -> str:
-    """index.html with what the loader must know filled in: the runtime build's URL and the snapshot's imports."""
-    return template.replace('data-runtime=""', f'data-runtime="pyodide/{RUNTIME_ID}/"').replace(
-        'data-snapshot-imports=""', f'data-snapshot-imports="{" ".join(SNAPSHOT_IMPORTS)}"'
+def render_index(template: str, offline_shell: bool = False) -> str:
+    """index.html with what the loader must know filled in: the runtime build's URL, the snapshot's imports, and
+    whether it registers the offline app shell's worker (server/shell.py)."""
+    return (
+        template.replace('data-runtime=""', f'data-runtime="pyodide/{RUNTIME_ID}/"')
+        .replace('data-snapshot-imports=""', f'data-snapshot-imports="{" ".join(SNAPSHOT_IMPORTS)}"')
+        .replace('data-service-worker=""', f'data-service-worker="{WORKER_SOURCE if offline_shell else ""}"')
     )
 
 
@@ -109,19 +113,35 @@ def _revalidated(request: web.Request, body: bytes, etag: str, content_type: str
     return web.Response(body=body, headers={**headers, "Content-Type": content_type})
 
 
-def setup_static(app: web.Application, settings: Settings, client_config: Callable[[], dict[str, object]]) -> None:
+def setup_static(
+    app: web.Application, settings: Settings, client_config: Callable[[], dict[str, object]], csp: str
+) -> None:
     root = settings.root
     static_root = root / "static"
     runtime_root = settings.runtime_dir
     bundle = AppBundle(root / "app")
 
+    def index_body() -> bytes:
+        return render_index((root / "index.html").read_text(), settings.offline_shell).encode()
+
+    def config_body() -> bytes:
+        return json.dumps(client_config(), sort_keys=True).encode()
+
     async def index(request: web.Request) -> web.StreamResponse:
-        body = render_index((root / "index.html").read_text()).encode()
+        body = index_body()
         return _revalidated(request, body, hashlib.sha256(body).hexdigest()[:32], "text/html; charset=utf-8")
+
+    async def worker(request: web.Request) -> web.StreamResponse:
+        # Made on each request from what is on disk now, so an edit makes a new build, as a deploy does.
+        shell = shell_for(
+            index_body(), csp, config_body(), bundle.current()[1], static_root, enabled=settings.offline_shell
+        )
+        body = shell.worker((static_root / WORKER_SOURCE).read_text())
+        return _revalidated(request, body, hashlib.sha256(body).hexdigest()[:32], "text/javascript; charset=utf-8")
 
     async def static(request: web.Request) -> web.StreamResponse:
         path = safe_child(static_root, request.match_info["path"])
-        if path is None:
+        if path is None or path == static_root.resolve() / WORKER_SOURCE:  # served at <base>sw.js only
             raise web.HTTPNotFound()
         response = file_response(path, REVALIDATE)
         if path.name == "callback.html":  # framed by the app's own renewals, and by nothing else
@@ -140,7 +160,7 @@ def setup_static(app: web.Application, settings: Settings, client_config: Callab
         return _revalidated(request, body, etag, "application/zip")
 
     async def app_config(request: web.Request) -> web.StreamResponse:
-        body = json.dumps(client_config(), sort_keys=True).encode()
+        body = config_body()
         return _revalidated(request, body, hashlib.sha256(body).hexdigest()[:32], "application/json")
 
     base = settings.base_path  # "/" or "/apps/placeos-py/": everything of the app lives under it
@@ -158,3 +178,4 @@ def setup_static(app: web.Application, settings: Settings, client_config: Callab
     app.router.add_get(f"{base}pyodide/{RUNTIME_ID}/{{path:.+}}", runtime)
     app.router.add_get(base + "app.zip", app_zip)
     app.router.add_get(base + "app-config.json", app_config)
+    app.router.add_get(base + WORKER_SOURCE, worker)

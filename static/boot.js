@@ -9,6 +9,7 @@
   const RUNTIME = script.dataset.runtime;
   const STALL_MS = 60000;
   const SNAPSHOT_MODULES = (script.dataset.snapshotImports || "").split(" ").filter(Boolean);
+  const WORKER = script.dataset.serviceWorker; // the offline app shell (static/sw.js), if this build has one
   // The head start kept from earlier visits (start-up snapshot, app bytecode): static/boot-cache.mjs, fetched
   // alongside everything else from the start.
   const headStart = import(new URL("static/boot-cache.mjs", document.baseURI).href)
@@ -228,6 +229,7 @@
       main.destroy();
       performance.mark("app-ready");
       observer.disconnect();
+      keepShell();
       if (cache && (!restored || !compiled) && "caches" in window) {
         // The next visit's head start is made once the person has the app, in the browser's idle time.
         const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
@@ -243,6 +245,22 @@
     } finally {
       clearTimeout(stall);
     }
+  }
+
+  // The offline app shell, registered once the person has the app, so it costs the start nothing; the worker then
+  // caches this build (mostly from the HTTP cache) for the next start without network. A build without it removes
+  // a worker an earlier build left.
+  function keepShell() {
+    if (!("serviceWorker" in navigator)) return;
+    if (!WORKER) {
+      if (navigator.serviceWorker.controller) {
+        navigator.serviceWorker.getRegistration("./").then((registration) => registration?.unregister());
+      }
+      return;
+    }
+    navigator.serviceWorker.register(WORKER, { scope: "./", updateViaCache: "none" })
+      .then(() => performance.mark("shell-registered"))
+      .catch((error) => console.info("offline app shell not registered:", error && error.message));
   }
 
   function describe(error) {

@@ -96,7 +96,8 @@ class LiveServer:
         return asyncio.run_coroutine_threadsafe(wrapped(), self._loop).result(10)
 
     def stop(self) -> None:
-        if self._loop and self._stop:
+        """Stop serving; a second call does nothing (a test may stop the server before its fixture does)."""
+        if self._loop and self._stop and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread:
             self._thread.join(10)

@@ -56,10 +56,17 @@ class Production:
     url: str  # nginx's origin + the base path
     dist: Path
     settings: Settings
+    nginx: subprocess.Popen[bytes]
 
 
 def build(tmp: Path, upstream: str, port: int) -> tuple[Dist, Path]:
-    settings = replace(Settings(), base_path=BASE, placeos_upstream=upstream, client=ClientSettings(console=False))
+    settings = replace(
+        Settings(),
+        base_path=BASE,
+        placeos_upstream=upstream,
+        offline_shell=True,  # as `make dist` builds it
+        client=ClientSettings(console=False),
+    )
     dist = Dist(tmp / "dist", settings, app_csp(settings))
     dist.build()
     block = tmp / "dist" / "nginx" / "placeos-app.conf"
@@ -87,7 +94,7 @@ def production(server_factory: Any, tmp_path: Path) -> Iterator[Production]:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.05)
-        yield Production(app_url, dist.out, dist.settings)
+        yield Production(app_url, dist.out, dist.settings, process)
     finally:
         process.terminate()
         process.wait(10)
@@ -134,6 +141,33 @@ def test_nginx_sends_the_headers_serve_py_sends(page: Page, production: Producti
     assert callback.headers["content-security-policy"] == CALLBACK_CSP
     assert callback.headers["x-frame-options"] == "SAMEORIGIN"
     assert page.request.get(production.url + "nginx/headers.conf").status == 404
+    worker = page.request.get(production.url + "sw.js")  # the offline shell, scoped to the base path
+    assert (
+        worker.headers["content-type"].startswith("text/javascript") and worker.headers["cache-control"] == "no-cache"
+    )
+    assert worker.headers["content-security-policy"] == app_csp(production.settings)
+    assert '"enabled": true' in worker.text() and page.request.get(production.url + "static/sw.js").status == 404
+
+
+def test_with_nginx_down_the_build_starts_from_its_offline_shell(page: Page, production: Production) -> None:
+    page.goto(production.url)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    scope = page.evaluate(
+        """async () => {
+          const registration = await navigator.serviceWorker.ready;
+          for (let i = 0; i < 300; i++) {
+            if ((await caches.keys()).some((name) => name.startsWith('placeos-shell-'))) return registration.scope;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return null;
+        }"""
+    )
+    assert scope == production.url
+    production.nginx.terminate()
+    production.nginx.wait(10)
+    response = page.goto(production.url)
+    assert response is not None and response.from_service_worker
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
 
 
 def test_a_gzip_copy_is_served_to_who_accepts_it(production: Production) -> None:
