@@ -10,6 +10,7 @@
   const STALL_MS = 60000;
   const SNAPSHOT_MODULES = (script.dataset.snapshotImports || "").split(" ").filter(Boolean);
   const WORKER = script.dataset.serviceWorker; // the offline app shell (static/sw.js), if this build has one
+  const UPDATE_CHECK_MS = 3600000; // how often a kiosk looks for a new build
   // The head start kept from earlier visits (start-up snapshot, app bytecode): static/boot-cache.mjs, fetched
   // alongside everything else from the start.
   const headStart = import(new URL("static/boot-cache.mjs", document.baseURI).href)
@@ -229,7 +230,7 @@
       main.destroy();
       performance.mark("app-ready");
       observer.disconnect();
-      keepShell();
+      keepShell(handoff.config);
       if (cache && (!restored || !compiled) && "caches" in window) {
         // The next visit's head start is made once the person has the app, in the browser's idle time.
         const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
@@ -250,7 +251,7 @@
   // The offline app shell, registered once the person has the app, so it costs the start nothing; the worker then
   // caches this build (mostly from the HTTP cache) for the next start without network. A build without it removes
   // a worker an earlier build left.
-  function keepShell() {
+  function keepShell(configText) {
     if (!("serviceWorker" in navigator)) return;
     if (!WORKER) {
       if (navigator.serviceWorker.controller) {
@@ -258,8 +259,27 @@
       }
       return;
     }
+    let kiosk = false;
+    try {
+      kiosk = JSON.parse(configText).kiosk === true;
+    } catch {
+      // not JSON: Python has said so on screen already
+    }
     navigator.serviceWorker.register(WORKER, { scope: "./", updateViaCache: "none" })
-      .then(() => performance.mark("shell-registered"))
+      .then((registration) => {
+        performance.mark("shell-registered");
+        // A display runs for weeks and never navigates, so it asks for a new build itself; when one has been
+        // cached whole and taken over, it reloads into it, which shows nothing: its board is drawn from its saved
+        // copy before Python starts. A person's page takes a new build on its next load.
+        if (kiosk) {
+          setInterval(() => registration.update().catch(() => {}), UPDATE_CHECK_MS);
+          let had = navigator.serviceWorker.controller;
+          navigator.serviceWorker.addEventListener("controllerchange", () => {
+            if (had) location.reload();
+            had = navigator.serviceWorker.controller;
+          });
+        }
+      })
       .catch((error) => console.info("offline app shell not registered:", error && error.message));
   }
 

@@ -36,8 +36,10 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith(PREFIX) && (name !== CACHE || !SHELL.enabled)) await caches.delete(name);
     }
-    // Turned off, the worker only passes everything to the network; the next page, from the network, has no
-    // shell and unregisters it (static/boot.js).
+    // A page that started before there was a worker (the first visit) is taken on too, so that it hears of the
+    // next build. Turned off, the worker only passes everything to the network; the next page, from the network,
+    // has no shell and unregisters it (static/boot.js).
+    if (SHELL.enabled) await self.clients.claim();
   })());
 });
 

@@ -211,3 +211,30 @@ def test_without_the_shell_no_worker_is_registered_and_one_left_behind_removes_i
     finally:
         plain.stop()
         context.close()
+
+
+def test_a_kiosk_picks_up_a_new_build_by_itself_without_a_blank_frame(
+    browser: Browser, server_factory: Any, tmp_path: Path
+) -> None:
+    site = site_copy(tmp_path)
+    server = server_factory(offline_shell=True, root=site, client=ClientSettings(**KIOSK))
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(WATCH_LOADING)
+    kiosk_sign_in(page, server)
+    first = wait_for_shell(page)
+    page.wait_for_timeout(11_000)  # the board keeps its copy at most 10 s behind
+    with (site / "static" / "app.css").open("a") as css:
+        css.write("\n:root { --deployed: yes; }\n")
+    loads: list[str] = []
+    page.on("load", lambda _: loads.append(page.url))
+    # What the page does every hour by itself: ask whether there is a new build.
+    page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+    page.wait_for_function(
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--deployed').trim() === 'yes'",
+        timeout=BOOT,
+    )
+    assert len(loads) == 1 and wait_for_shell(page) != first  # it reloaded once, into the new build
+    expect(page.locator("#board .tile").first).to_be_visible(timeout=BOOT)
+    assert page.evaluate("() => window.__loading.frames") == 0  # and showed its board throughout
+    context.close()
