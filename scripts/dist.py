@@ -29,13 +29,19 @@ def main(argv: list[str]) -> int:
     own.add_argument("--out", type=Path, default=ROOT / "dist")
     own.add_argument("--nginx-listen", default="8080", help="what the server block listens on (nginx's listen)")
     own.add_argument("--nginx-root", type=Path, help="where dist/ will be on the nginx host (default: here)")
+    own.add_argument(
+        "--no-nginx-brotli",
+        dest="brotli",
+        action="store_false",
+        help="for an nginx without the ngx_brotli module: serve the gzip copies only",
+    )
     ours, rest = own.parse_known_args(argv)
     settings = serve.parse_args(rest)
     if "--console" not in rest:  # a production build has no developer console unless asked for
         settings = replace(settings, client=ClientSettings(**{**settings.client.as_json(), "console": False}))
     if "--no-offline-shell" not in rest:  # a deployed app starts without network, as a kiosk needs
         settings = replace(settings, offline_shell=True)
-    dist = Dist(ours.out, settings, app_csp(settings))
+    dist = Dist(ours.out, settings, app_csp(settings), brotli=ours.brotli)
     written = dist.build()
     conf = ours.out / "nginx" / "placeos-app.conf"
     conf.write_text(dist.server_block(ours.nginx_listen, ours.nginx_root))

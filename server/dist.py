@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import brotli
+
 from .settings import RUNTIME_ID, Settings
 from .shell import WORKER_SOURCE, shell_for
 from .static import IMMUTABLE, MIME_TYPES, REVALIDATE, AppBundle, render_index
 from .web import CALLBACK_CSP, SECURITY_HEADERS
 
-GZIPPED = (".html", ".js", ".mjs", ".css", ".json")  # small text files also get a .gz for gzip_static
+COMPRESSED = (".html", ".js", ".mjs", ".css", ".json")  # text files also get a .br and a .gz (the runtime has its own)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Dist:
     out: Path
     settings: Settings
     csp: str
+    brotli: bool = (
+        True  # `brotli_static on` in the block: nginx needs the module (Debian: libnginx-mod-http-brotli-static)
+    )
 
     def build(self) -> list[Path]:
         """Write the build into `out` (replacing what was there) and return the files written."""
@@ -59,9 +64,10 @@ class Dist:
     def _write(self, path: Path, data: bytes) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        if path.suffix in GZIPPED and path.parent.name != "nginx":
+        if path.suffix in COMPRESSED and path.parent.name != "nginx":
             # mtime=0: the same input gives the same bytes, so a rebuild changes nothing it need not
             path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
+            path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
         return path
 
     def server_block(self, listen: str = "8080", dist_dir: Path | None = None) -> str:
@@ -78,8 +84,8 @@ class Dist:
     server_name _;
     server_tokens off;
     charset utf-8;
-    gzip_static on;  # the .gz beside each file; the runtime's .br need the ngx_brotli module (brotli_static on)
-{proxy}{self._to_base()}
+    gzip_static on;  # the .gz beside each file
+{self._brotli()}{proxy}{self._to_base()}
     location ^~ {base} {{
         alias {site}/;
         index index.html;
@@ -103,6 +109,11 @@ class Dist:
     }}
 }}
 """
+
+    def _brotli(self) -> str:
+        if not self.brotli:
+            return "    # brotli_static on;  # with the ngx_brotli module: the .br beside each file, a third smaller\n"
+        return "    brotli_static on;  # the .br beside each file: needs ngx_brotli (libnginx-mod-http-brotli-static)\n"
 
     def _to_base(self) -> str:
         base = self.settings.base_path

@@ -37,6 +37,9 @@ def test_a_build_is_complete_and_the_same_twice(tmp_path: Path) -> None:
         f"pyodide/{RUNTIME_ID}/pyodide.asm.wasm",
         "nginx/placeos-app.conf",
         "index.html.gz",
+        "index.html.br",
+        "static/boot.js.br",
+        "sw.js",
     ):
         assert name in first, name
     dist.build()
@@ -90,6 +93,7 @@ def test_debians_nginx_accepts_the_server_block(tmp_path: Path) -> None:
     prefix.mkdir()
     conf = prefix / "nginx.conf"
     conf.write_text(
+        "load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;\n"
         f"pid {prefix}/nginx.pid; error_log {prefix}/error.log; events {{}}\n"
         f"http {{ access_log off; include {block}; }}\n"
     )
@@ -98,3 +102,6 @@ def test_debians_nginx_accepts_the_server_block(tmp_path: Path) -> None:
     text = block.read_text()
     assert "location ^~ /api/" in text and "proxy_set_header Upgrade $http_upgrade;" in text
     assert "proxy_set_header Host 127.0.0.1:8443;" in text
+    assert "\n    brotli_static on;" in text and "gzip_static on;" in text
+    without = Dist(tmp_path / "plain", settings, app_csp(settings), brotli=False).server_block()
+    assert "\n    brotli_static on;" not in without  # for an nginx without the module

@@ -34,11 +34,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+BROTLI_MODULE = "load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;"
+
+
 def main_conf(prefix: Path, server_block: Path) -> str:
     temp = " ".join(
         f"{kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
-    return f"""user root;
+    return f"""{BROTLI_MODULE}
+user root;
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log;
@@ -170,14 +174,21 @@ def test_with_nginx_down_the_build_starts_from_its_offline_shell(page: Page, pro
     expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
 
 
-def test_a_gzip_copy_is_served_to_who_accepts_it(production: Production) -> None:
-    origin, path = production.url.split(BASE)[0], BASE + "static/boot.js"
+def head_of(production: Production, path: str, accept: str) -> bytes:
+    origin = production.url.split(BASE)[0]
     host, port = origin.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as sock:
         sock.sendall(
-            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n".encode()
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {accept}\r\nConnection: close\r\n\r\n".encode()
         )
         head = b""
         while b"\r\n\r\n" not in head:
             head += sock.recv(4096)
-    assert b"Content-Encoding: gzip" in head, head
+    return head.split(b"\r\n\r\n")[0]
+
+
+@pytest.mark.parametrize("path", ["static/boot.js", "app-config.json", f"pyodide/{RUNTIME_ID}/pyodide.asm.wasm"])
+def test_the_pre_compressed_copies_go_to_who_accepts_them(production: Production, path: str) -> None:
+    assert b"Content-Encoding: br" in head_of(production, BASE + path, "gzip, br")
+    assert b"Content-Encoding: gzip" in head_of(production, BASE + path, "gzip")
+    assert b"Content-Encoding" not in head_of(production, BASE + path, "identity")
