@@ -111,7 +111,7 @@ class PlaceOSClient:
             if token is None:
                 raise NotSignedIn("Not signed in: sign in to PlaceOS first, then try again.", 401)
             if token.remaining(self._clock()) <= 0:
-                raise AuthRequired("Your session has ended. Sign in again to continue.", 401)
+                raise AuthRequired("Your session has ended. Sign in again to continue.", 401, expired=True)
             headers = {"Accept": "application/json"}
             target = url
             if self.token_in_query:
@@ -158,6 +158,10 @@ class PlaceOSClient:
         status = response.status
         if status == 401:
             log.info("API answered 401 (%s)", detail or "no detail")
+            if "expired" in detail.lower():  # PlaceOS: "Signature is expired"
+                return AuthRequired(
+                    "Your session has ended. Sign in again to continue.", status, request_id, expired=True
+                )
             return AuthRequired(
                 "PlaceOS no longer accepts this sign-in. Sign in again to continue.", status, request_id
             )
@@ -176,8 +180,8 @@ class PlaceOSClient:
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return _decode(await self.request("GET", path, params))
 
-    async def get_object(self, path: str, what: str) -> dict[str, Any]:
-        response = await self.request("GET", path)
+    async def get_object(self, path: str, what: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.request("GET", path, params)
         value = _decode(response)
         if not isinstance(value, dict):
             raise UnexpectedAnswer(
@@ -187,15 +191,15 @@ class PlaceOSClient:
             )
         return value
 
-    def _page(self, response: HttpResponse, offset: int, limit: int) -> Page:
-        """A page of systems from either shape PlaceOS has used: a bare array with X-Total-Count, or the older
+    def _page(self, response: HttpResponse, offset: int, limit: int, what: str = "systems") -> Page:
+        """A page of records from either shape PlaceOS has used: a bare array with X-Total-Count, or the older
         {total, results}. Anything else is an UnexpectedAnswer, never a crash."""
         body = _decode(response)
         if isinstance(body, dict):
-            items = _records(body.get("results", []), response, "systems")
+            items = _records(body.get("results", []), response, what)
             total = _count(body.get("total"))
         else:
-            items = _records(body, response, "systems")
+            items = _records(body, response, what)
             total = _count(response.headers.get("x-total-count"))
         if total is None:
             log.warning("PlaceOS sent no usable total; counting what arrived")
@@ -222,8 +226,16 @@ class PlaceOSClient:
             page = self._page(await self.request("GET", page.next_url), seen, limit)
             seen += len(page.items)
 
-    async def system(self, system_id: str) -> dict[str, Any]:
-        return await self.get_object(f"/systems/{quote(system_id, safe='@.')}", "a system")
+    async def system(self, system_id: str, complete: bool = False) -> dict[str, Any]:
+        """One system, by id or email; `complete` adds its zones' and modules' records (zone_data, module_data)."""
+        params = {"complete": "true"} if complete else None
+        return await self.get_object(f"/systems/{quote(system_id, safe='@.')}", "a system", params)
+
+    async def zones(self, tags: str = "", parent_id: str = "", offset: int = 0, limit: int = 100) -> Page:
+        """Zones (an organisation's buildings, levels, areas) by tag and parent, as the filters offer them."""
+        params = {k: v for k, v in (("tags", tags), ("parent_id", parent_id)) if v}
+        response = await self.request("GET", "/zones", {**params, "offset": offset, "limit": limit})
+        return self._page(response, offset, limit, "zones")
 
     async def current_user(self) -> dict[str, Any]:
         return await self.get_object("/users/current", "a user")

@@ -17,8 +17,9 @@ from .elements import El
 from .errors import SignInLoop
 from .flows import Flow
 from .live import Live
-from .model import MAX_OFFSET_DIGITS, Model, Place, place_from
-from .ports import Clock, Exclusive, Frame, Navigator, Screen, Transport, run_alone
+from .livetext import local_zone_time
+from .model import Model, Place, place_from
+from .ports import Clock, Exclusive, Frame, Navigator, Screen, Transport, ZoneTime, run_alone
 from .realtime import Connect, Realtime
 from .redact import log
 from .screens import Actions, CallbackFailed, Leaving, SignedOut, Working
@@ -26,8 +27,8 @@ from .session import AuthSession
 from .signout import sign_out
 from .tabs import SIGNED_OUT, OtherTabs
 from .upkeep import NO_ANSWER, RENEWED, Upkeep
-from .urls import ascii_int
-from .view import render
+from .urls import origin_of
+from .view import render, title
 
 if TYPE_CHECKING:  # the board, the console and the doctor load when first needed: most pages use none of them
     from .board import Board, Viewport
@@ -58,6 +59,7 @@ class App:
         console: PythonConsole | None = None,
         copy_text: CopyText | None = None,
         connect: Connect | None = None,
+        zone_time: ZoneTime = local_zone_time,
     ) -> None:
         self.config = config
         self.session = session
@@ -67,12 +69,13 @@ class App:
         self.navigator = navigator
         self.screen = screen
         self.clock = clock
+        self.zone_time = zone_time  # a time as it is read in a room's time zone (Intl in the browser)
         self.spawn = spawn
         self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
         self.live = Live(self, realtime)
         self.frame = frame  # renewals in a hidden frame (implicit flow); None: renewal leaves the page
         self.exclusive = exclusive  # one tab at a time renews a token they share
-        self.model = Model()
+        self.model = self.fresh_model()
         self.upkeep = Upkeep(self)
         self.board: Board | None = None
         if config.kiosk:  # a kiosk shows the board, not the browser
@@ -87,6 +90,10 @@ class App:
         self.sign_in_outcome = "no sign-in returned to this tab yet"  # for the doctor's report
         self.arrival = Arrival(self)
         self._shown: list[El] | None = None
+
+    def fresh_model(self, **values: Any) -> Model:
+        origins = tuple(dict.fromkeys(origin_of(u) for u in (self.config.placeos_base, self.config.redirect_uri)))
+        return Model(base_path=self.config.base_path, image_origins=origins, **values)
 
     @property
     def doctor(self) -> Doctor:
@@ -105,6 +112,7 @@ class App:
         if nodes != self._shown or focus:  # the same screen again (a tick) leaves the page alone
             self._shown = nodes
             self.screen.render(nodes, focus)
+            self.screen.set_title(title(self.model))
 
     @property
     def working(self) -> bool:
@@ -139,6 +147,8 @@ class App:
         if not await self.arrival.receive({"fragment": fragment, "query": query}, received_at):
             return
         token = self.session.token()
+        if token is None and not self.config.kiosk and (await self.tabs.borrow() or await self.tabs.renew_quietly()):
+            token = self.session.token()  # a new tab, opened from a signed-in one
         if token is not None and token.remaining(self.clock()) > 0:
             self.enter_app()
             return
@@ -178,9 +188,9 @@ class App:
 
     async def sign_out(self) -> None:
         token = self.session.token()
-        self.session.forget()
+        self.session.forget_everywhere()
         self.session.forget_view()
-        self.model = Model(screen=Leaving("Signing out…", "Signing you out of PlaceOS…"))
+        self.model = self.fresh_model(screen=Leaving("Signing out…", "Signing you out of PlaceOS…"))
         self.show()
         self.broadcast(SIGNED_OUT)
         await self.live.stop()
@@ -205,9 +215,10 @@ class App:
             self.spawn(self.load())
 
     # -- navigation -----------------------------------------------------------------------------------------------
-    def go(self, place: Place, focus_back: str | None = None) -> None:
+    def go(self, place: Place, focus_back: str | None = None, replace_entry: bool = False) -> None:
         self.model.place = place
-        self.navigator.push(place.path(self.config.base_path))
+        path = place.path(self.config.base_path)
+        self.navigator.replace(path) if replace_entry else self.navigator.push(path)
         self.spawn(self._load_then_focus(focus_back))
 
     async def _load_then_focus(self, focus: str | None) -> None:
@@ -222,7 +233,6 @@ class App:
         self.spawn(self.load())
 
     def dispatch(self, action: str, arg: str = "", form: dict[str, str] | None = None) -> None:
-        place = self.model.place
         if action == "sign_in":
             self.sign_in()
         elif action == "reset_loop":
@@ -230,22 +240,10 @@ class App:
             self.sign_in()
         elif action == "sign_out":
             self.spawn(self.sign_out())
-        elif action == "search":
-            self.go(Place(q=(form or {}).get("q", "").strip()[:200]))
-        elif action == "page" and (offset := ascii_int(arg, MAX_OFFSET_DIGITS)) is not None:
-            self.go(Place(q=place.q, offset=offset))
-        elif action == "open" and arg:
-            self.go(Place(q=place.q, offset=place.offset, system=arg))
-        elif action == "back":
-            self.go(Place(q=place.q, offset=place.offset), focus_back=f"row-{place.system}")
+        elif self.browse.act(action, arg, form or {}) or self.upkeep.act(action):
+            pass
         elif action == "reload":
             self.spawn(self.load())
-        elif action == "stay_signed_in":
-            self.spawn(self.upkeep.stay_signed_in())
-        elif action == "dismiss_expiry":
-            self.upkeep.expiry.dismiss(self.session.token())
-            self.model.expiry_notice = None
-            self.show()
         elif action == "dismiss_notice":
             self.model.notice = None
             self.show()

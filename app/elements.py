@@ -7,6 +7,7 @@ the tree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -22,10 +23,11 @@ class El:
     children: tuple[El | str, ...] = ()
 
 
-def h(tag: str, attrs: dict[str, Any] | None = None, *children: Child | list[Child]) -> El:
+def h(tag: str, attrs: dict[str, Any] | None = None, *children: Child | Sequence[Child]) -> El:
     flat: list[El | str] = []
     for child in children:
-        for item in child if isinstance(child, list) else [child]:
+        items: Sequence[Child] = child if isinstance(child, list | tuple) else [child]  # type: ignore[list-item]
+        for item in items:
             if item is not None and item != "":
                 flat.append(item)
     clean = {k: ("" if v is True else str(v)) for k, v in (attrs or {}).items() if v is not None and v is not False}
@@ -59,10 +61,12 @@ def button(label: str, action: str, arg: str = "", *, primary: bool = False, **a
 
 
 def notice_el(notice: Notice, role: str = "status") -> El:
+    live = "alert" if notice.kind == "error" else role
     return h(
         "div",
-        {"class": f"notice {notice.kind}", "role": "alert" if notice.kind == "error" else role},
+        {"class": f"notice {notice.kind}", "role": None if notice.spoken else live},
         h("span", {}, notice.text),
+        h("span", {"class": "visually-hidden", "role": live}, notice.spoken) if notice.spoken else None,
         h(
             "div",
             {"class": "actions"},

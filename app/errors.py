@@ -88,7 +88,9 @@ class ApiError(ClientError):
 
 
 class AuthRequired(ApiError):
-    pass
+    def __init__(self, message: str, status: int = 0, request_id: str | None = None, *, expired: bool = False) -> None:
+        super().__init__(message, status, request_id)
+        self.expired = expired  # the token's time ran out (here, or as PlaceOS said), not a refusal of a live one
 
 
 class NotSignedIn(AuthRequired):

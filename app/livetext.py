@@ -4,6 +4,7 @@ the same status words, the same clock times, the same reading of a booking that 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 STATUS_WORDS = {"free": "Free", "pending": "Starting soon", "busy": "In use"}
@@ -27,4 +28,29 @@ def booking_line(label: str, booking: Any, until: bool) -> str:
     return f"{label}{booking['title'][:120]}" + (f" {'until' if until else 'at'} {at}" if at else "")
 
 
-__all__ = ["STATUS_WORDS", "booking_line", "clock_time"]
+def local_zone_time(moment: float, zone: str | None) -> str | None:
+    """app.ports.ZoneTime with Python's own zone data (the host's; Pyodide has none, so the browser's Intl is
+    wired there instead)."""
+    try:
+        if zone is None:
+            return time.strftime("%d %b %Y, %H:%M %Z", time.localtime(moment)).lstrip("0")
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        return datetime.fromtimestamp(moment, ZoneInfo(zone)).strftime("%d %b %Y, %H:%M %Z").lstrip("0")
+    except (ImportError, LookupError, OverflowError, OSError, ValueError):  # no such zone, or no zone data
+        return None
+
+
+def when(value: Any, zone: Any, zone_time: Callable[[float, str | None], str | None]) -> str:
+    """A record's time in the room's time zone and in the viewer's, once where they agree; "" for no time."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return ""
+    yours = zone_time(value, None) or ""
+    there = zone_time(value, zone) if isinstance(zone, str) and zone else None
+    if not there or there == yours:
+        return yours
+    return f"{there} in the room · {yours} your time" if yours else f"{there} in the room"
+
+
+__all__ = ["STATUS_WORDS", "booking_line", "clock_time", "local_zone_time", "when"]

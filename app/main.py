@@ -93,7 +93,12 @@ async def start(handoff: Any) -> None:
     session_storage = browser.web_storage("session")
     token_storage = browser.web_storage("local") if config.storage == "local" else session_storage
     session = AuthSession(
-        config, session_storage=session_storage, token_storage=token_storage, clock=time.time, new_state=new_state
+        config,
+        session_storage=session_storage,
+        token_storage=token_storage,
+        clock=time.time,
+        new_state=new_state,
+        shared_storage=browser.web_storage("local"),
     )
     transport = browser.FetchTransport()
     channel = browser.Channel("placeos-auth")
@@ -137,6 +142,7 @@ async def start(handoff: Any) -> None:
         console=console,
         copy_text=browser.copy_text,
         connect=browser.BrowserSocket.open,
+        zone_time=browser.zone_time,
     )
     browser.wire(app, channel, shared_token=config.storage == "local")
     await app.start(captured.fragment, captured.received_at, captured.query)

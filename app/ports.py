@@ -15,6 +15,8 @@ Sleep = Callable[[float], Awaitable[None]]  # asyncio.sleep in the page; a recor
 # or PlaceOS's login page, which may not be framed, instead of a response).
 Frame = Callable[[str, float], Awaitable[str | None]]
 NewState = Callable[[], str]
+# A moment (epoch seconds) as read in an IANA time zone, or the viewer's own for None; None if the zone is unknown.
+ZoneTime = Callable[[float, str | None], str | None]
 # Runs the work while holding the named lock of this origin's tabs (Web Locks), unless another tab holds it: then
 # it does not run. True if it ran.
 Exclusive = Callable[[str, Callable[[], Awaitable[None]]], Awaitable[bool]]
@@ -75,6 +77,8 @@ class Navigator(Protocol):
 
 class Screen(Protocol):
     def render(self, nodes: list[El], focus: str | None = None) -> None: ...
+
+    def set_title(self, text: str) -> None: ...  # the document's title: the tab, history and bookmarks show it
 
 
 class MemoryStorage:

@@ -22,6 +22,9 @@ AUTO_RESTART_KEY = "placeos.auto-restart"
 VIEW_KEY = "placeos.board"  # a kiosk board's last known state, painted at once on a reload or reboot
 PAINTED_KEY = "placeos.board.painted"  # … and as drawn, for static/boot.js to show before Python is up
 SIGNED_OUT_KEY = "placeos.signed-out"  # set just before leaving for PlaceOS's logout, read when it sends us back
+# In localStorage, no secret in it: until when a tab of this origin holds a token, so that a new tab asks the others
+# for one (app.tabs) only when one may answer, and a first visit waits for nobody.
+SIGNED_IN_KEY = "placeos.signed-in-until"
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,13 @@ class AuthSession:
         token_storage: Storage,
         clock: Clock,
         new_state: NewState,
+        shared_storage: Storage | None = None,
     ) -> None:
         self.config = config
         self._session_storage = session_storage
         self._token_storage = token_storage
+        self._shared = shared_storage if shared_storage is not None else token_storage
+        self.new_nonce = new_state
         self._clock = clock
         self.states = PendingStates(session_storage, clock, new_state, config.state_ttl_s)
         self.loop = LoopBreaker(session_storage, clock, config.loop_limit, config.loop_window_s)
@@ -149,6 +155,17 @@ class AuthSession:
     def keep(self, token: Token) -> None:
         token.register_secrets()
         self._token_storage.set(TOKEN_KEY, token.to_json())
+        self._shared.set(SIGNED_IN_KEY, str(int(token.expires_at)))
+
+    def others_may_be_signed_in(self) -> bool:
+        """Whether a tab of this origin has held a token that has not yet run out (a hint, never a token)."""
+        until = self._shared.get(SIGNED_IN_KEY) or ""
+        return until.isascii() and until.isdigit() and len(until) < 12 and int(until) > self._clock()
+
+    def forget_everywhere(self) -> None:
+        """Signed out: this tab's token, and the hint that any tab has one."""
+        self.forget()
+        self._shared.remove(SIGNED_IN_KEY)
 
     def token(self) -> Token | None:
         """The kept token, expired or not (the UI says which); None when signed out."""
@@ -192,4 +209,4 @@ class AuthSession:
         return signed_out
 
 
-__all__ = ["PAINTED_KEY", "AuthSession", "SignedIn", "Token", "TOKEN_KEY", "VIEW_KEY"]
+__all__ = ["PAINTED_KEY", "SIGNED_IN_KEY", "AuthSession", "SignedIn", "Token", "TOKEN_KEY", "VIEW_KEY"]

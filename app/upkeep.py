@@ -107,6 +107,18 @@ class Upkeep:
         log.info("token renewed in a hidden frame, without leaving the page")
         return RENEWED
 
+    def act(self, action: str) -> bool:
+        """The expiry notice's buttons; False for any other action."""
+        if action == "stay_signed_in":
+            self._app.spawn(self.stay_signed_in())
+        elif action == "dismiss_expiry":
+            self.expiry.dismiss(self._app.session.token())
+            self._app.model.expiry_notice = None
+            self._app.show()
+        else:
+            return False
+        return True
+
     async def stay_signed_in(self) -> None:
         """The person said yes to "stay signed in?": renew in place, or by a redirect where that cannot work."""
         if await self.renew_in_frame() != RENEWED:
@@ -203,6 +215,7 @@ class Upkeep:
                 "warn",
                 f"Your session ends in {minutes(decision.remaining)}. Stay signed in?",
                 (("Stay signed in", "stay_signed_in"), ("Dismiss", "dismiss_expiry")),
+                spoken=spoken(decision.remaining),
             )
             if warning != notice:
                 self._app.model.expiry_notice = warning
@@ -226,4 +239,13 @@ class Upkeep:
             self._app.spawn(self._app.load())
 
 
-__all__ = ["NOT_TRIED", "NO_ANSWER", "NO_SESSION", "RENEWAL_LOCK", "RENEWED", "Outcome", "Upkeep", "minutes"]
+def spoken(seconds: float) -> str:
+    """The countdown as a screen reader hears it: changed at a few thresholds, not every second."""
+    for limit, words in ((10, "10 seconds"), (30, "30 seconds"), (60, "a minute")):
+        if seconds <= limit:
+            return f"Your session ends in less than {words}."
+    whole = -(-int(seconds) // 60)
+    return f"Your session ends in {whole} minutes."
+
+
+__all__ = ["NOT_TRIED", "NO_ANSWER", "NO_SESSION", "RENEWAL_LOCK", "RENEWED", "Outcome", "Upkeep", "minutes", "spoken"]

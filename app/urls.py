@@ -99,4 +99,10 @@ def split(url: str) -> Split:
     return Split(scheme, netloc, url, query, fragment)
 
 
-__all__ = ["Split", "ascii_int", "parse_qsl", "quote", "quote_plus", "split", "unquote", "urlencode"]
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of an absolute URL."""
+    parts = split(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+__all__ = ["Split", "ascii_int", "origin_of", "parse_qsl", "quote", "quote_plus", "split", "unquote", "urlencode"]

@@ -39,7 +39,10 @@ def app_csp(settings: Settings) -> str:
         {origin_of(uri) for uri in (*settings.extra_redirect_uris, settings.redirect_uri)} - {settings.origin}
     )
     return content_security_policy(
-        connect_origins=placeos + websockets, frame_origins=placeos, form_origins=placeos + redirect_origins
+        connect_origins=placeos + websockets,
+        frame_origins=placeos,
+        form_origins=placeos + redirect_origins,
+        image_origins=placeos,  # rooms' pictures, where PlaceOS keeps its uploads
     )
 
 

@@ -26,7 +26,10 @@ CALLBACK_CSP = (
 
 
 def content_security_policy(
-    connect_origins: Iterable[str] = (), form_origins: Iterable[str] = (), frame_origins: Iterable[str] = ()
+    connect_origins: Iterable[str] = (),
+    form_origins: Iterable[str] = (),
+    frame_origins: Iterable[str] = (),
+    image_origins: Iterable[str] = (),
 ) -> str:
     """A CSP with no inline script and no eval; Pyodide needs only 'wasm-unsafe-eval' to compile its wasm.
 
@@ -34,11 +37,12 @@ def content_security_policy(
     connect = " ".join(["'self'", *connect_origins])
     forms = " ".join(["'self'", *form_origins])
     frames = " ".join(["'self'", *frame_origins])
+    images = " ".join(["'self'", "data:", *image_origins])
     return (
         "default-src 'none'; "
         "script-src 'self' 'wasm-unsafe-eval'; "
         "style-src 'self'; "
-        "img-src 'self' data:; "
+        f"img-src {images}; "
         "font-src 'self'; "
         f"connect-src {connect}; "
         f"form-action {forms}; "

@@ -15,5 +15,6 @@ Object: Any
 navigator: Any
 URL: Any
 Promise: Any
+Intl: Any
 
 def setInterval(handler: Any, milliseconds: int) -> int: ...

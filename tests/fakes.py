@@ -89,6 +89,10 @@ class FakeScreen:
     def __init__(self) -> None:
         self.frames: list[list[El]] = []
         self.focus: list[str | None] = []
+        self.title = ""
+
+    def set_title(self, text: str) -> None:
+        self.title = text
 
     def render(self, nodes: list[El], focus: str | None = None) -> None:
         self.frames.append(nodes)
@@ -163,10 +167,25 @@ def state_of(url: str) -> str:
 SYSTEMS = [{"id": f"sys-{i:010d}", "name": f"Room {i}", "capacity": i} for i in range(45)]
 
 
+ZONES = [
+    {"id": "zone-b1", "name": "North Building", "tags": ["building"], "parent_id": None},
+    {"id": "zone-l1", "name": "Level 1", "tags": ["level"], "parent_id": "zone-b1"},
+    {"id": "zone-l2", "name": "Level 2", "tags": ["level"], "parent_id": "zone-b1"},
+]
+
+
 def standin(request: HttpRequest) -> HttpResponse:
-    """users/current and paged systems, as PlaceOS answers them."""
+    """users/current, zones and paged systems, as PlaceOS answers them."""
     if "/users/current" in request.url:
         return HttpResponse(200, {}, json.dumps({"name": "Ada Lovelace", "email": "ada@example.com"}))
+    if "/zones" in request.url:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+        found = [
+            z
+            for z in ZONES
+            if query.get("tags", "") in z["tags"] and query.get("parent_id", z["parent_id"]) == z["parent_id"]
+        ]
+        return HttpResponse(200, {"x-total-count": str(len(found))}, json.dumps(found))
     if "/systems/" in request.url.split("?")[0]:
         system_id = request.url.split("?")[0].rsplit("/", 1)[1]
         match = [s for s in SYSTEMS if s["id"] == system_id]

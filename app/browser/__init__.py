@@ -20,7 +20,7 @@ from .ports import (
     to_js_bytes,
     web_storage,
 )
-from .window import copy_text, exclusive, viewport
+from .window import copy_text, exclusive, viewport, zone_time
 
 __all__ = [
     "ALLOWED_ATTRS",
@@ -34,6 +34,7 @@ __all__ = [
     "WebStorage",
     "action_of",
     "exclusive",
+    "zone_time",
     "closest_action",
     "copy_text",
     "every",

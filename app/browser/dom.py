@@ -1,5 +1,6 @@
 """The screen port over the DOM: the element tree (app.elements) built with createElement and text nodes only, and
-attributes from an allow-list, so data can never run; plus reading actions back from the page."""
+attributes from an allow-list, so data can never run; each render patched onto the last (app.patch), so what did
+not change stays the same element; plus reading actions back from the page."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import asyncio
 from typing import Any
 
 import js
-from pyodide.ffi import create_proxy, jsnull
+from pyodide.ffi import create_proxy, jsnull, to_js
 
 from ..elements import El
+from ..patch import Append, Op, Replace, SetAttrs, SetText, Truncate, diff
 
 # Attributes the renderer will set; anything else (on*, style, srcdoc…) is dropped, so data cannot run.
 ALLOWED_ATTRS = {
@@ -35,6 +37,12 @@ ALLOWED_ATTRS = {
     "rows",
     "spellcheck",
     "autocapitalize",
+    "checked",
+    "selected",
+    "min",
+    "max",
+    "src",
+    "alt",
 }
 
 
@@ -42,6 +50,7 @@ class DomScreen:
     def __init__(self, root: Any) -> None:
         self._root = root
         self._document = js.document
+        self._shown: list[El] | None = None  # what the root holds, as the tree last rendered
 
     @classmethod
     def of_app(cls) -> DomScreen:
@@ -62,33 +71,87 @@ class DomScreen:
             element.appendChild(self._build(child))
         return element
 
+    def set_title(self, text: str) -> None:
+        if str(self._document.title) != text:
+            self._document.title = text
+
+    def _at(self, path: tuple[int, ...]) -> Any:
+        node = self._root
+        for index in path:
+            node = node.childNodes[index]
+        return node
+
+    def _apply(self, op: Op, active: Any) -> None:
+        node = self._at(op.path)
+        if isinstance(op, Replace):
+            node.replaceWith(self._build(op.node))
+        elif isinstance(op, SetText):
+            node.data = op.text
+        elif isinstance(op, SetAttrs):
+            for name, value in op.changed:
+                if name in ALLOWED_ATTRS or name.startswith("aria-"):
+                    node.setAttribute(name, value)
+                    # A field's shown value follows the app's, except in the field the person is typing in.
+                    if name == "value" and str(node.tagName) == "INPUT" and node is not active:
+                        node.value = value
+                    if name in ("checked", "selected"):  # the shown state, which the attribute alone is not
+                        setattr(node, name, True)
+            for name in op.removed:
+                node.removeAttribute(name)
+                if name in ("checked", "selected"):
+                    setattr(node, name, False)
+        elif isinstance(op, Append):
+            node.appendChild(self._build(op.node))
+        elif isinstance(op, Truncate):
+            while node.childNodes.length > op.length:
+                node.lastChild.remove()
+
     def render(self, nodes: list[El], focus: str | None = None) -> None:
         active = self._document.activeElement
         active_id = str(active.id) if active is not None and active is not jsnull and active.id else ""
         selection = None
         if active_id and str(active.tagName) in ("INPUT", "TEXTAREA"):
             selection = (active.selectionStart, active.selectionEnd, str(active.value))
-        fragment = self._document.createDocumentFragment()
-        for node in nodes:
-            fragment.appendChild(self._build(node))
-        self._root.replaceChildren(fragment)
-        target_id = focus or active_id
-        if target_id:
-            target = self._document.getElementById(target_id)
-            if target is not None and target is not jsnull:
-                if selection and not focus:
-                    target.value = selection[2]  # keep what was typed but not yet searched
-                target.focus()
-                if selection and not focus:
-                    target.setSelectionRange(selection[0], selection[1])
-                elif str(target.tagName) == "TEXTAREA":  # text the app put there: the caret goes to its end
-                    end = len(str(target.value))
-                    target.setSelectionRange(end, end)
+        shown = self._shown
+        if shown is None or self._root.childNodes.length != len(shown):  # first render, or not ours any more
+            fragment = self._document.createDocumentFragment()
+            for node in nodes:
+                fragment.appendChild(self._build(node))
+            self._root.replaceChildren(fragment)
+        else:
+            for op in diff(shown, nodes):
+                self._apply(op, active)
+        self._shown = list(nodes)
+        self._settle_focus(focus, active, active_id, selection)
         for log in self._root.querySelectorAll("[role=log]"):
             log.scrollTop = log.scrollHeight  # a log shows its newest lines
 
+    def _settle_focus(self, focus: str | None, active: Any, active_id: str, selection: Any) -> None:
+        """Focus where the app asks; else where the person was, if a render replaced that element (without
+        scrolling to it); an element still in the page keeps its focus untouched."""
+        if not focus and (not active_id or self._root.contains(active)):
+            return
+        target = self._document.getElementById(focus or active_id)
+        if target is None or target is jsnull:
+            return
+        if focus:
+            if str(target.tagName) == "TEXTAREA":  # text the app put there: shown, with the caret at its end
+                target.value = str(target.textContent)
+                end = len(str(target.value))
+                target.focus()
+                target.setSelectionRange(end, end)
+            else:
+                target.focus()
+            return
+        if selection:
+            target.value = selection[2]  # keep what was typed but not yet searched
+        target.focus(to_js({"preventScroll": True}, dict_converter=js.Object.fromEntries))
+        if selection:
+            target.setSelectionRange(selection[0], selection[1])
+
 
 RESPONSE_MESSAGE = "placeos-authorization-response"  # what static/callback.js posts
+LOADED_GRACE_S = 1.0  # after the frame's page loaded, how long its answer may still take
 
 
 async def frame_response(url: str, timeout_s: float) -> str | None:
@@ -108,17 +171,26 @@ async def frame_response(url: str, timeout_s: float) -> str | None:
         if str(kind) == RESPONSE_MESSAGE and not answer.done():
             answer.set_result(str(getattr(data, "response", "") or ""))
 
-    handler = create_proxy(on_message)
+    def on_load(event: Any) -> None:
+        # The frame's page has loaded. The callback page posts before its load event, so a load with no answer
+        # soon after is another page (PlaceOS's login: no session left): no need to wait out the timeout.
+        loop.call_later(LOADED_GRACE_S, lambda: None if answer.done() else answer.set_result(""))
+
+    loop = asyncio.get_running_loop()
+    handler, loaded = create_proxy(on_message), create_proxy(on_load)
     js.window.addEventListener("message", handler)
+    frame.addEventListener("load", loaded)
     frame.setAttribute("src", url)
     js.document.body.appendChild(frame)
     try:
-        return await asyncio.wait_for(answer, timeout_s)
+        return await asyncio.wait_for(answer, timeout_s) or None
     except TimeoutError:
         return None
     finally:
         js.window.removeEventListener("message", handler)
+        frame.removeEventListener("load", loaded)
         handler.destroy()
+        loaded.destroy()
         frame.remove()
 
 
@@ -143,7 +215,7 @@ def form_values(form: Any) -> dict[str, str]:
     values: dict[str, str] = {}
     for element in form.elements:
         name = str(element.name or "")
-        if name:
+        if name and (str(element.type) not in ("checkbox", "radio") or bool(element.checked)):
             values[name] = str(element.value)
     return values
 

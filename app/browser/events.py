@@ -47,8 +47,19 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
         target = closest_action(event)
         if target is None or str(target.tagName) == "FORM":
             return
+        modified = bool(event.ctrlKey or event.metaKey or event.shiftKey or event.altKey) or int(event.button) != 0
+        if str(target.tagName) == "A" and modified:
+            return  # a real link: open in a new tab or window, as the person asked
         event.preventDefault()
         app.dispatch(*action_of(target))
+
+    def on_change(event: Any) -> None:
+        # The filters apply as they are chosen; the form's button does the same for who prefers it.
+        form = getattr(event.target, "form", None)
+        if form is None or form is jsnull or str(form.getAttribute("data-action") or "") != "filter":
+            return
+        if str(event.target.type) != "number":  # a number applies on Enter or leaving the field, not per digit
+            app.dispatch("filter", "", form_values(form))
 
     def on_submit(event: Any) -> None:
         target = closest_action(event)
@@ -95,6 +106,7 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
     listen(js.document, "keydown", on_key)
     listen(root, "click", on_click)
     listen(root, "submit", on_submit)
+    listen(root, "change", on_change)
     listen(js.document, "visibilitychange", lambda event: app.tick())
     listen(js.window, "pageshow", lambda event: app.tick())
     listen(js.window, "online", lambda event: app.online())

@@ -51,4 +51,19 @@ async def exclusive(name: str, work: Callable[[], Awaitable[None]]) -> bool:
         release[0]()
 
 
-__all__ = ["copy_text", "exclusive", "viewport"]
+def zone_time(moment: float, zone: str | None) -> str | None:
+    """app.ports.ZoneTime over Intl (Pyodide's Python has no zone data): a moment as read in an IANA time zone,
+    or the viewer's own; None for a zone the browser does not know."""
+    # Field by field: dateStyle and timeStyle may not be combined with timeZoneName.
+    options = {"year": "numeric", "month": "short", "day": "numeric", "hour": "2-digit", "minute": "2-digit"}
+    options["timeZoneName"] = "short"
+    if zone is not None:
+        options["timeZone"] = zone
+    try:
+        formatter = js.Intl.DateTimeFormat.new(None, to_js(options, dict_converter=js.Object.fromEntries))
+        return str(formatter.format(moment * 1000))
+    except JsException:  # RangeError: no such time zone
+        return None
+
+
+__all__ = ["copy_text", "exclusive", "viewport", "zone_time"]

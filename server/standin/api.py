@@ -1,5 +1,6 @@
-"""The stand-in REST API: /api/engine/v2/systems[/{id}], /api/engine/v2/users/current and the legacy
-/api/control/systems, with PlaceOS's authentication, scopes, paging headers and JSON errors.
+"""The stand-in REST API: /api/engine/v2/systems[/{id}], /api/engine/v2/zones[/{id}],
+/api/engine/v2/users/current and the legacy /api/control/systems, with PlaceOS's authentication, scopes, paging
+headers and JSON errors; and the rooms' pictures their records point to.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 
 from ..web import Handler
-from .fixtures import SystemIndex, module_record, zone_records
+from .fixtures import IMAGES_PATH, SystemIndex, module_record, room_image, search_words, zone_records
 from .tokens import AccessClaims, TokenRejected
 
 if TYPE_CHECKING:
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
     from .store import User
 
 SYSTEMS_PATH = "/api/engine/v2/systems"
+ZONES_PATH = "/api/engine/v2/zones"
 SYSTEMS_SCOPES = {"public", "systems", "systems.read"}
+ZONES_SCOPES = {"public", "zones", "zones.read"}
 USERS_SCOPES = {"public", "users", "users.read"}
 MAX_LIMIT = 10_000
 
@@ -54,8 +57,9 @@ def _bool(query: Any, name: str) -> bool | None:
 
 
 def filter_systems(index: SystemIndex, query: Any) -> list[dict[str, Any]]:
-    """PlaceOS's systems index: every word of q a prefix of some word; zone_id and features all match."""
-    terms = query.get("q", "").lower().split()
+    """PlaceOS's systems index: every word of q a prefix of some word (name, description, code, email, id,
+    features); zone_id and features all match."""
+    terms = search_words(query.get("q", ""))
     zones = set(_csv(query.get("zone_id", "")))
     features = {f.lower() for f in _csv(query.get("features", ""))}
     emails = {e.lower() for e in _csv(query.get("email", ""))}
@@ -79,6 +83,23 @@ def filter_systems(index: SystemIndex, query: Any) -> list[dict[str, Any]]:
             continue
         found.append(system)
     return found
+
+
+def _absolute_images(request: web.Request, record: dict[str, Any]) -> dict[str, Any]:
+    """PlaceOS keeps a room's pictures as URLs: the stand-in's own are made absolute on its origin."""
+    images = record.get("images")
+    if not images:
+        return record
+    origin = f"{request.scheme}://{request.host}"
+    return {**record, "images": [origin + i if str(i).startswith("/") else i for i in images]}
+
+
+async def image(request: web.Request) -> web.StreamResponse:
+    """A room's picture, public as an upload's URL is: an <img> sends no bearer token."""
+    body = room_image(request.match_info["name"])
+    if body is None:
+        raise web.HTTPNotFound()
+    return web.Response(text=body, content_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
 
 
 def current_user_body(user: User) -> dict[str, Any]:
@@ -128,7 +149,7 @@ class ApiRoutes:
         if faults.api_latency_ms:
             await asyncio.sleep(faults.api_latency_ms / 1000)
         if faults.take_unauthorized():
-            raise ApiError(401, "Signature is expired")
+            raise ApiError(401, "logged out")  # a live token refused, as after a logout elsewhere
         if faults.roll_server_error(self.s.rng):
             raise ApiError(503, "service unavailable (injected)")
         token = self.s.bearer_token(request)
@@ -143,20 +164,23 @@ class ApiRoutes:
             raise ApiError(403, None)  # PlaceOS: 403 with an empty body
         return claims, user
 
-    async def systems(self, request: web.Request) -> web.StreamResponse:
-        await self._authenticate(request, SYSTEMS_SCOPES)
+    @staticmethod
+    def _paged(request: web.Request, path: str, found: list[dict[str, Any]], kind: str) -> web.Response:
         query = request.query
         limit = _int(query, "limit", 100, 0, MAX_LIMIT)
         offset = _int(query, "offset", 0, 0, 10**9)
-        found = filter_systems(self.s.systems, query)
         page = found[offset : offset + limit]
         total = len(found)
         end = offset + len(page)
-        headers = {"X-Total-Count": str(total), "Content-Range": f"sys {offset}-{end}/{total}"}
+        headers = {"X-Total-Count": str(total), "Content-Range": f"{kind} {offset}-{end}/{total}"}
         if end < total:
             kept = [(k, v) for k, v in query.items() if k not in ("offset", "limit")]
-            headers["Link"] = f'<{SYSTEMS_PATH}?{urlencode([*kept, ("offset", end), ("limit", limit)])}>; rel="next"'
-        return web.json_response(page, headers=headers)
+            headers["Link"] = f'<{path}?{urlencode([*kept, ("offset", end), ("limit", limit)])}>; rel="next"'
+        return web.json_response([_absolute_images(request, item) for item in page], headers=headers)
+
+    async def systems(self, request: web.Request) -> web.StreamResponse:
+        await self._authenticate(request, SYSTEMS_SCOPES)
+        return self._paged(request, SYSTEMS_PATH, filter_systems(self.s.systems, request.query), "sys")
 
     async def system(self, request: web.Request) -> web.StreamResponse:
         await self._authenticate(request, SYSTEMS_SCOPES)
@@ -170,7 +194,32 @@ class ApiRoutes:
                 "zone_data": [zones[z] for z in system["zones"] if z in zones],
                 "module_data": [module_record(m, system["id"], i) for i, m in enumerate(system["modules"])],
             }
-        return web.json_response(system)
+        return web.json_response(_absolute_images(request, system))
+
+    async def zones(self, request: web.Request) -> web.StreamResponse:
+        """PlaceOS's zones index: `tags` (all of them), `parent_id`, and `q` as for systems, ordered by name."""
+        await self._authenticate(request, ZONES_SCOPES)
+        tags = set(_csv(request.query.get("tags", "")))
+        parent = request.query.get("parent_id")
+        terms = search_words(request.query.get("q", ""))
+        found = []
+        for zone in sorted(zone_records().values(), key=lambda z: (z["name"].lower(), z["id"])):
+            words = search_words(f"{zone['name']} {zone['id']} {zone['code']}")
+            if tags and not tags <= set(zone["tags"]):
+                continue
+            if parent is not None and zone["parent_id"] != parent:
+                continue
+            if terms and not all(any(word.startswith(term) for word in words) for term in terms):
+                continue
+            found.append(zone)
+        return self._paged(request, ZONES_PATH, found, "zone")
+
+    async def zone(self, request: web.Request) -> web.StreamResponse:
+        await self._authenticate(request, ZONES_SCOPES)
+        zone = zone_records().get(request.match_info["zone_id"])
+        if zone is None:
+            raise ApiError(404, f"zone {request.match_info['zone_id']!r} not found")
+        return web.json_response(zone)
 
     async def current_user(self, request: web.Request) -> web.StreamResponse:
         _, user = await self._authenticate(request, USERS_SCOPES)
@@ -207,4 +256,8 @@ class ApiRoutes:
         app.router.add_get(SYSTEMS_PATH + "/", self.systems)
         app.router.add_get("/api/engine/v2/users/current", self.current_user)
         app.router.add_get(SYSTEMS_PATH + "/{sys_id}", self.system)
+        app.router.add_get(ZONES_PATH, self.zones)
+        app.router.add_get(ZONES_PATH + "/", self.zones)
+        app.router.add_get(ZONES_PATH + "/{zone_id}", self.zone)
+        app.router.add_get(IMAGES_PATH + "{name}", image)
         app.router.add_get("/api/control/systems", self.legacy_systems)

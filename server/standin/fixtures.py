@@ -77,14 +77,20 @@ class SystemIndex:
     def build(cls, systems: list[dict[str, Any]]) -> SystemIndex:
         words = []
         for system in systems:
-            text = " ".join(str(system.get(k) or "") for k in ("name", "display_name", "description", "email", "code"))
-            words.append(frozenset(text.lower().replace("-", " ").replace("@", " ").replace(".", " ").split()))
+            fields = [str(system.get(k) or "") for k in ("name", "display_name", "description", "email", "code", "id")]
+            words.append(frozenset(search_words(" ".join([*fields, *map(str, system.get("features") or [])]))))
         ordered = sorted(range(len(systems)), key=lambda i: (systems[i]["name"].lower(), systems[i]["id"]))
         return cls(
             [systems[i] for i in ordered],
             [words[i] for i in ordered],
             {s["id"]: s for s in systems} | {s["email"]: s for s in systems if s.get("email")},
         )
+
+
+def search_words(text: str) -> list[str]:
+    """Words as search sees them, in the index and in a query alike: a code (MEL01-0016), an email or an id is
+    found whole or by its parts."""
+    return text.lower().replace("-", " ").replace("@", " ").replace(".", " ").replace("_", " ").split()
 
 
 def _system(rng: random.Random, n: int, name: str) -> dict[str, Any]:
@@ -137,10 +143,36 @@ def fixture_systems() -> list[dict[str, Any]]:
     """A few dozen rooms across three buildings, always the same; one carries markup in its name on purpose."""
     rng = random.Random(20240601)
     systems = [_system(rng, n, name) for n, name in enumerate(ROOM_NAMES)]
-    # Rendering tests rely on this: API data must show as text, never run as HTML.
-    systems[7]["name"] = '<img src=x onerror="window.__pwned=1">Fitzroy <b>Lab</b>'
+    # Rendering tests rely on this: API data must show as text, never run as HTML. Named to sort in the list's
+    # middle, not first: a demo opens on ordinary rooms.
+    systems[7]["name"] = 'Fitzroy <b>Lab</b><img src=x onerror="window.__pwned=1">'
     systems[7]["description"] = "<script>window.__pwned=2</script> Meeting room with markup in its data"
+    for n in IMAGED:  # a few rooms have a photo, as PlaceOS keeps them: URLs (the API makes them absolute)
+        systems[n]["images"] = [image_path(systems[n]["name"])]
     return systems
+
+
+IMAGED = (0, 1, 4, 20)
+IMAGES_PATH = "/standin/images/"
+
+
+def image_path(name: str) -> str:
+    return f"{IMAGES_PATH}{name.lower().replace(' ', '-')}.svg"
+
+
+def room_image(slug: str) -> str | None:
+    """A room's picture for the stand-in: an SVG drawn from the name, for the rooms that have one."""
+    names = {image_path(ROOM_NAMES[n]).removeprefix(IMAGES_PATH): ROOM_NAMES[n] for n in IMAGED}
+    name = names.get(slug)
+    if name is None:
+        return None
+    hue = sum(map(ord, name)) * 37 % 360
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="240" viewBox="0 0 640 240">'
+        f'<rect width="640" height="240" fill="hsl({hue} 45% 42%)"/>'
+        f'<rect x="40" y="150" width="560" height="60" rx="8" fill="hsl({hue} 40% 30%)"/>'
+        f'<text x="40" y="110" font-family="sans-serif" font-size="44" fill="#fff">{name}</text></svg>'
+    )
 
 
 def generated_systems(count: int) -> list[dict[str, Any]]:
