@@ -145,6 +145,13 @@
              "Check that the server has fetched it (make setup), then try again.");
         continue;
       }
+      // A download that failed on the way (a reset or dropped connection) ends with status 0 and no bytes:
+      // Pyodide logs it and waits forever, so say so now rather than when the stall timer runs out.
+      if (entry.responseStatus === 0 && entry.encodedBodySize === 0 && entry.transferSize === 0) {
+        fail(`The Python runtime could not be downloaded (${file}: the connection failed). ` +
+             "Check your connection, then try again.");
+        continue;
+      }
       if (file in weights && step === "download") {
         arrived += weights[file];
         show(file === "pyodide.asm.wasm" ? "python" : "download", file === "pyodide.asm.wasm" ? 0 : arrived);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from typing import Any
 
 import pytest
@@ -43,6 +45,21 @@ def test_boot_runtime_unavailable_shows_error_and_retry_recovers(page: Any, live
 
     page.unroute("**/pyodide.asm.wasm", missing)
     retry.click()
+    wait_for_sign_in_screen(page)
+
+
+def test_a_wasm_download_cut_off_is_reported_at_once_not_after_the_stall_timer(
+    page: Any, live_server: LiveServer
+) -> None:
+    page.route("**/pyodide.asm.wasm", lambda route: route.abort("connectionreset"))
+    started = time.monotonic()
+    page.goto(live_server.url)
+    error = page.locator("#boot-error")
+    expect(error).to_contain_text("pyodide.asm.wasm: the connection failed", timeout=10_000)
+    assert time.monotonic() - started < 10  # the stall timer is 60 s
+    expect(page.locator("#boot-stage")).not_to_have_text("Starting Python…")
+    page.unroute("**/pyodide.asm.wasm")
+    page.get_by_role("button", name="Try again").click()
     wait_for_sign_in_screen(page)
 
 
