@@ -5,13 +5,13 @@ PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
 ARGS ?=
 
-.PHONY: run test unit fuzz bench soak dist setup runtime chromium nginx lint clean
+.PHONY: run test unit fuzz bench soak dist setup runtime chromium nginx axe lint clean
 .DEFAULT_GOAL := run
 
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
 	$(PY) serve.py $(ARGS)
 
-test: setup chromium nginx lint  ## lint and types, then the whole suite: unit, server and browser tests
+test: setup chromium nginx axe lint  ## lint and types, then the whole suite: unit, server and browser tests
 	$(PY) -m pytest $(ARGS)
 
 lint: $(DEPS_STAMP)  ## ruff and mypy (strict)
@@ -50,6 +50,9 @@ chromium: $(DEPS_STAMP)
 
 nginx: $(DEPS_STAMP)  ## Debian's nginx, for the production test (as Chromium, installed when missing)
 	@$(PY) scripts/ensure_nginx.py
+
+axe:  ## axe-core from npm (pinned in package-lock.json): the browser tests check every screen with it
+	@test -f node_modules/axe-core/axe.min.js || npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 clean:
 	rm -rf $(VENV) .runtime node_modules .pytest_cache
