@@ -140,8 +140,10 @@ class DomScreen:
                 end = len(str(target.value))
                 target.focus()
                 target.setSelectionRange(end, end)
-            else:
-                target.focus()
+            else:  # a new view or page: it starts at its top, wherever the person had scrolled to
+                target.focus(to_js({"preventScroll": True}, dict_converter=js.Object.fromEntries))
+                block = "start" if str(target.tagName) in ("H1", "H2", "UL") else "nearest"  # a row: just in view
+                target.scrollIntoView(to_js({"block": block}, dict_converter=js.Object.fromEntries))
             return
         if selection:
             target.value = selection[2]  # keep what was typed but not yet searched

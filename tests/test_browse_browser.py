@@ -1,0 +1,133 @@
+"""A person browsing in real Chromium (issue 13): search finds what the app shows, filters live in the URL, rows are
+links that open in a new tab already signed in, every view has its title, and nothing on screen moves under the
+person: a countdown changes its text only, paging lands at the top of the list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.live import LiveServer
+from tests.test_accessibility_browser import set_token_expiry
+from tests.test_flow_browser import BOOT, sign_in_from_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_finds_a_room_by_its_code_and_email(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    for query, name in (("MEL01-0001", "Bondi"), ("bondi.mel01@rooms.example.com", "Bondi"), ("whiteboard", None)):
+        page.get_by_label("Search systems").fill(query)
+        page.get_by_role("button", name="Search").click()
+        expect(page).to_have_title(re.compile(re.escape(f"“{query}”")))
+        if name:
+            expect(page.locator(".system-name")).to_have_text([name], timeout=BOOT)
+        else:
+            expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
+            expect(page.locator("#count")).not_to_have_text("")
+
+
+def test_filters_live_in_the_address_survive_a_reload_and_come_off_as_chips(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    page.locator("#filter-building").select_option(label="London Shoreditch")
+    expect(page).to_have_url(re.compile(r"building=zone-bld-lon01"))
+    page.locator("#filter-level").select_option(label="Level 2")
+    page.get_by_role("checkbox", name="Bookable only").check()
+    expect(page).to_have_url(re.compile(r"level=zone-lvl-lon01-02.*bookable=true"))
+    chips = page.locator(".active-filters")
+    expect(chips).to_contain_text("Building: London Shoreditch")
+    expect(chips).to_contain_text("Level 2")
+    rows = page.locator(".system-meta")
+    expect(rows.first).to_contain_text("London Shoreditch")
+    assert all("London Shoreditch" in text for text in rows.all_inner_texts())
+    page.reload()
+    expect(page.locator(".active-filters")).to_contain_text("Building: London Shoreditch", timeout=BOOT)
+    assert page.locator("#filter-level").input_value() == "zone-lvl-lon01-02"
+    page.get_by_role("button", name="Remove filter Building: London Shoreditch").click()
+    expect(page).not_to_have_url(re.compile(r"building=|level="))
+    expect(page.locator(".active-filters")).to_contain_text("Bookable")
+
+
+def test_a_row_opened_in_a_new_tab_starts_signed_in_at_that_room(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "?q=bondi")
+    sign_in_from_app(page, live_server)
+    row = page.locator(".system-row").first
+    href = row.get_attribute("href")
+    assert href and href.startswith("/?q=bondi&system=sys-")
+    with page.context.expect_page() as opened:
+        row.click(modifiers=["Control"])  # the browser's own "open in a new tab": the app leaves the click alone
+    tab = opened.value
+    tab.wait_for_load_state()
+    expect(tab.locator("#detail-title")).to_have_text("Bondi", timeout=BOOT)
+    expect(tab.get_by_role("heading", name="Sign in to PlaceOS")).to_have_count(0)
+    expect(tab).to_have_title("Bondi · PlaceOS")
+    assert page.url.endswith("/?q=bondi")  # the first tab stayed where it was
+    expect(page).to_have_title("“bondi” · Systems · PlaceOS")
+
+
+def test_a_system_that_does_not_exist_says_so_with_a_way_back(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    page.goto(live_server.url + "?system=sys-NOPE")
+    expect(page.locator("#detail-title")).to_have_text("System not found", timeout=BOOT)
+    expect(page.get_by_role("button", name="Try again")).to_have_count(0)
+    page.get_by_role("link", name="← All systems").click()
+    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
+
+
+def test_an_offset_past_the_end_leads_back_to_the_last_page(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "?offset=900")
+    sign_in_from_app(page, live_server)
+    expect(page).to_have_url(re.compile(r"offset=20$"), timeout=BOOT)
+    expect(page.locator("#count")).to_have_text("21–32 of 32 systems")
+
+
+def test_paging_puts_focus_and_scroll_at_the_top_of_the_list(page: Page, live_server: LiveServer) -> None:
+    page.set_viewport_size({"width": 1000, "height": 600})
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    page.locator("#next-page").click()
+    expect(page.locator("#count")).to_have_text("21–32 of 32 systems", timeout=BOOT)
+    expect(page.locator("#systems-list")).to_be_focused()
+    top = page.evaluate("() => document.getElementById('systems-list').getBoundingClientRect().top")
+    assert 0 <= top < 600
+
+
+def test_the_skip_link_is_first_and_goes_to_the_content(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    page.locator("body").focus()
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#content")).to_be_focused()
+
+
+@pytest.mark.parametrize("focused", ["#search", ".system-row"])
+def test_a_running_countdown_moves_neither_focus_nor_scroll(page: Page, live_server: LiveServer, focused: str) -> None:
+    page.set_viewport_size({"width": 1000, "height": 500})
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    set_token_expiry(page, 50)  # well inside the 5-minute warning: it counts seconds
+    page.reload()
+    notice = page.locator(".notice.warn")
+    expect(notice).to_contain_text(re.compile(r"ends in \d+ s"), timeout=BOOT)
+    target = page.locator(focused).nth(5 if focused == ".system-row" else 0)
+    target.focus()
+    page.evaluate("() => window.scrollTo(0, 500)")
+    before = notice.inner_text()
+    page.wait_for_function("(before) => document.querySelector('.notice.warn').innerText !== before", arg=before)
+    page.wait_for_timeout(1200)  # another tick or two
+    assert page.evaluate("() => window.scrollY") == 500
+    expect(target).to_be_focused()
+    # Screen readers hear the countdown at a few thresholds, not each second.
+    live = page.locator(".notice.warn [role=status]")
+    expect(live).to_have_text("Your session ends in less than a minute.")
