@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
 ARGS ?=
 
-.PHONY: run test unit fuzz bench soak dist setup runtime chromium nginx axe lint clean
+.PHONY: run test unit fuzz bench soak screenshot dist setup runtime chromium nginx axe lint clean
 .DEFAULT_GOAL := run
 
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
@@ -30,6 +30,9 @@ bench: setup chromium  ## start-up benchmark in headless Chromium (prints figure
 
 soak: setup chromium  ## kiosk soak: 100 renewal and reconnect cycles, memory and blank frames (prints figures)
 	$(PY) scripts/soak.py $(ARGS)
+
+screenshot: setup chromium  ## the README's screenshot, from the running app (docs/screenshot.png)
+	$(PY) scripts/screenshot.py $(ARGS)
 
 dist: setup  ## the production build in dist/ (index, static, app.zip, runtime, app-config.json, nginx block)
 	$(PY) scripts/dist.py $(ARGS)
