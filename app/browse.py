@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .api import Page
+from .elements import to_data
 from .errors import ApiError, AuthRequired, NotFound
 from .list_view import listed
 from .livetext import when
@@ -31,7 +32,7 @@ class Browse:
         app, model = self._app, self._app.model
         self._generation += 1
         generation = self._generation
-        place = model.place
+        place, keep = model.place, False
         model.loading = True
         model.list_error, model.missing = "", False
         if model.detail is not None and model.detail.get("id") != place.system:
@@ -65,6 +66,7 @@ class Browse:
                 model.has_next = page.next_url is not None
             await app.live.follow(place)
             app.session.signed_in_ok()
+            keep = True
         except AuthRequired as error:
             if generation == self._generation:
                 app.upkeep.auth_required(SESSION_ENDED if error.expired else STALE_SIGN_IN)
@@ -79,6 +81,25 @@ class Browse:
             if generation == self._generation:
                 model.loading = False
                 app.show("detail-title" if place.system and (model.detail or model.missing) else None)
+                if keep:
+                    self.keep_page()
+
+    def keeps_painted(self) -> bool:
+        """Whether the page the loader drew from this tab's saved copy stays on screen a little longer: until the
+        first answer, so that it is replaced by the same page, fresh, and never by "Loading…"."""
+        app = self._app
+        model = app.model
+        nothing_yet = model.systems is None and model.detail is None and not model.list_error and not model.missing
+        if app.painted and app.working and nothing_yet:
+            return True
+        app.painted = False
+        return False
+
+    def keep_page(self) -> None:
+        """This page as drawn, for the loader to show at once on this tab's next load of the same address."""
+        app = self._app
+        if app.shown is not None and app.board is None:
+            app.session.keep_page(app.navigator.current(), [to_data(node) for node in app.shown])
 
     async def _user(self) -> None:
         if self._app.model.user is None:

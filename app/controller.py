@@ -1,8 +1,7 @@
 """The app's behaviour, over the ports, so every story runs under CPython in tests (app.main wires the real ones).
 
-The decisions live in their own units: the flow (app.flows), the sign-in's return (app.arrival), the token's
-upkeep (app.upkeep), live state (app.live). This class dispatches, loads and assembles screens.
-"""
+Decisions live in their own units: the flow (app.flows), the sign-in's return (app.arrival), the token's upkeep
+(app.upkeep), live state (app.live), what a person reads (app.browse). This class dispatches and shows screens."""
 
 from __future__ import annotations
 
@@ -89,7 +88,8 @@ class App:
         self._doctor: Doctor | None = None
         self.sign_in_outcome = "no sign-in returned to this tab yet"  # for the doctor's report
         self.arrival = Arrival(self)
-        self._shown: list[El] | None = None
+        self.shown: list[El] | None = None  # the screen as last rendered
+        self.painted = False  # the loader drew this tab's last page (app.browse keeps it until fresh data)
 
     def fresh_model(self, **values: Any) -> Model:
         origins = tuple(dict.fromkeys(origin_of(u) for u in (self.config.placeos_base, self.config.redirect_uri)))
@@ -108,9 +108,11 @@ class App:
     def show(self, focus: str | None = None) -> None:
         self.model.console = self.console.state if self.console else None
         self.model.doctor = self._doctor.state if self._doctor and self._doctor.state.open else None
+        if self.browse.keeps_painted():
+            return
         nodes = render(self.model)
-        if nodes != self._shown or focus:  # the same screen again (a tick) leaves the page alone
-            self._shown = nodes
+        if nodes != self.shown or focus:  # the same screen again (a tick) leaves the page alone
+            self.shown = nodes
             self.screen.render(nodes, focus)
             self.screen.set_title(title(self.model))
 

@@ -144,6 +144,7 @@ async def start(handoff: Any) -> None:
         connect=browser.BrowserSocket.open,
         zone_time=browser.zone_time,
     )
+    app.painted = captured.painted and not config.kiosk
     browser.wire(app, channel, shared_token=config.storage == "local")
     await app.start(captured.fragment, captured.received_at, captured.query)
 

@@ -22,6 +22,7 @@ AUTO_RESTART_KEY = "placeos.auto-restart"
 VIEW_KEY = "placeos.board"  # a kiosk board's last known state, painted at once on a reload or reboot
 PAINTED_KEY = "placeos.board.painted"  # … and as drawn, for static/boot.js to show before Python is up
 SIGNED_OUT_KEY = "placeos.signed-out"  # set just before leaving for PlaceOS's logout, read when it sends us back
+PAGE_KEY = "placeos.page.painted"  # a person's last list or detail as drawn, with its address (this tab only)
 # In localStorage, no secret in it: until when a tab of this origin holds a token, so that a new tab asks the others
 # for one (app.tabs) only when one may answer, and a first visit waits for nobody.
 SIGNED_IN_KEY = "placeos.signed-in-until"
@@ -193,6 +194,12 @@ class AuthSession:
     def forget_view(self) -> None:
         self._token_storage.remove(VIEW_KEY)
         self._token_storage.remove(PAINTED_KEY)
+        self._session_storage.remove(PAGE_KEY)
+
+    def keep_page(self, path: str, painted: list[object]) -> None:
+        """What a person last saw at `path`, as drawn, for static/boot.js to show at once when this tab loads that
+        address again (beside the token: per tab, gone at sign-out)."""
+        self._session_storage.set(PAGE_KEY, json.dumps({"path": path, "nodes": painted}, separators=(",", ":")))
 
     def signed_in_ok(self) -> None:
         """The API accepted the token: the sign-in loop, if any, is over."""
@@ -209,4 +216,4 @@ class AuthSession:
         return signed_out
 
 
-__all__ = ["PAINTED_KEY", "SIGNED_IN_KEY", "AuthSession", "SignedIn", "Token", "TOKEN_KEY", "VIEW_KEY"]
+__all__ = ["PAGE_KEY", "PAINTED_KEY", "SIGNED_IN_KEY", "AuthSession", "SignedIn", "Token", "TOKEN_KEY", "VIEW_KEY"]

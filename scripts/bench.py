@@ -1,7 +1,8 @@
-"""Start-up benchmark in headless Chromium against the real serve.py app. Prints figures; asserts nothing.
+"""Start-up and time-to-data benchmark in headless Chromium against the real serve.py app. Prints figures;
+asserts nothing.
 
-    make bench                  # 5 runs each
-    make bench ARGS="--runs 9"
+    make bench                  # 9 runs each
+    make bench ARGS="--runs 15"
 
 Measures, as medians over N runs: navigation start -> Python ready (loadPyodide done) and -> app ready (the
 first screen rendered by Python), cold (a new browser profile: empty HTTP and code caches) and warm (the same
@@ -9,14 +10,23 @@ profile again, as a returning visitor's browser, with the start-up snapshot and 
 made); and the bytes on the wire (Chrome DevTools Protocol encodedDataLength: headers and bodies), counted in
 separate loads because DevTools' network instrumentation slows a load down (by ~70 ms warm). Profiles are real
 on-disk ones: Playwright's incognito contexts keep no V8 code cache, which no real returning visitor lacks.
+
+Time to data, signed in: navigation start -> the first system row on screen (the first animation frame with one),
+for a returning visit (the same tab loads the app again: token, caches and saved bytecode in place) and for the
+first visit's return from sign-in (a new profile: the signed-out screen, the stand-in's login form, then the
+callback page is timed). In the same run, against the same server, the same is measured for a minimal hand-written
+JavaScript implicit client (scripts/baseline/, handed to the browser by the bench, never served by the app), and
+each figure is printed with its ratio to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,12 +34,25 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from aiohttp import web  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from app.config import derive_client_id  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from tests.live import LiveServer, chromium_launch_options  # noqa: E402
 
 TARGETS = {"warm_ms": 1300, "cold_ms": 2300, "cold_bytes": 6_500_000, "warm_bytes": 10_000}
+BASELINE = ROOT / "scripts" / "baseline"
+# The time of the first animation frame with a system row on screen, from navigation start.
+FIRST_ROW = """(() => {
+  const look = () => {
+    const row = document.querySelector('.system-row');
+    if (row && window.__firstRow === undefined) window.__firstRow = performance.now();
+    if (row && !row.closest('#saved-view')) { window.__freshRow = performance.now(); return; }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})();"""
 
 
 def load_once(context: Any, url: str, count_bytes: bool = False, wait_for_snapshot: bool = False) -> dict[str, float]:
@@ -65,15 +88,84 @@ def cold_load(p: Any, url: str, count_bytes: bool = False) -> dict[str, float]:
             context.close()
 
 
+def first_row(page: Any, fresh: bool = False) -> float:
+    """When the first system row was on screen: any (a saved copy counts), or `fresh` from the API."""
+    name = "__freshRow" if fresh else "__firstRow"
+    page.wait_for_function(f"() => window.{name} !== undefined", timeout=60_000)
+    return float(page.evaluate(f"() => window.{name}"))
+
+
+def baseline_routes(origin: str) -> Callable[[web.Application], None]:
+    """The baseline client at <origin>/baseline/: routes the bench adds to its own server, never the app's."""
+    client_id = derive_client_id(origin + "/baseline/")
+    page = (BASELINE / "index.html").read_text().replace('data-client-id=""', f'data-client-id="{client_id}"')
+    script = (BASELINE / "baseline.js").read_text()
+
+    async def index(request: web.Request) -> web.Response:
+        return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-cache"})
+
+    async def code(request: web.Request) -> web.Response:
+        return web.Response(text=script, content_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+    def add(app: web.Application) -> None:
+        app.router.add_get("/baseline/", index)
+        app.router.add_get("/baseline/baseline.js", code)
+
+    return add
+
+
+def sign_in_and_time(page: Any, url: str, settings: Settings) -> float:
+    """From the signed-out screen through the login form: the callback page's navigation -> first row."""
+    page.goto(url)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill(settings.demo_email)
+    page.get_by_label("Password").fill(settings.demo_password)
+    page.get_by_role("button", name="Sign in").click()  # the login page's: back to the client, signed in
+    return first_row(page)
+
+
+def time_to_data(p: Any, url: str, settings: Settings, runs: int) -> dict[str, list[float]]:
+    """First visits (each in a new profile) and returning visits (one profile, the same tab), for one client."""
+    first: list[float] = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as profile:
+            context = p.chromium.launch_persistent_context(profile, headless=True, **chromium_launch_options())
+            context.add_init_script(FIRST_ROW)
+            first.append(sign_in_and_time(context.pages[0], url, settings))
+            context.close()
+    warm: list[float] = []
+    fresh: list[float] = []
+    with tempfile.TemporaryDirectory() as profile:
+        context = p.chromium.launch_persistent_context(profile, headless=True, **chromium_launch_options())
+        context.add_init_script(FIRST_ROW)
+        page = context.pages[0]
+        sign_in_and_time(page, url, settings)
+        for mark in ("bytecode-saved", "snapshot-saved") if "baseline" not in url else ():
+            page.wait_for_function("(m) => performance.getEntriesByName(m).length > 0", arg=mark, timeout=60_000)
+        for _ in range(runs):
+            page.goto(url)
+            warm.append(first_row(page))
+            fresh.append(first_row(page, fresh=True))
+        context.close()
+    return {"first": first, "warm": warm, "fresh": fresh}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = LiveServer(replace(Settings(), data_path=Path(tmp) / "bench.sqlite3")).start()
+        sock = socket.create_server(("127.0.0.1", 0))
+        origin = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        settings = replace(
+            Settings(), data_path=Path(tmp) / "bench.sqlite3", extra_redirect_uris=(origin + "/baseline/",)
+        )
+        server = LiveServer(settings, customize=baseline_routes(origin)).start(sock)
         try:
             with sync_playwright() as p:
+                app_data = time_to_data(p, server.url, server.settings, args.runs)
+                baseline_data = time_to_data(p, origin + "/baseline/", server.settings, args.runs)
                 cold = [cold_load(p, server.url) for _ in range(args.runs)]
                 cold_bytes = [cold_load(p, server.url, count_bytes=True)["bytes"] for _ in range(2)]
                 with tempfile.TemporaryDirectory() as profile:
@@ -103,6 +195,19 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(warm_bytes) / 1e3:.1f} KB",
             f"target <= {TARGETS['warm_bytes'] / 1e3} KB",
         ),
+    ]
+    base = {k: statistics.median(v) for k, v in baseline_data.items()}
+    mine = {k: statistics.median(v) for k, v in app_data.items()}
+    rows += [
+        ("baseline: returning -> first row", f"{base['warm']:.0f} ms", "hand-written JS, same server"),
+        (
+            "returning: last-known rows on screen",
+            f"{mine['warm']:.0f} ms",
+            f"{mine['warm'] / base['warm']:.1f}x baseline",
+        ),
+        ("returning: fresh rows on screen", f"{mine['fresh']:.0f} ms", f"{mine['fresh'] / base['warm']:.1f}x baseline"),
+        ("baseline: back from sign-in -> row", f"{base['first']:.0f} ms", "hand-written JS, same server"),
+        ("back from sign-in -> first row", f"{mine['first']:.0f} ms", f"{mine['first'] / base['first']:.1f}x baseline"),
     ]
     print(f"medians of {args.runs} runs, headless Chromium, {server.url}")
     for name, value, target in rows:

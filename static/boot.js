@@ -50,7 +50,8 @@
   // A kiosk board's last state, as Python last drew it (app/board.py), shown while Python starts so that a
   // reload or a reboot never shows a loading screen. It comes from storage, so it is built as the app builds its
   // screens: elements from a short list, text as text nodes, attributes from an allow-list (app/browser/dom.py).
-  const PAINT_TAGS = new Set(["main", "header", "div", "span", "h1", "h2", "p", "ul", "li", "time"]);
+  const PAINT_TAGS = new Set(["main", "header", "section", "nav", "div", "span", "h1", "h2", "p", "ul", "li", "time",
+    "a", "dl", "dt", "dd"]);
   const PAINT_ATTRS = new Set(["id", "class", "role", "data-room"]);
   function build(node, depth) {
     if (typeof node === "string") return document.createTextNode(node);
@@ -72,11 +73,26 @@
       return null; // no storage, or not JSON: the loading screen it is
     }
   }
+  // A person's last list or detail, kept per tab for this very address while the tab holds a live token: shown
+  // the same way, marked as refreshing, until Python replaces it with the same page, fresh (app/browse.py).
+  function savedPage() {
+    try {
+      const token = JSON.parse(sessionStorage.getItem("placeos.token") || "null");
+      const page = JSON.parse(sessionStorage.getItem("placeos.page.painted") || "null");
+      const live = token && typeof token.expires_at === "number" && token.expires_at > Date.now() / 1000 + 5;
+      const here = page && page.path === location.pathname + location.search;
+      return live && here && Array.isArray(page.nodes) && page.nodes.length ? page.nodes : null;
+    } catch {
+      return null;
+    }
+  }
   // Drawn the moment the parser has made #app, before the first frame; until then the class hides the loading
   // screen, so no frame shows it.
-  const saved = oauthFragment || oauthQuery ? null : savedView();
+  const board = oauthFragment || oauthQuery ? null : savedView();
+  const person = board || oauthFragment || oauthQuery ? null : savedPage();
+  const saved = board || person;
   if (saved) {
-    document.documentElement.classList.add("saved-view");
+    document.documentElement.classList.add(board ? "saved-view" : "saved-page");
     const watch = new MutationObserver(() => {
       const app = document.getElementById("app");
       if (!app) return;
@@ -124,7 +140,7 @@
     const box = el("boot-error");
     if (!box || !box.hidden) return;
     el("saved-view")?.remove(); // the app could not start: say so instead of showing what it last knew
-    document.documentElement.classList.remove("saved-view");
+    document.documentElement.classList.remove("saved-view", "saved-page");
     el("boot").setAttribute("aria-busy", "false");
     el("boot-error-text").textContent = message;
     box.hidden = false;
@@ -228,7 +244,8 @@
       show("app", 0.5);
       const main = pyodide.pyimport("app.main");
       await domReady;
-      const handoff = { fragment: oauthFragment, config: await config, capturedAt, query: oauthQuery };
+      const painted = Boolean(person && document.getElementById("saved-view"));
+      const handoff = { fragment: oauthFragment, config: await config, capturedAt, query: oauthQuery, painted };
       // Handed over once: if this start fails, "Try again" starts clean instead of failing on the same response.
       oauthFragment = "";
       oauthQuery = "";

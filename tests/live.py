@@ -52,6 +52,7 @@ class LiveServer:
     app: web.Application | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
     _error: BaseException | None = None
+    customize: Callable[[web.Application], None] | None = None  # the benchmark adds its baseline's two routes
 
     def start(self, sock: socket.socket | None = None) -> LiveServer:
         """Listen on `sock` if given (to know the port before the settings are made), else a free port."""
@@ -72,6 +73,8 @@ class LiveServer:
             self._stop = asyncio.Event()
             try:
                 self.app = create_app(self.settings)
+                if self.customize is not None:
+                    self.customize(self.app)
                 runner = web.AppRunner(self.app, access_log=access_logger, access_log_class=RedactingAccessLogger)
                 await runner.setup()
                 await web.SockSite(runner, sock).start()

@@ -336,3 +336,24 @@ async def test_a_signed_out_tab_offers_nothing_and_the_refresh_token_never_trave
 
 def test_h_drops_empty_children() -> None:
     assert h("p", {}, "", None, ["a", None]).children == ("a",)
+
+
+async def test_the_page_is_kept_per_tab_for_its_address_and_forgotten_at_sign_out() -> None:
+    h_ = await signed_in_at("/?q=room")
+    saved = json.loads(h_.storage.get("placeos.page.painted") or "null")
+    assert saved["path"] == "/?q=room" and "Room 0" in json.dumps(saved["nodes"])
+    h_.transport.handler = lambda r: HttpResponse(200, {}, "{}")
+    await h_.app.sign_out()
+    assert h_.storage.get("placeos.page.painted") is None
+
+
+async def test_a_painted_page_stays_until_the_first_answer_never_loading() -> None:
+    h_ = await signed_in_at("/")
+    again = Harness(path="/")
+    again.storage, again.session._session_storage, again.session._token_storage = h_.storage, h_.storage, h_.storage
+    again.app.painted = True  # the loader drew the saved page
+    await again.app.start("", again.clock.now)
+    await again.settle()
+    texts = [" ".join(text_of(n) for n in frame) for frame in again.screen.frames]
+    assert texts and not [t for t in texts if "Loading systems" in t]
+    assert "Room 0" in texts[0]  # the first frame Python draws is already the fresh list

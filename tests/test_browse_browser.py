@@ -131,3 +131,39 @@ def test_a_running_countdown_moves_neither_focus_nor_scroll(page: Page, live_ser
     # Screen readers hear the countdown at a few thresholds, not each second.
     live = page.locator(".notice.warn [role=status]")
     expect(live).to_have_text("Your session ends in less than a minute.")
+
+
+# Before Python starts: what the page showed, whether "Loading systems…" ever showed, and when rows were there.
+WATCH_PAINT = """
+window.__paint = {saved: null, loading: false};
+new MutationObserver(() => {
+  const p = window.__paint;
+  if (p.saved === null && document.querySelector('#saved-view .system-row')) p.saved = performance.now();
+  if ((document.getElementById('app') || {}).innerText?.includes('Loading systems')) p.loading = true;
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def test_a_returning_visit_shows_the_last_page_at_once_then_the_same_page_fresh(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url + "?q=room")
+    sign_in_from_app(page, live_server)
+    names = page.locator(".system-name").all_inner_texts()
+    page.add_init_script(WATCH_PAINT)
+    page.reload()
+    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
+    expect(page.locator("#saved-view")).to_have_count(0, timeout=BOOT)  # replaced by Python's own, fresh
+    expect(page.locator(".system-name")).to_have_text(names)
+    painted = page.evaluate("() => window.__paint")
+    ready = page.evaluate("() => performance.getEntriesByName('python-ready')[0].startTime")
+    assert painted["saved"] is not None and painted["saved"] < ready, painted  # rows before Python was up
+    assert painted["loading"] is False  # never "Loading systems…" in between
+    # Another address of the app is not that page: nothing saved is shown for it.
+    page.goto(live_server.url + "?q=bondi")
+    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
+    assert page.evaluate("() => window.__paint.saved") is None
+    # Signed out, the copy is gone with the token.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    assert page.evaluate("() => sessionStorage.getItem('placeos.page.painted')") is None

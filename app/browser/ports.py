@@ -27,6 +27,7 @@ class Handoff:
     query: str
     received_at: float  # expiry counts from the moment the loader captured the response
     config: str
+    painted: bool = False  # the loader drew this tab's saved page
 
     @classmethod
     def read(cls, handoff: Any) -> Handoff:
@@ -36,6 +37,7 @@ class Handoff:
             str(handoff.query or ""),
             captured / 1000 if captured else time.time(),
             str(handoff.config),
+            bool(getattr(handoff, "painted", False)),
         )
 
 
