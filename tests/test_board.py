@@ -193,7 +193,7 @@ async def test_the_board_is_kept_as_drawn_for_the_loader_with_only_what_the_load
     h = await board()
     painted = json.loads(h.storage.get(PAINTED_KEY) or "[]")
     loader = (Path(__file__).resolve().parent.parent / "static" / "boot.js").read_text()
-    tags = set(json.loads("[" + re.search(r"PAINT_TAGS = new Set\(\[(.*?)\]\)", loader).group(1) + "]"))  # type: ignore[union-attr]
+    tags = set(json.loads("[" + re.search(r"PAINT_TAGS = new Set\(\[(.*?)\]\)", loader, re.DOTALL).group(1) + "]"))  # type: ignore[union-attr]
     attrs = set(json.loads("[" + re.search(r"PAINT_ATTRS = new Set\(\[(.*?)\]\)", loader).group(1) + "]"))  # type: ignore[union-attr]
 
     def walk(node: Any) -> None:
