@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 from server.settings import Settings  # noqa: E402
 from tests.live import LiveServer, chromium_launch_options  # noqa: E402
@@ -34,31 +34,37 @@ def sign_in(page: Page, settings: Settings) -> None:
     page.locator(".system-row").first.wait_for(timeout=60_000)
 
 
-def shoot(out: Path, dark: bool = False) -> Path:
-    """Write the screenshot to `out` and return it."""
+def shoot(out: Path, dark: bool = False, browser: Browser | None = None) -> Path:
+    """Write the screenshot to `out` and return it (in `browser` if given, else in a Chromium of its own)."""
     with tempfile.TemporaryDirectory() as tmp:
         server = LiveServer(replace(Settings(), data_path=Path(tmp) / "shot.sqlite3")).start()
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(**chromium_launch_options())
-                context = browser.new_context(
-                    viewport={"width": WIDTH, "height": HEIGHT},
-                    color_scheme="dark" if dark else "light",
-                    device_scale_factor=1,
-                )
-                page = context.new_page()
-                page.goto(server.url + "?building=zone-bld-syd01")
-                page.get_by_role("heading", name="Sign in to PlaceOS").wait_for(timeout=60_000)
-                sign_in(page, server.settings)
-                page.locator(".active-filters").wait_for()
-                page.evaluate("() => document.activeElement && document.activeElement.blur()")
-                page.wait_for_timeout(300)  # the last frame of the render, and fonts
-                out.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(out))
-                browser.close()
+            if browser is not None:
+                photograph(browser, server, out, dark)
+            else:
+                with sync_playwright() as p:
+                    own = p.chromium.launch(**chromium_launch_options())
+                    photograph(own, server, out, dark)
+                    own.close()
         finally:
             server.stop()
     return out
+
+
+def photograph(browser: Browser, server: LiveServer, out: Path, dark: bool) -> None:
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, color_scheme="dark" if dark else "light", device_scale_factor=1
+    )
+    page = context.new_page()
+    page.goto(server.url + "?building=zone-bld-syd01")
+    page.get_by_role("heading", name="Sign in to PlaceOS").wait_for(timeout=60_000)
+    sign_in(page, server.settings)
+    page.locator(".active-filters").wait_for()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(300)  # the last frame of the render, and fonts
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out))
+    context.close()
 
 
 def main(argv: list[str] | None = None) -> int:

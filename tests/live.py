@@ -85,7 +85,13 @@ class LiveServer:
                 raise
             self._ready.set()
             await self._stop.wait()
+            connections = list(getattr(runner.server, "connections", []))
             await runner.cleanup()
+            for connection in connections:  # a browser may still hold one open: closed here, not by the GC
+                transport = getattr(connection, "transport", None)
+                if transport is not None:
+                    transport.close()
+            await asyncio.sleep(0)
 
         asyncio.run(main())
 

@@ -60,6 +60,7 @@ def test_a_wasm_download_cut_off_is_reported_at_once_not_after_the_stall_timer(
     page.unroute("**/pyodide.asm.wasm")
     page.get_by_role("button", name="Try again").click()
     wait_for_sign_in_screen(page)
+    page.close()  # before the server stops: the page's idle-time work (the snapshot) would still be fetching
 
 
 def test_boot_loader_script_missing_reports_download_failure(page: Any, live_server: LiveServer) -> None:
