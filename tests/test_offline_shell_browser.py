@@ -4,7 +4,6 @@ never the worker's, and nothing but the build's own files is ever in its cache (
 
 from __future__ import annotations
 
-import shutil
 import socket
 import time
 from dataclasses import replace
@@ -19,6 +18,7 @@ from server.shell import RUNTIME_FILES
 from tests.live import LiveServer
 from tests.test_flow_browser import sign_in_from_app
 from tests.test_kiosk_browser import BOOT, KIOSK, WATCH_LOADING, kiosk_sign_in
+from tests.test_shell import site_copy
 
 pytestmark = pytest.mark.browser
 
@@ -98,17 +98,6 @@ def test_a_kiosk_rebooted_during_an_outage_starts_from_the_shell_and_shows_its_l
     assert rebooted.locator(".tile-name").all_inner_texts() == names
     assert rebooted.evaluate("() => window.__loading.frames") == 0  # its last state, never a loading screen
     context.close()
-
-
-def site_copy(tmp_path: Path) -> Path:
-    """The app's files in a folder the test may change, as a deploy changes them."""
-    root = Path(__file__).resolve().parent.parent
-    site = tmp_path / "site"
-    site.mkdir()
-    shutil.copy(root / "index.html", site / "index.html")
-    shutil.copytree(root / "static", site / "static")
-    shutil.copytree(root / "app", site / "app", ignore=shutil.ignore_patterns("__pycache__"))
-    return site
 
 
 RUNNING_BUILD = """() => [

@@ -34,6 +34,7 @@ def manifest_of(worker: str) -> dict[str, Any]:
 
 
 def site_copy(tmp_path: Path) -> Path:
+    """The app's files in a folder the test may change, as a deploy changes them."""
     site = tmp_path / "site"
     site.mkdir()
     shutil.copy(ROOT / "index.html", site / "index.html")
