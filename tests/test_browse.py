@@ -357,3 +357,25 @@ async def test_a_painted_page_stays_until_the_first_answer_never_loading() -> No
     texts = [" ".join(text_of(n) for n in frame) for frame in again.screen.frames]
     assert texts and not [t for t in texts if "Loading systems" in t]
     assert "Room 0" in texts[0]  # the first frame Python draws is already the fresh list
+
+
+messages = st.one_of(
+    st.text(max_size=200),
+    st.builds(
+        lambda kind, nonce, token: json.dumps({"type": kind, "nonce": nonce, "token": token}),
+        st.sampled_from(["token-wanted", "token-offered", "signed-out", "x"]),
+        st.one_of(st.text(max_size=80), st.integers(), st.none()),
+        st.one_of(st.text(max_size=200), st.integers(), st.none(), st.just('{"access_token": 1}')),
+    ),
+)
+
+
+@given(st.lists(messages, max_size=6))
+def test_no_message_from_another_tab_breaks_a_tab_or_gives_it_a_token_it_did_not_ask_for(sent: list[str]) -> None:
+    h_ = Harness()
+    answers: list[str] = []
+    h_.app.broadcast = answers.append
+    for message in sent:
+        h_.app.tabs.message(message)
+    assert h_.session.token() is None  # nothing asked, nothing taken
+    assert answers == []  # a signed-out tab offers nothing

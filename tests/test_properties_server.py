@@ -160,7 +160,19 @@ def test_fault_switch_bodies_of_any_shape_are_400_or_applied_within_limits(serve
         send(server, "POST", "/_dev/faults", json.dumps(FAULTS_RESET).encode(), headers)
 
 
-@given(PAIRS, st.sampled_from(["/api/engine/v2/systems", "/api/engine/v2/systems/sys-x", "/api/control/systems"]))
+@given(
+    PAIRS,
+    st.sampled_from(
+        [
+            "/api/engine/v2/systems",
+            "/api/engine/v2/systems/sys-x",
+            "/api/control/systems",
+            "/api/engine/v2/zones",
+            "/api/engine/v2/zones/zone-x",
+            "/standin/images/harbour.svg",
+        ]
+    ),
+)
 def test_api_queries_of_any_shape_are_never_a_500(server: LiveServer, pairs: list[tuple[str, str]], path: str) -> None:
     assert_handled(*send(server, "GET", f"{path}?{query(pairs)}", headers={"Authorization": "Bearer nonsense"}))
 
