@@ -121,7 +121,7 @@ class App:
         return isinstance(self.model.screen, Working)
 
     def show_signed_out(self, message: str = "") -> None:
-        self.model.screen = SignedOut(message or "Sign in with your PlaceOS account to see your building's systems.")
+        self.model.screen = SignedOut(message) if message else SignedOut()
         self.show("screen-title")
 
     def show_callback_error(self, title: str, message: str, actions: Actions) -> None:

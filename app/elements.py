@@ -13,6 +13,44 @@ from typing import Any, Union
 
 from .model import Notice
 
+# Attributes a renderer will set (the DOM in app.browser, the server's first screen), besides aria-*; anything else
+# (on*, style, srcdoc…) is dropped, so data cannot run.
+ALLOWED_ATTRS = {
+    "id",
+    "class",
+    "type",
+    "name",
+    "value",
+    "placeholder",
+    "role",
+    "href",
+    "rel",
+    "target",
+    "tabindex",
+    "disabled",
+    "hidden",
+    "autocomplete",
+    "for",
+    "title",
+    "data-action",
+    "data-arg",
+    "data-room",
+    "rows",
+    "spellcheck",
+    "autocapitalize",
+    "checked",
+    "selected",
+    "min",
+    "max",
+    "src",
+    "alt",
+}
+
+
+def allowed_attr(name: str) -> bool:
+    return name in ALLOWED_ATTRS or name.startswith("aria-")
+
+
 Child = Union["El", str, None]
 
 
@@ -90,4 +128,4 @@ def centered(title: str, message: str, actions: tuple[tuple[str, str], ...], *, 
     )
 
 
-__all__ = ["Child", "El", "brand", "button", "centered", "h", "notice_el", "to_data"]
+__all__ = ["ALLOWED_ATTRS", "Child", "El", "brand", "button", "centered", "h", "notice_el", "allowed_attr", "to_data"]

@@ -22,6 +22,7 @@ from .flows import CodeFlow, Flow, ImplicitFlow
 from .live import socket_token
 from .ports import Transport
 from .realtime import Realtime
+from .screens import SignedOut
 from .session import AuthSession
 from .view import centered
 
@@ -147,6 +148,8 @@ async def start(handoff: Any) -> None:
     app.painted = captured.painted and not config.kiosk
     browser.wire(app, channel, shared_token=config.storage == "local")
     await app.start(captured.fragment, captured.received_at, captured.query)
+    if browser.action_wanted(handoff) == "sign_in" and isinstance(app.model.screen, SignedOut):
+        app.dispatch("sign_in")  # pressed on the first visit's card (server/first_screen.py) before Python was up
 
 
 __all__ = ["app", "bytecode_archive", "make_flow", "new_state", "new_verifier", "running", "start"]

@@ -17,9 +17,13 @@ class Loading:
     message: str = "One moment."
 
 
+# What a first visit's sign-in card says; the server draws that card into index.html (server/first_screen.py).
+SIGN_IN_MESSAGE = "Sign in with your PlaceOS account to see your building's systems."
+
+
 @dataclass(frozen=True)
 class SignedOut:
-    message: str
+    message: str = SIGN_IN_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -47,4 +51,4 @@ class Leaving:
 
 Screen = Loading | SignedOut | CallbackFailed | Working | Leaving
 
-__all__ = ["Actions", "CallbackFailed", "Leaving", "Loading", "Screen", "SignedOut", "Working"]
+__all__ = ["Actions", "CallbackFailed", "Leaving", "Loading", "SIGN_IN_MESSAGE", "Screen", "SignedOut", "Working"]

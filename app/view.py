@@ -92,6 +92,12 @@ def screen_nodes(model: Model) -> list[El]:
     ]
 
 
+def first_screen() -> list[El]:
+    """A first visit's screen, the sign-in card: what Python renders for it, drawn by the server into index.html
+    so that it shows before Python has started (server/first_screen.py)."""
+    return screen_nodes(Model(screen=SignedOut()))
+
+
 def title(model: Model) -> str:
     """The document's title for what is on screen: the tab, the history list and a bookmark show it."""
     screen, place = model.screen, model.place
@@ -117,6 +123,7 @@ __all__ = [
     "Place",
     "button",
     "centered",
+    "first_screen",
     "h",
     "render",
     "safe_href",

@@ -39,7 +39,7 @@ class Dist:
         if out.exists():
             shutil.rmtree(out)
         (out / "nginx").mkdir(parents=True)
-        index = render_index((root / "index.html").read_text(), self.settings.offline_shell).encode()
+        index = render_index((root / "index.html").read_text(), self.settings).encode()
         written = [self._write(out / "index.html", index)]
         for source in sorted((root / "static").rglob("*")):
             if source.is_file() and source.suffix in MIME_TYPES and source.name != WORKER_SOURCE:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from .first_screen import first_screen_html
 from .settings import RUNTIME_ID, SNAPSHOT_IMPORTS, Settings
 from .shell import WORKER_SOURCE, shell_for
 from .web import CALLBACK_CSP
@@ -55,13 +56,20 @@ def safe_child(root: Path, relative: str) -> Path | None:
     return candidate
 
 
-def render_index(template: str, offline_shell: bool = False) -> str:
-    """index.html with what the loader must know filled in: the runtime build's URL, the snapshot's imports, and
-    whether it registers the offline app shell's worker (server/shell.py)."""
+def render_index(template: str, settings: Settings) -> str:
+    """index.html with what the loader must know filled in: the runtime build's URL, the snapshot's imports,
+    whether it registers the offline app shell's worker (server/shell.py), and a first visit's sign-in card
+    (server/first_screen.py; a kiosk signs in by itself, so its page has none)."""
+    card = "" if settings.client["kiosk"] else first_screen_html()
     return (
         template.replace('data-runtime=""', f'data-runtime="pyodide/{RUNTIME_ID}/"')
         .replace('data-snapshot-imports=""', f'data-snapshot-imports="{" ".join(SNAPSHOT_IMPORTS)}"')
-        .replace('data-service-worker=""', f'data-service-worker="{WORKER_SOURCE if offline_shell else ""}"')
+        .replace('data-service-worker=""', f'data-service-worker="{WORKER_SOURCE if settings.offline_shell else ""}"')
+        .replace('data-first-screen=""', f'data-first-screen="{"1" if card else ""}"')
+        .replace(
+            '<div id="first-screen"></div>',
+            f'<div id="first-screen">{card}</div>',
+        )
     )
 
 
@@ -122,7 +130,7 @@ def setup_static(
     bundle = AppBundle(root / "app")
 
     def index_body() -> bytes:
-        return render_index((root / "index.html").read_text(), settings.offline_shell).encode()
+        return render_index((root / "index.html").read_text(), settings).encode()
 
     def config_body() -> bytes:
         return json.dumps(client_config(), sort_keys=True).encode()

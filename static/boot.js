@@ -86,10 +86,41 @@
       return null;
     }
   }
+  // A first visit's sign-in card, drawn by the server into the page (server/first_screen.py): shown instead of
+  // the loading screen when it is certain to be Python's first screen, that is when nothing can sign this tab in
+  // or change the card's words: no sign-in response, no token kept, no other tab signed in (the hint
+  // app/session.py reads the same way), no sign-out just made. A press on its button before Python is ready is
+  // kept, said on the button, and carried out by Python when it starts (app/main.py).
+  function firstVisit() {
+    if (script.dataset.firstScreen !== "1" || oauthFragment || oauthQuery) return false;
+    try {
+      const until = localStorage.getItem("placeos.signed-in-until") || "";
+      const othersSignedIn = /^[0-9]{1,11}$/.test(until) && Number(until) > Date.now() / 1000;
+      return !othersSignedIn && !sessionStorage.getItem("placeos.token") && !localStorage.getItem("placeos.token")
+        && !sessionStorage.getItem("placeos.signed-out");
+    } catch {
+      return false; // no storage to ask: the loading screen, as before
+    }
+  }
+  const pending = { action: "" }; // read by Python once it has started (app/main.py)
+  function waitForPython(event) {
+    const button = event.target instanceof Element && event.target.closest("#first-screen [data-action=sign_in]");
+    if (!button) return; // Python's first render replaces the card, and then its own listener hears presses
+    event.stopImmediatePropagation();
+    pending.action = "sign_in";
+    button.setAttribute("aria-disabled", "true");
+    button.textContent = "Starting sign-in…";
+  }
+  const firstScreen = firstVisit();
+  if (firstScreen) {
+    document.documentElement.classList.add("first-visit");
+    document.addEventListener("click", waitForPython);
+  }
+
   // Drawn the moment the parser has made #app, before the first frame; until then the class hides the loading
   // screen, so no frame shows it.
-  const board = oauthFragment || oauthQuery ? null : savedView();
-  const person = board || oauthFragment || oauthQuery ? null : savedPage();
+  const board = oauthFragment || oauthQuery || firstScreen ? null : savedView();
+  const person = board || oauthFragment || oauthQuery || firstScreen ? null : savedPage();
   const saved = board || person;
   if (saved) {
     document.documentElement.classList.add(board ? "saved-view" : "saved-page");
@@ -112,7 +143,10 @@
   const el = (id) => document.getElementById(id);
   const domReady = new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
   let shown = ["download", 0];
-  domReady.then(() => show(...shown));
+  domReady.then(() => {
+    if (!firstScreen) el("first-screen")?.remove(); // not this visit's screen: its ids stay unique
+    show(...shown);
+  });
 
   function show(name, fraction) {
     step = name;
@@ -139,8 +173,11 @@
     await domReady;
     const box = el("boot-error");
     if (!box || !box.hidden) return;
-    el("saved-view")?.remove(); // the app could not start: say so instead of showing what it last knew
-    document.documentElement.classList.remove("saved-view", "saved-page");
+    // The app could not start: say so instead of showing what it last knew, or a card whose button cannot work.
+    el("saved-view")?.remove();
+    el("first-screen")?.remove();
+    document.removeEventListener("click", waitForPython);
+    document.documentElement.classList.remove("saved-view", "saved-page", "first-visit");
     el("boot").setAttribute("aria-busy", "false");
     el("boot-error-text").textContent = message;
     box.hidden = false;
@@ -243,15 +280,17 @@
       }
       show("app", 0.5);
       const main = pyodide.pyimport("app.main");
+      performance.mark("app-imported");
       await domReady;
       const painted = Boolean(person && document.getElementById("saved-view"));
-      const handoff = { fragment: oauthFragment, config: await config, capturedAt, query: oauthQuery, painted };
+      const handoff = { fragment: oauthFragment, config: await config, capturedAt, query: oauthQuery, painted, pending };
       // Handed over once: if this start fails, "Try again" starts clean instead of failing on the same response.
       oauthFragment = "";
       oauthQuery = "";
       capturedAt = 0;
       await main.start(handoff);
       main.destroy();
+      document.removeEventListener("click", waitForPython);
       performance.mark("app-ready");
       observer.disconnect();
       keepShell(handoff.config);

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.live import LiveServer
-from tests.test_flow_browser import BOOT, sign_in_from_app
+from tests.test_flow_browser import BOOT, sign_in_from_app, wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -51,15 +51,17 @@ def set_token_expiry(page: Page, seconds_from_now: float) -> None:
 
 
 def walk_every_screen(page: Page, server: LiveServer, audit: Audit) -> None:
-    # Loading: the loader's own screen, held there by an app archive that has not arrived yet.
+    # A first visit: the server's sign-in card while Python starts (held there by an app archive that has not
+    # arrived yet), then Python's.
     held: list[Route] = []
     page.route("**/app.zip", lambda route: held.append(route))
     page.goto(server.url)
     expect(page.locator("#boot-stage")).to_have_text("Starting the app…", timeout=BOOT)
-    audit.check(page, "loading")
+    expect(page.locator("#first-screen h1")).to_be_visible()
+    audit.check(page, "signed out, before Python")
     held[0].continue_()
     page.unroute("**/app.zip")
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     audit.check(page, "signed out")
 
     sign_in_from_app(page, server)
@@ -81,7 +83,14 @@ def walk_every_screen(page: Page, server: LiveServer, audit: Audit) -> None:
     expect(page.locator(".notice.error")).to_contain_text("Your session has ended", timeout=BOOT)
     audit.check(page, "expired")
 
+    # Loading: the loader's own screen (a sign-in response has arrived), held there by the app archive.
+    page.route("**/app.zip", lambda route: held.append(route))
     page.goto(server.url + "#access_token=forged&token_type=Bearer&state=forged")
+    expect(page.locator("#boot-stage")).to_have_text("Starting the app…", timeout=BOOT)
+    expect(page.locator("#boot")).to_be_visible()
+    audit.check(page, "loading")
+    held[-1].continue_()
+    page.unroute("**/app.zip")
     expect(page.get_by_role("heading", name="This sign-in was not started here")).to_be_visible(timeout=BOOT)
     audit.check(page, "sign-in error")
     page.get_by_role("button", name="Why?").click()
@@ -114,6 +123,9 @@ def test_every_screen_has_no_accessibility_violations(
 def test_the_loading_card_and_the_sign_in_card_are_the_same_size_in_the_same_place(
     page: Page, live_server: LiveServer
 ) -> None:
+    # Just back from signing out: not a first visit, so the loader shows its loading card until Python says so.
+    page.goto(live_server.url + "static/app.css")
+    page.evaluate("() => sessionStorage.setItem('placeos.signed-out', '1')")
     held: list[Route] = []
     page.route("**/app.zip", lambda route: held.append(route))
     page.goto(live_server.url)
@@ -121,7 +133,8 @@ def test_the_loading_card_and_the_sign_in_card_are_the_same_size_in_the_same_pla
     loading = page.locator("#boot").bounding_box()
     held[0].continue_()
     page.unroute("**/app.zip")
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
+    expect(page.locator(".center-card")).to_contain_text("You have signed out.")
     signed_out = page.locator(".center-card").bounding_box()
     assert loading and signed_out
     for key in ("x", "y", "width"):

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from server.settings import RUNTIME_ID, SNAPSHOT_IMPORTS
 from tests.conftest import ConsoleLog, LiveServer
+from tests.test_flow_browser import wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
 
@@ -137,11 +138,6 @@ def test_start_up_imports_only_pre_compiled_stdlib_modules_and_tracebacks_keep_t
     assert imports["bytecode"] > 100
     text = page.evaluate("(code) => window.pyodide.runPython(code)", TRACEBACK)
     assert 'json/__init__.py", line' in text and "return _default_decoder.decode(s)" in text
-
-
-def wait_for_sign_in_screen(page: Any) -> None:
-    """The first screen Python renders for a signed-out person: the app is up."""
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=30_000)
 
 
 def wait_for_mark(page: Any, name: str, timeout: int = 60_000) -> None:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.live import LiveServer
 from tests.test_accessibility_browser import set_token_expiry
-from tests.test_flow_browser import BOOT, sign_in_from_app
+from tests.test_flow_browser import BOOT, sign_in_from_app, wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
 
@@ -165,5 +165,5 @@ def test_a_returning_visit_shows_the_last_page_at_once_then_the_same_page_fresh(
     assert page.evaluate("() => window.__paint.saved") is None
     # Signed out, the copy is gone with the token.
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     assert page.evaluate("() => sessionStorage.getItem('placeos.page.painted')") is None

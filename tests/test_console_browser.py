@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from server.settings import ClientSettings
 from tests.live import LiveServer
-from tests.test_flow_browser import BOOT, sign_in_from_app
+from tests.test_flow_browser import sign_in_from_app, wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def test_the_console_works_the_api_with_history_completion_and_tracebacks(page: 
 
 def test_before_signing_in_the_console_says_not_signed_in(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     page.get_by_role("button", name="Console").click()
     expect(page.get_by_label("Python input")).to_be_focused()
     text = run(page, "await api.systems()", "Not signed in")
@@ -128,7 +128,7 @@ def test_micropip_installs_a_local_wheel_by_name_and_nothing_leaves_the_origin(
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     open_console(page)
     run(page, "import micropip", ">>> import micropip")
     run(page, 'await micropip.install("placeos-demo-tool")', ">>> await micropip.install")
@@ -144,7 +144,7 @@ def test_micropip_installs_a_local_wheel_by_name_and_nothing_leaves_the_origin(
 def test_the_console_is_off_where_the_configuration_says_so(page: Page, server_factory: Any) -> None:
     server = server_factory(client=ClientSettings(console=False))
     page.goto(server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     page.keyboard.press("Control+Backquote")
     page.wait_for_timeout(300)
     assert page.get_by_role("button", name="Console").count() == 0 and page.locator("#console").count() == 0

@@ -14,13 +14,13 @@ from server.faults import Faults
 from server.settings import ClientSettings
 from tests.live import LiveServer
 from tests.test_console_browser import open_console
-from tests.test_flow_browser import BOOT, sign_in_from_app
+from tests.test_flow_browser import BOOT, sign_in_from_app, wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
 
 
 def doctor_in_console(page: Page) -> str:
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     open_console(page)
     field = page.get_by_label("Python input")
     field.fill("await doctor()")

@@ -23,9 +23,15 @@ BOOT = 30_000
 EMAIL, PASSWORD = "demo@example.com", "demo-password"
 
 
+def wait_for_sign_in_screen(page: Page) -> None:
+    """Python's sign-in screen: the app is up (the server's copy of the card shows before, server/first_screen.py)."""
+    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+
+
 def sign_in_from_app(page: Page, server: LiveServer) -> None:
     """From the signed-out screen, through the stand-in's login page, back to the app."""
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.get_by_label("Email").fill(EMAIL)
@@ -130,7 +136,7 @@ def test_missing_state_restarts_sign_in_once(page: Page, live_server: LiveServer
 
 def test_access_denied_shows_a_message_and_retry(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_role("heading", name="Sign-in did not complete")).to_be_visible(timeout=BOOT)
@@ -143,7 +149,7 @@ def test_access_denied_shows_a_message_and_retry(page: Page, live_server: LiveSe
 def test_redirect_loop_is_broken_and_explained(page: Page, server_factory: Any) -> None:
     server = server_factory(faults=Faults(always_deny=True))
     page.goto(server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
@@ -214,7 +220,7 @@ def test_sign_out_revokes_the_token_and_shows_the_signed_out_screen(page: Page, 
     token = stored_token(page)
     assert api_status(live_server, token) == 200
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     expect(page.locator("main")).to_contain_text("You have signed out.")
     assert page.evaluate("() => sessionStorage.getItem('placeos.token')") is None
     assert api_status(live_server, token) == 401
@@ -277,7 +283,7 @@ def test_cross_origin_placeos_with_cors_works_like_same_origin(
     page.on("request", lambda r: api_hosts.add(r.url.split("/api/")[0]) if "/api/" in r.url else None)
 
     page.goto(app.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     page.get_by_role("button", name="Sign in").click()
     assert page.url.startswith(placeos_origin + "/login")
     page.get_by_label("Email").fill(EMAIL)
@@ -295,7 +301,7 @@ def test_cross_origin_placeos_with_cors_works_like_same_origin(
     expect(page.get_by_role("heading", name="Sign out of PlaceOS?")).to_be_visible(timeout=BOOT)
     assert page.url.startswith(placeos_origin + "/auth/logout")
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     expect(page.locator("main")).to_contain_text("You have signed out.")
     assert page.url.startswith(app_origin)
     assert api_status(placeos, token) == 401
@@ -314,7 +320,7 @@ def test_sign_out_in_one_tab_signs_out_the_others(page: Page, live_server: LiveS
     expect(other.locator(".system-row").first).to_be_visible(timeout=BOOT)
 
     page.get_by_role("button", name="Sign out").click()
-    expect(other.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=10_000)
+    wait_for_sign_in_screen(other)
     expect(other.locator("main")).to_contain_text("You signed out in another tab.")
     assert other.evaluate("() => sessionStorage.getItem('placeos.token')") is None
 
@@ -349,7 +355,7 @@ def test_code_flow_with_pkce_against_a_placeos_without_implicit_renews_silently(
 
     renewed = json.loads(page.evaluate("() => sessionStorage.getItem('placeos.token')"))
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     refresh = urllib.request.Request(
         server.url + "auth/oauth/token",
         data=f"grant_type=refresh_token&refresh_token={renewed['refresh_token']}&client_id={server.settings.client_id}".encode(),
@@ -452,7 +458,7 @@ def test_try_again_after_a_failed_start_starts_clean(page: Page, live_server: Li
         })();"""
     )
     page.goto(live_server.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
@@ -461,7 +467,7 @@ def test_try_again_after_a_failed_start_starts_clean(page: Page, live_server: Li
     assert "access_token" not in page.url
     page.get_by_role("button", name="Try again").click()
     # The response was handed over once and is gone: no second attempt at it, a clean start instead.
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     assert page.evaluate("() => sessionStorage.getItem('placeos.token')") is None
 
 

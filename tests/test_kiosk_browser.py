@@ -322,7 +322,8 @@ def test_a_reload_with_placeos_unreachable_paints_the_last_state_with_the_offlin
     assert seen["painted"] == 1 and seen["loading"] == 0 and seen["tile"] < seen["python"], seen
 
 
-def test_the_loader_draws_a_saved_board_as_text_whatever_storage_holds(page: Page, live_server: LiveServer) -> None:
+def test_the_loader_draws_a_saved_board_as_text_whatever_storage_holds(page: Page, server_factory: Any) -> None:
+    live_server = server_factory(client=ClientSettings(**KIOSK))
     hostile = [
         ["main", {"id": "board", "onclick": "window.__pwned = 1"}, ["script", {}, "window.__pwned = 2"]],
         ["p", {"class": "tile", "style": "x", "href": "javascript:1"}, "<img src=x onerror='window.__pwned = 3'>"],

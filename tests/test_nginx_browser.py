@@ -21,7 +21,7 @@ from server.dist import Dist
 from server.settings import RUNTIME_ID, ClientSettings, Settings
 from server.web import CALLBACK_CSP
 from tests.live import LiveServer
-from tests.test_flow_browser import BOOT, EMAIL, PASSWORD
+from tests.test_flow_browser import BOOT, EMAIL, PASSWORD, wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
 BASE = "/apps/placeos-py/"
@@ -108,7 +108,7 @@ def test_the_build_behind_nginx_signs_in_lists_reloads_and_signs_out(page: Page,
     origin = production.url.removesuffix(BASE)
     page.goto(origin + BASE.rstrip("/"))  # without the trailing slash: nginx sends the browser to the app
     assert page.url == production.url
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
@@ -155,7 +155,7 @@ def test_nginx_sends_the_headers_serve_py_sends(page: Page, production: Producti
 
 def test_with_nginx_down_the_build_starts_from_its_offline_shell(page: Page, production: Production) -> None:
     page.goto(production.url)
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
     scope = page.evaluate(
         """async () => {
           const registration = await navigator.serviceWorker.ready;
@@ -171,7 +171,7 @@ def test_with_nginx_down_the_build_starts_from_its_offline_shell(page: Page, pro
     production.nginx.wait(10)
     response = page.goto(production.url)
     assert response is not None and response.from_service_worker
-    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+    wait_for_sign_in_screen(page)
 
 
 def head_of(production: Production, path: str, accept: str) -> bytes:

@@ -32,7 +32,7 @@ def test_runtime_id_names_the_current_recipe_everywhere() -> None:
     # browsers would mix its files (and start-up snapshots made from them) with the old build's.
     expected = fetch_runtime.runtime_id()
     assert RUNTIME_ID == expected, f"set RUNTIME_ID in server/settings.py to {expected}"
-    page = render_index((ROOT / "index.html").read_text())
+    page = render_index((ROOT / "index.html").read_text(), Settings())
     assert f'data-runtime="pyodide/{expected}/"' in page  # the loader takes it from there, and has no copy
     assert "pyodide/" not in (ROOT / "static" / "boot.js").read_text().replace("pyodide.mjs", "")
     assert Settings().runtime_dir.name == expected
@@ -53,7 +53,7 @@ def test_the_snapshot_holds_every_stdlib_module_the_app_imports_at_start_up() ->
             imported |= {name.split(".")[0] for name in names}
     stdlib = {name for name in imported if name in sys.stdlib_module_names} - {"__future__"}
     assert stdlib <= set(SNAPSHOT_IMPORTS), f"add {sorted(stdlib - set(SNAPSHOT_IMPORTS))} to SNAPSHOT_IMPORTS"
-    page = render_index((ROOT / "index.html").read_text())
+    page = render_index((ROOT / "index.html").read_text(), Settings())
     assert f'data-snapshot-imports="{" ".join(SNAPSHOT_IMPORTS)}"' in page
 
 

@@ -5,7 +5,7 @@ only inside Pyodide; stubs/ types the `js` and `pyodide` names it uses.
 
 from __future__ import annotations
 
-from .dom import ALLOWED_ATTRS, DomScreen, action_of, closest_action, form_values, frame_response
+from .dom import DomScreen, action_of, closest_action, form_values, frame_response
 from .events import every, listen, wire
 from .ports import (
     BrowserSocket,
@@ -15,6 +15,7 @@ from .ports import (
     Handoff,
     LocationNavigator,
     WebStorage,
+    action_wanted,
     log_to_console,
     page_url,
     to_js_bytes,
@@ -23,7 +24,6 @@ from .ports import (
 from .window import copy_text, exclusive, viewport, zone_time
 
 __all__ = [
-    "ALLOWED_ATTRS",
     "BrowserSocket",
     "Channel",
     "ConsoleHandler",
@@ -33,6 +33,7 @@ __all__ = [
     "LocationNavigator",
     "WebStorage",
     "action_of",
+    "action_wanted",
     "exclusive",
     "zone_time",
     "closest_action",

@@ -10,40 +10,8 @@ from typing import Any
 import js
 from pyodide.ffi import create_proxy, jsnull, to_js
 
-from ..elements import El
+from ..elements import El, allowed_attr
 from ..patch import Append, Op, Replace, SetAttrs, SetText, Truncate, diff
-
-# Attributes the renderer will set; anything else (on*, style, srcdoc…) is dropped, so data cannot run.
-ALLOWED_ATTRS = {
-    "id",
-    "class",
-    "type",
-    "name",
-    "value",
-    "placeholder",
-    "role",
-    "href",
-    "rel",
-    "target",
-    "tabindex",
-    "disabled",
-    "hidden",
-    "autocomplete",
-    "for",
-    "title",
-    "data-action",
-    "data-arg",
-    "data-room",
-    "rows",
-    "spellcheck",
-    "autocapitalize",
-    "checked",
-    "selected",
-    "min",
-    "max",
-    "src",
-    "alt",
-}
 
 
 class DomScreen:
@@ -65,7 +33,7 @@ class DomScreen:
             return self._document.createTextNode(node)
         element = self._document.createElement(node.tag)
         for name, value in node.attrs.items():
-            if name in ALLOWED_ATTRS or name.startswith("aria-"):
+            if allowed_attr(name):
                 element.setAttribute(name, value)
         for child in node.children:
             element.appendChild(self._build(child))
@@ -89,7 +57,7 @@ class DomScreen:
             node.data = op.text
         elif isinstance(op, SetAttrs):
             for name, value in op.changed:
-                if name in ALLOWED_ATTRS or name.startswith("aria-"):
+                if allowed_attr(name):
                     node.setAttribute(name, value)
                     # A field's shown value follows the app's, except in the field the person is typing in.
                     if name == "value" and str(node.tagName) == "INPUT" and node is not active:
@@ -222,4 +190,4 @@ def form_values(form: Any) -> dict[str, str]:
     return values
 
 
-__all__ = ["ALLOWED_ATTRS", "DomScreen", "action_of", "closest_action", "form_values", "frame_response"]
+__all__ = ["DomScreen", "action_of", "closest_action", "form_values", "frame_response"]

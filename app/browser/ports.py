@@ -41,6 +41,12 @@ class Handoff:
         )
 
 
+def action_wanted(handoff: Any) -> str:
+    """What a press on the first visit's card asked for before Python was ready (static/boot.js), or ""."""
+    pending = getattr(handoff, "pending", None)
+    return "sign_in" if pending is not None and str(getattr(pending, "action", "")) == "sign_in" else ""
+
+
 def page_url() -> str:
     return str(js.location.href)
 
@@ -215,6 +221,7 @@ __all__ = [
     "Handoff",
     "LocationNavigator",
     "WebStorage",
+    "action_wanted",
     "log_to_console",
     "page_url",
     "to_js_bytes",
