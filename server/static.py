@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.web_response import ContentCoding
 
 from .first_screen import first_screen_html
 from .settings import RUNTIME_ID, SNAPSHOT_IMPORTS, Settings
@@ -118,7 +119,11 @@ def _revalidated(request: web.Request, body: bytes, etag: str, content_type: str
     headers = {"ETag": quoted, "Cache-Control": REVALIDATE}
     if quoted in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
-    return web.Response(body=body, headers={**headers, "Content-Type": content_type})
+    response = web.Response(body=body, headers={**headers, "Content-Type": content_type, "Vary": "Accept-Encoding"})
+    # app.zip is deflated already; the page, its JSON and the worker are not, and every browser takes gzip.
+    if content_type != "application/zip" and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.enable_compression(ContentCoding.gzip)
+    return response
 
 
 def setup_static(
