@@ -17,7 +17,7 @@ from typing import Any
 from .api import PlaceOSClient
 from .config import ClientConfig
 from .controller import App
-from .errors import ConfigError
+from .errors import ApiError, ConfigError
 from .flows import CodeFlow, Flow, ImplicitFlow
 from .live import socket_token
 from .ports import Transport
@@ -51,6 +51,16 @@ def make_flow(config: ClientConfig, session: AuthSession, transport: Transport) 
     if config.flow == "code":
         return CodeFlow(config, session, transport=transport, clock=time.time, new_verifier=new_verifier)
     return ImplicitFlow(config, session)
+
+
+async def placeos_answers() -> bool:
+    """Whether PlaceOS answers the kept token over HTTP now: asked before a websocket opens again after a failure
+    (app.realtime), so that the browser has no failed socket's URL, token included, to print."""
+    try:
+        await running().api.current_user()
+    except (ApiError, OSError):
+        return False
+    return True
 
 
 async def doctor() -> None:
@@ -113,6 +123,7 @@ async def start(handoff: Any) -> None:
         on_value=lambda binding, value: running().live.value(binding, value),
         on_state=lambda connected: running().live.connection(connected),
         on_retry=lambda wait_s: running().live.retrying(wait_s),
+        answers=placeos_answers,
     )
     console = None
     if config.console:  # a developer's build; nothing of the console loads in one without it
@@ -152,4 +163,4 @@ async def start(handoff: Any) -> None:
         app.dispatch("sign_in")  # pressed on the first visit's card (server/first_screen.py) before Python was up
 
 
-__all__ = ["app", "bytecode_archive", "make_flow", "new_state", "new_verifier", "running", "start"]
+__all__ = ["app", "bytecode_archive", "make_flow", "new_state", "new_verifier", "placeos_answers", "running", "start"]

@@ -91,6 +91,7 @@ class Realtime:
         on_state: Callable[[bool], None] = lambda connected: None,
         on_retry: Callable[[float], None] = lambda wait_s: None,
         keepalive_s: float = KEEPALIVE_S,
+        answers: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self._url = url
         self._token = token
@@ -101,6 +102,7 @@ class Realtime:
         self._on_state = on_state
         self._on_retry = on_retry
         self._keepalive_s = keepalive_s
+        self._answers = answers
         self._bound: set[Binding] = set()
         self._socket: Socket | None = None
         self._next_id = 0
@@ -146,16 +148,25 @@ class Realtime:
             if not token:
                 await self._sleep(FIRST_BACKOFF_S)  # signed out for now: look again soon
                 continue
+            # A browser prints a failed websocket's URL, and so its bearer_token, to the console. After a failure
+            # (PlaceOS down or restarting, the token refused) a socket opens again only once PlaceOS has answered
+            # this token over HTTP, where it travels in a header; while it does not, the retries stay off the socket.
+            if self.attempts and self._answers is not None and not await self._answers():
+                await self._back_off("PlaceOS does not answer this token yet")
+                continue
             try:
                 socket = await self._connect(f"{self._url}?{urlencode({'bearer_token': token})}")
             except OSError:
-                self.attempts += 1
-                wait = backoff(self.attempts, self._rng)
-                log.info("live updates: no connection (attempt %d), trying again in %.1f s", self.attempts, wait)
-                self._on_retry(wait)
-                await self._sleep(wait)
+                await self._back_off("no connection")
                 continue
             await self._serve(socket)
+
+    async def _back_off(self, why: str) -> None:
+        self.attempts += 1
+        wait = backoff(self.attempts, self._rng)
+        log.info("live updates: %s (attempt %d), trying again in %.1f s", why, self.attempts, wait)
+        self._on_retry(wait)
+        await self._sleep(wait)
 
     async def _serve(self, socket: Socket) -> None:
         self._socket, self.attempts = socket, 0
@@ -173,10 +184,7 @@ class Realtime:
         self._socket = None
         self._on_state(False)
         if not renewed and not self._stopped:
-            self.attempts += 1
-            wait = backoff(self.attempts, self._rng)
-            self._on_retry(wait)
-            await self._sleep(wait)
+            await self._back_off("the connection ended")
 
     async def _receive(self, socket: Socket) -> str | None:
         """The next frame; None once the socket closed, or went quiet and did not answer a ping (then it is

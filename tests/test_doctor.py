@@ -152,3 +152,33 @@ async def test_whatever_placeos_answers_the_doctor_reads_without_crashing(status
     probe, _ = checks(lambda r: HttpResponse(status, {"date": date}, body))
     for finding in [*await probe.authority(), await probe.authorize(), *await probe.api()]:
         assert finding.status in (OK, PROBLEM, "info") and finding.value
+
+
+@pytest.mark.parametrize(
+    ("answer", "opened", "verdict"),
+    [
+        (HttpResponse(200, {}, "{}"), True, "accepts the token"),
+        (HttpResponse(401, {}, '{"error":"token revoked"}'), False, "the API refuses this token (HTTP 401)"),
+        (OSError("refused"), False, "the API refuses this token (no answer)"),
+    ],
+)
+async def test_the_websocket_is_opened_only_with_a_token_the_api_takes(answer: Any, opened: bool, verdict: str) -> None:
+    """A refused websocket's URL, token and all, is printed by the browser: the token is tried over HTTP first."""
+    urls: list[str] = []
+
+    class Socket:
+        async def close(self) -> None:
+            pass
+
+    async def connect(url: str) -> Socket:
+        urls.append(url)
+        return Socket()
+
+    transport = MockTransport(lambda r: answer)
+    probe = Checks(config(), transport, Clock(NOW), connect)  # type: ignore[arg-type]
+    finding = await probe.socket("tok-abcdefgh")
+    assert verdict in finding.value and bool(urls) is opened
+    (asked,) = transport.requests
+    assert (
+        asked.url.endswith("/api/engine/v2/users/current") and asked.headers["Authorization"] == "Bearer tok-abcdefgh"
+    )

@@ -9,6 +9,7 @@ import re
 import urllib.error
 import urllib.request
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -497,6 +498,39 @@ def test_an_open_systems_detail_shows_its_live_state_as_it_changes(
     expect(page.locator("#live")).to_have_count(0)
     token = stored_token(page)
     assert token not in console.text
+
+
+def test_a_token_refused_while_live_is_never_put_in_a_failed_websocket_url(page: Page, live_server: LiveServer) -> None:
+    """Chromium prints a failed websocket's URL to DevTools' console, and the URL carries the bearer_token: after a
+    socket ends, the app asks PlaceOS over HTTP (token in a header) before it opens another (app/realtime.py)."""
+    browser_log: list[str] = []  # DevTools' console beyond the page's own calls: the browser's network messages
+    cdp = page.context.new_cdp_session(page)
+    cdp.on("Log.entryAdded", lambda event: browser_log.append(str(event["entry"].get("text", ""))))
+    cdp.send("Log.enable")
+    sockets: list[Any] = []
+    page.on("websocket", lambda ws: sockets.append(ws))
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    page.locator(".system-row").first.click()
+    expect(page.locator("#live")).to_contain_text(re.compile("Free|Starting soon|In use"), timeout=BOOT)
+    token = stored_token(page)
+    revoke = urllib.request.Request(
+        live_server.url + "auth/oauth/revoke",
+        data=urlencode({"token": token, "client_id": live_server.settings.client_id}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    urllib.request.urlopen(revoke).close()
+    assert api_status(live_server, token) == 401
+    for _ in range(100):  # the stand-in hangs up on it
+        if sockets[0].is_closed():
+            break
+        page.wait_for_timeout(100)
+    assert sockets[0].is_closed()
+    page.wait_for_timeout(6_000)  # several reconnect attempts' worth (back-off starts at up to 2 s)
+    assert len(sockets) == 1, "a socket was opened again with the refused token"
+    assert token not in "\n".join(browser_log)
+    assert any("401" in text for text in browser_log)  # the log was heard: it asked over HTTP, and was refused
 
 
 # renewal without leaving the page (issue 10, item 3) --------------------------------------------------------------

@@ -68,8 +68,12 @@ class Server:
 
 
 class World:
-    def __init__(self, script: list[bool] | None = None, keepalive_s: float = 20.0) -> None:
+    def __init__(
+        self, script: list[bool] | None = None, keepalive_s: float = 20.0, answers: list[bool] | None = None
+    ) -> None:
         self.server = Server(script)
+        self.answers = answers  # what PlaceOS says over HTTP when asked before a reconnect, in order
+        self.asked = 0
         self.token = "tok-one-abcdefgh"
         self.sleeps: list[float] = []
         self.values: list[tuple[Binding, Any]] = []
@@ -81,8 +85,14 @@ class World:
             rng=random.Random(7),
             on_value=lambda binding, value: self.values.append((binding, value)),
             keepalive_s=keepalive_s,
+            answers=self.placeos_answers if answers is not None else None,
         )
         self.task: asyncio.Task[None] | None = None
+
+    async def placeos_answers(self) -> bool:
+        self.asked += 1
+        assert self.answers, "asked PlaceOS more often than the test scripted"
+        return self.answers.pop(0)
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -164,6 +174,27 @@ async def test_a_renewal_reconnects_at_once_with_the_new_token_and_the_old_socke
     assert tokens(world.server) == ["tok-one-abcdefgh", "tok-two-abcdefgh"]
     assert world.sleeps == []  # no back-off for a renewal
     assert world.server.sockets[1].sent[0]["cmd"] == "bind"
+    await world.stop()
+
+
+async def test_after_a_failure_a_socket_opens_again_only_once_placeos_answers_the_token_over_http() -> None:
+    # The browser prints a failed socket's URL, bearer_token and all: while PlaceOS is down or refuses the token,
+    # retries ask over HTTP (token in a header) and open no socket.
+    world = World([False], answers=[False, False, True])
+    await world.start()
+    await world.settle()
+    assert world.asked == 3 and len(world.server.urls) == 2 and len(world.sleeps) == 3
+    assert len(world.server.sockets) == 1
+    # Connected: a hang-up is a failure too, so PlaceOS is asked again before the next socket.
+    world.answers = [True]
+    world.server.sockets[0].frames.put_nowait(None)
+    await world.settle()
+    assert world.asked == 4 and len(world.server.sockets) == 2
+    # A renewal is no failure: the new token's socket opens at once, without asking.
+    world.token = "tok-two-abcdefgh"
+    await world.realtime.token_changed()
+    await world.settle()
+    assert world.asked == 4 and len(world.server.sockets) == 3 and tokens(world.server)[-1] == "tok-two-abcdefgh"
     await world.stop()
 
 
