@@ -10,6 +10,7 @@ allow-list, so this is the same "can only make text" renderer as the DOM's (app.
 from __future__ import annotations
 
 import re
+from functools import cache
 from html import escape
 
 from app.elements import El, allowed_attr
@@ -36,6 +37,7 @@ def to_html(node: El | str) -> str:
     return f"<{node.tag}{attrs}>{''.join(to_html(child) for child in node.children)}</{node.tag}>"
 
 
+@cache  # the same card for every request: the page is rendered on each one (server/static.py)
 def first_screen_html() -> str:
     return "".join(to_html(node) for node in first_screen())
 
