@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .assets import asset_url
 from .settings import RUNTIME_ID
 
 WORKER_SOURCE = "sw.js"  # in static/, served at <base>sw.js so that its scope is the whole app
@@ -60,7 +61,7 @@ def shell_for(index: bytes, csp: str, config: bytes, app_etag: str, static_root:
         digest.update(hashlib.sha256(part).digest())
     for path in static_shell_files(static_root):
         name = path.relative_to(static_root).as_posix()
-        files.append(f"static/{name}")
+        files.append(asset_url(static_root, name))  # as the page asks for it
         digest.update(hashlib.sha256(name.encode() + b"\0" + path.read_bytes()).digest())
     files += [f"pyodide/{RUNTIME_ID}/{name}" for name in RUNTIME_FILES]
     return Shell(digest.hexdigest()[:20], tuple(files), enabled)

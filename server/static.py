@@ -1,7 +1,9 @@
 """Static serving: the page shell, the app's Python as one zip, and the pinned Pyodide runtime.
 
-Caching follows what changes: the runtime lives under a versioned path and is immutable; the shell and the app
-code are revalidated on every load by ETag, so an edit shows on the next reload and an unchanged file costs a 304.
+Caching follows what changes: the runtime lives under a versioned path and is immutable; the loader and its CSS
+are linked from the page with their content's hash (`static/boot.js?v=…`) and are immutable under that address,
+so a returning visit starts without waiting for a 304 on its critical path; the page, the app's code and its
+configuration are revalidated on every load by ETag, so an edit shows on the next reload.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.web_response import ContentCoding
 
+from .assets import asset_url, fingerprint
 from .first_screen import first_screen_html
 from .settings import RUNTIME_ID, SNAPSHOT_IMPORTS, Settings
 from .shell import WORKER_SOURCE, shell_for
@@ -59,11 +62,16 @@ def safe_child(root: Path, relative: str) -> Path | None:
 
 def render_index(template: str, settings: Settings) -> str:
     """index.html with what the loader must know filled in: the runtime build's URL, the snapshot's imports,
-    whether it registers the offline app shell's worker (server/shell.py), and a first visit's sign-in card
-    (server/first_screen.py; a kiosk signs in by itself, so its page has none)."""
+    whether it registers the offline app shell's worker (server/shell.py), the fingerprinted addresses of the
+    loader's files, and a first visit's sign-in card (server/first_screen.py; a kiosk signs in by itself, so its
+    page has none)."""
     card = "" if settings.client["kiosk"] else first_screen_html()
+    static_root = settings.root / "static"
     return (
-        template.replace('data-runtime=""', f'data-runtime="pyodide/{RUNTIME_ID}/"')
+        template.replace('href="static/app.css"', f'href="{asset_url(static_root, "app.css")}"')
+        .replace('src="static/boot.js"', f'src="{asset_url(static_root, "boot.js")}"')
+        .replace('data-boot-cache=""', f'data-boot-cache="{asset_url(static_root, "boot-cache.mjs")}"')
+        .replace('data-runtime=""', f'data-runtime="pyodide/{RUNTIME_ID}/"')
         .replace('data-snapshot-imports=""', f'data-snapshot-imports="{" ".join(SNAPSHOT_IMPORTS)}"')
         .replace('data-service-worker=""', f'data-service-worker="{WORKER_SOURCE if settings.offline_shell else ""}"')
         .replace('data-first-screen=""', f'data-first-screen="{"1" if card else ""}"')
@@ -156,7 +164,10 @@ def setup_static(
         path = safe_child(static_root, request.match_info["path"])
         if path is None or path == static_root.resolve() / WORKER_SOURCE:  # served at <base>sw.js only
             raise web.HTTPNotFound()
-        response = file_response(path, REVALIDATE)
+        # Immutable only under the address the page links (its content's hash); under any other, an old page's
+        # or a hand-typed one, revalidated, so no address keeps a stale copy for a year.
+        version = request.query.get("v")
+        response = file_response(path, IMMUTABLE if version and version == fingerprint(path) else REVALIDATE)
         if path.name == "callback.html":  # framed by the app's own renewals, and by nothing else
             response.headers["Content-Security-Policy"] = CALLBACK_CSP
             response.headers["X-Frame-Options"] = "SAMEORIGIN"

@@ -5,7 +5,9 @@
 // The start-up snapshot: a memory snapshot of a freshly started interpreter that has imported the stdlib modules
 // the app uses (server/settings.py SNAPSHOT_IMPORTS). Later visits restore it instead of starting CPython (~80 ms
 // less), at no cost on the wire. It holds no app code, so app updates do not invalidate it. Its key names the
-// runtime build and the modules, so a new build or a new import list makes a new snapshot.
+// runtime build and the modules, so a new build or a new import list makes a new snapshot. A hint in
+// localStorage holds the key while the snapshot is kept, so that the loader can start Pyodide without first
+// asking Cache Storage; a hint that outlives its snapshot (storage cleared in part) costs one failed restore.
 //
 // The app's bytecode: a zip of the app's compiled modules (app/bytecode.py), kept with the ETag of the app.zip it
 // was compiled from. The contract: it is unpacked only over the app.zip with that same ETag, so an app update can
@@ -33,16 +35,33 @@ function message(error) {
   return error && error.message ? error.message : String(error);
 }
 
-export function headStart(runtime, modules) {
-  const snapshotKey = "/" + runtime + "snapshot?" + modules.join(",");
+function hint(name, value) {
+  try {
+    if (value) localStorage.setItem(name, value);
+    else localStorage.removeItem(name);
+  } catch {
+    // no storage: the loader asks Cache Storage each time
+  }
+}
+
+export function headStart(snapshotKey, modules, snapshotHint) {
   return {
-    snapshot: () => cached(SNAPSHOT_CACHE, snapshotKey),
-    dropSnapshot: () => caches.delete(SNAPSHOT_CACHE).catch(() => {}),
+    async snapshot() {
+      const entry = await cached(SNAPSHOT_CACHE, snapshotKey);
+      hint(snapshotHint, entry ? snapshotKey : ""); // one kept before there was a hint gets one now
+      return entry;
+    },
+    dropSnapshot() {
+      hint(snapshotHint, "");
+      return caches.delete(SNAPSHOT_CACHE).catch(() => {});
+    },
     async saveSnapshot(loadPyodide, indexURL) {
       try {
         const maker = await loadPyodide({ indexURL, packageBaseUrl: indexURL, _makeSnapshot: true });
         maker.runPython("import " + modules.join(", "));
+        hint(snapshotHint, ""); // store() drops the old entry first
         await store(SNAPSHOT_CACHE, snapshotKey, new Response(maker.makeMemorySnapshot()));
+        hint(snapshotHint, snapshotKey);
         performance.mark("snapshot-saved");
       } catch (error) {
         console.info("start-up snapshot not saved:", message(error));

@@ -12,10 +12,16 @@
   const WORKER = script.dataset.serviceWorker; // the offline app shell (static/sw.js), if this build has one
   const UPDATE_CHECK_MS = 3600000; // how often a kiosk looks for a new build
   // The head start kept from earlier visits (start-up snapshot, app bytecode): static/boot-cache.mjs, fetched
-  // alongside everything else from the start.
-  const headStart = import(new URL("static/boot-cache.mjs", document.baseURI).href)
-    .then((module) => module.headStart(RUNTIME, SNAPSHOT_MODULES))
+  // alongside everything else from the start (its address, like this script's, carries its content's hash).
+  const SNAPSHOT_KEY = "/" + RUNTIME + "snapshot?" + SNAPSHOT_MODULES.join(",");
+  const SNAPSHOT_HINT = "placeos.snapshot"; // = SNAPSHOT_KEY while a snapshot is kept (boot-cache.mjs)
+  const headStart = import(new URL(script.dataset.bootCache || "static/boot-cache.mjs", document.baseURI).href)
+    .then((module) => module.headStart(SNAPSHOT_KEY, SNAPSHOT_MODULES, SNAPSHOT_HINT))
     .catch(() => null);
+  // The runtime's entry module, asked for now: Pyodide starts its downloads only once it is imported.
+  const indexURL = new URL(RUNTIME, document.baseURI).href;
+  const runtimeModule = import(indexURL + "pyodide.mjs");
+  runtimeModule.catch(() => {}); // a failure is reported where boot() awaits it
   const STEPS = { download: [3, 62], python: [62, 90], app: [90, 99] };
 
   // An authorization response (RFC 6749 §4.1.2, §4.2.2 and their errors), in the fragment or the query and
@@ -213,21 +219,43 @@
   });
   observer.observe({ type: "resource", buffered: true });
 
-  async function startPython(loadPyodide, indexURL, cache, snapshotLookup) {
+  // Whether this browser keeps a start-up snapshot for this runtime, known without asking Cache Storage (a
+  // round trip of ~30 ms that would delay Pyodide's downloads): boot-cache.mjs writes the hint with the snapshot.
+  function snapshotKept() {
+    try {
+      return localStorage.getItem(SNAPSHOT_HINT) === SNAPSHOT_KEY;
+    } catch {
+      return false;
+    }
+  }
+
+  // The snapshot to restore, { bytes } (a promise: Pyodide starts the runtime's downloads first and awaits the
+  // 31 MB read only when it needs the memory, so the two overlap), or null when there is none.
+  async function snapshotLookup() {
+    if (snapshotKept()) {
+      const bytes = headStart.then((cache) => cache && cache.snapshot()).then((entry) => {
+        if (!entry) throw new Error("the start-up snapshot is gone"); // evicted: startPython starts afresh
+        return entry.arrayBuffer();
+      });
+      bytes.catch(() => {});
+      return { bytes };
+    }
+    const cache = await headStart; // no hint (a first visit, or one kept before the hint): ask
+    const entry = cache ? await cache.snapshot() : null;
+    return entry ? { bytes: entry.arrayBuffer() } : null;
+  }
+
+  async function startPython(loadPyodide, snapshot) {
     // packageBaseUrl is explicit, or Pyodide would fall back to its CDN for packages missing locally.
     const options = { indexURL, packageBaseUrl: indexURL };
-    const snapshot = await snapshotLookup;
     if (snapshot) {
       try {
-        // Handed over unread: Pyodide starts the runtime's downloads first and awaits the 31 MB read only when
-        // it needs the memory, so the two overlap (reading it first cost ~90 ms on every later visit).
-        const memory = snapshot.arrayBuffer().then((buffer) => new Uint8Array(buffer));
-        const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
+        const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot.bytes });
         performance.mark("snapshot-restored");
         return { pyodide, restored: true };
       } catch (error) {
         console.info("start-up snapshot unusable, starting Python afresh");
-        await cache.dropSnapshot();
+        await (await headStart)?.dropSnapshot();
       }
     }
     return { pyodide: await loadPyodide(options), restored: false };
@@ -258,14 +286,14 @@
       const config = fetchOk("app-config.json").then((r) => r.text());
       appZip.catch(() => {});
       config.catch(() => {});
-      const indexURL = new URL(RUNTIME, document.baseURI).href;
-      const pyodideModule = import(indexURL + "pyodide.mjs");
-      cache = await headStart; // asked for when the page began, so normally here already
-      const snapshotLookup = cache ? cache.snapshot() : null; // read alongside the runtime's downloads
-      const bytecodeLookup = cache ? appZip.then((app) => cache.bytecodeFor(app.etag)) : null;
-      bytecodeLookup?.catch(() => {});
+      // The first attempt uses the import begun with the page; "Try again" asks anew.
+      const pyodideModule = thisAttempt === 1 ? runtimeModule : import(indexURL + "pyodide.mjs");
+      const snapshot = await snapshotLookup(); // at once when the hint says there is one
+      const bytecodeLookup = headStart.then((c) => c && appZip.then((app) => c.bytecodeFor(app.etag)));
+      bytecodeLookup.catch(() => {});
       const { loadPyodide } = await pyodideModule;
-      const { pyodide, restored } = await startPython(loadPyodide, indexURL, cache, snapshotLookup);
+      const { pyodide, restored } = await startPython(loadPyodide, snapshot);
+      cache = await headStart; // here long since
       performance.mark("python-ready");
       // For developers prototyping against PlaceOS from the console (see the README): app.main.app
       window.pyodide = pyodide;

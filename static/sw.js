@@ -57,7 +57,8 @@ function shellKey(request) {
     // The app's own page, at any of its own addresses (?system=…); never a callback, never another page.
     return url.pathname === SCOPE.pathname && !carriesAuthorizationResponse(url) ? PAGE : null;
   }
-  return !url.search && !url.hash && FILES.has(url.href) ? url.href : null;
+  // Exactly a manifest address: the loader's files carry their content's hash (?v=…), nothing else a query.
+  return !url.hash && FILES.has(url.href) ? url.href : null;
 }
 
 async function fromShell(key, request) {

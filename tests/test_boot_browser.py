@@ -140,6 +140,10 @@ def test_start_up_imports_only_pre_compiled_stdlib_modules_and_tracebacks_keep_t
     assert 'json/__init__.py", line' in text and "return _default_decoder.decode(s)" in text
 
 
+SNAPSHOT_KEY = f"/pyodide/{RUNTIME_ID}/snapshot?{','.join(SNAPSHOT_IMPORTS)}"
+SNAPSHOT_HINT = "() => localStorage.getItem('placeos.snapshot')"
+
+
 def wait_for_mark(page: Any, name: str, timeout: int = 60_000) -> None:
     page.wait_for_function("(name) => performance.getEntriesByName(name).length > 0", arg=name, timeout=timeout)
 
@@ -190,13 +194,43 @@ def test_corrupt_snapshot_is_dropped_and_python_starts_afresh(
             if (!(await cache.match(key))) throw new Error('no snapshot under ' + key);
             await cache.put(key, new Response(new Uint8Array(4096).fill(7)));
         }""",
-        f"/pyodide/{RUNTIME_ID}/snapshot?{','.join(SNAPSHOT_IMPORTS)}",
+        SNAPSHOT_KEY,
     )
     page.goto(live_server.url)
     wait_for_sign_in_screen(page)
     assert "start-up snapshot unusable" in console.text
     assert not has_mark(page, "snapshot-restored")
     wait_for_mark(page, "snapshot-saved")  # a good one replaces it
+
+
+def test_the_snapshot_s_hint_follows_it_and_a_stale_or_missing_hint_costs_no_start(
+    page: Any, live_server: LiveServer, console: ConsoleLog
+) -> None:
+    page.goto(live_server.url)
+    wait_for_sign_in_screen(page)
+    assert page.evaluate(SNAPSHOT_HINT) is None
+    wait_for_mark(page, "snapshot-saved")
+    assert page.evaluate(SNAPSHOT_HINT) == SNAPSHOT_KEY  # the loader starts Pyodide without asking Cache Storage
+
+    # A snapshot kept before there was a hint (or the hint cleared alone): found by asking, and hinted again.
+    page.evaluate("() => localStorage.removeItem('placeos.snapshot')")
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert has_mark(page, "snapshot-restored")
+    assert page.evaluate(SNAPSHOT_HINT) == SNAPSHOT_KEY
+
+    # The snapshot evicted under its hint: one start without it, the hint dropped, then a new snapshot and hint.
+    page.evaluate("() => caches.delete('placeos-pyodide-snapshot')")
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert "start-up snapshot unusable" in console.text
+    assert not has_mark(page, "snapshot-restored")
+    wait_for_mark(page, "snapshot-saved")
+    assert page.evaluate(SNAPSHOT_HINT) == SNAPSHOT_KEY
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert has_mark(page, "snapshot-restored")
+    assert console.errors == []
 
 
 def test_later_visits_import_the_app_from_its_saved_bytecode_only_with_the_same_app_zip(

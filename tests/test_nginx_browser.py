@@ -4,6 +4,7 @@ the generated server block in front of the stand-in as PlaceOS's nginx is in fro
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -141,6 +142,11 @@ def test_nginx_sends_the_headers_serve_py_sends(page: Page, production: Producti
     assert archive.body() == (production.dist / "app.zip").read_bytes()
     config = page.request.get(production.url + "app-config.json", headers={"Accept-Encoding": "gzip"})
     assert config.json()["console"] is False
+    loader = re.search(r'src="(static/boot\.js\?v=[0-9a-f]+)"', index.text())
+    assert loader, "the page links its loader by content hash"
+    linked = page.request.get(production.url + loader[1])
+    assert linked.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert page.request.get(production.url + "static/boot.js").headers["cache-control"] == "no-cache"
     callback = page.request.get(production.url + "static/callback.html")
     assert callback.headers["content-security-policy"] == CALLBACK_CSP
     assert callback.headers["x-frame-options"] == "SAMEORIGIN"

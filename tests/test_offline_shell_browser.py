@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from server.assets import asset_url
 from server.settings import ClientSettings
 from server.shell import RUNTIME_FILES
 from tests.live import LiveServer
@@ -63,11 +64,11 @@ def wait_for_shell(page: Page, other_than: str = "", within_s: float = 30) -> st
 
 def expected_files(server: LiveServer) -> set[str]:
     base = server.url
-    statics = {"app.css", "boot.js", "boot-cache.mjs"}
+    statics = {asset_url(server.settings.root / "static", name) for name in ("app.css", "boot.js", "boot-cache.mjs")}
     runtime = {f"pyodide/{server.settings.runtime_dir.name}/{name}" for name in RUNTIME_FILES}
     return (
         {base, base + "app.zip", base + "app-config.json"}
-        | {base + f"static/{s}" for s in statics}
+        | {base + s for s in statics}
         | {base + path for path in runtime}
     )
 

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.app import app_csp, create_app
+from server.assets import asset_url, fingerprint
 from server.dist import Dist
 from server.settings import RUNTIME_ID, Settings
 from server.shell import NOT_IN_SHELL, PLACEHOLDER, RUNTIME_FILES, Shell, shell_for
@@ -119,8 +120,10 @@ def test_make_dist_writes_the_worker_at_the_base_and_has_the_shell_on(tmp_path: 
     manifest = manifest_of((out / "sw.js").read_text())
     assert manifest["enabled"] is True and not (out / "static" / "sw.js").exists()
     assert 'data-service-worker="sw.js"' in (out / "index.html").read_text()
-    for file in manifest["files"]:  # every file the worker caches is in the build
-        assert (out / ("index.html" if file == "./" else file)).is_file(), file
+    for file in manifest["files"]:  # every file the worker caches is in the build (a ?v= is its content's hash)
+        path, _, version = file.partition("?v=")
+        assert (out / ("index.html" if file == "./" else path)).is_file(), file
+        assert not version or version == fingerprint(out / path), file
     off = replace(settings, offline_shell=False)
     Dist(out, off, app_csp(off)).build()
     assert manifest_of((out / "sw.js").read_text())["enabled"] is False
@@ -176,6 +179,10 @@ def test_the_worker_answers_for_its_page_and_its_files_only(worker: Worker) -> N
     assert worker.ask(page + "?system=sys-1&q=board") == page  # the app's own places
     assert worker.ask(page + "app.zip", mode="cors") == page + "app.zip"
     assert worker.ask(page + "app.zip?x=1", mode="cors") is None
+    loader = page + asset_url(ROOT / "static", "boot.js")  # as the page links it, with its content's hash
+    assert "?v=" in loader and worker.ask(loader, mode="no-cors") == loader
+    assert worker.ask(page + "static/boot.js", mode="no-cors") is None
+    assert worker.ask(page + "static/boot.js?v=0000000000000000", mode="no-cors") is None
     assert worker.ask(page + "static/callback.html") is None
     assert worker.ask(page + "static/callback.js", mode="no-cors") is None
     assert worker.ask(ORIGIN + "/api/engine/v2/systems", mode="cors") is None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +20,7 @@ import brotli
 import pytest
 
 from server.app import create_app
+from server.assets import FINGERPRINTED
 from server.errors import StartupError
 from server.settings import RUNTIME_ID, Settings
 from server.static import safe_child
@@ -157,6 +161,41 @@ async def test_static_assets_revalidate_by_etag(client: Any) -> None:
     assert first.headers["Content-Type"] == "text/javascript; charset=utf-8"
     again = await client.get("/static/boot.js", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status == 304
+
+
+async def test_the_page_links_the_loader_s_files_by_content_hash_and_only_that_address_is_immutable(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(ROOT / "index.html", site / "index.html")
+    shutil.copytree(ROOT / "static", site / "static")
+    shutil.copytree(ROOT / "app", site / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    client = await aiohttp_client(create_app(replace(Settings(), data_path=tmp_path / "db", root=site)))
+
+    async def linked() -> dict[str, str]:
+        page = await (await client.get("/")).text()
+        found = re.findall(r'(?:href|src|data-boot-cache)="(static/[^"?]+)\?v=([0-9a-f]{16})"', page)
+        return dict(found)
+
+    versions = await linked()
+    assert set(versions) == {f"static/{name}" for name in FINGERPRINTED}
+    for path, version in versions.items():
+        assert version == hashlib.sha256((site / path).read_bytes()).hexdigest()[:16]
+        response = await client.get(f"/{path}?v={version}")
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert await response.read() == (site / path).read_bytes()
+        for other in (f"/{path}", f"/{path}?v=0000000000000000", f"/{path}?v="):  # an old page's, a typed one
+            assert (await client.get(other)).headers["Cache-Control"] == "no-cache", other
+
+    # An edit is a new address on the next page, and the old address is no longer kept for good.
+    boot = site / "static" / "boot.js"
+    boot.write_text(boot.read_text() + "\n// edited\n")
+    again = await linked()
+    assert again["static/boot.js"] != versions["static/boot.js"]
+    assert again["static/app.css"] == versions["static/app.css"]
+    stale = await client.get(f"/static/boot.js?v={versions['static/boot.js']}")
+    assert stale.headers["Cache-Control"] == "no-cache"
 
 
 async def test_app_config_is_json_with_the_client_settings(client: Any) -> None:
