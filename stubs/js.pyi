@@ -16,5 +16,6 @@ navigator: Any
 URL: Any
 Promise: Any
 Intl: Any
+fetch: Any
 
 def setInterval(handler: Any, milliseconds: int) -> int: ...
