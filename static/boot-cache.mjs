@@ -3,9 +3,11 @@
 // way and drops the entry). static/boot.js imports this alongside the runtime.
 //
 // The start-up snapshot: a memory snapshot of a freshly started interpreter that has imported the stdlib modules
-// the app uses (server/settings.py SNAPSHOT_IMPORTS). Later visits restore it instead of starting CPython (~80 ms
-// less), at no cost on the wire. It holds no app code, so app updates do not invalidate it. Its key names the
-// runtime build and the modules, so a new build or a new import list makes a new snapshot. A hint in
+// the app uses (server/settings.py SNAPSHOT_IMPORTS) and the app's start-up modules. Later visits restore it
+// instead of starting CPython and importing the app, at no cost on the wire. Its key names the runtime build and
+// the stdlib modules, so a new build or a new import list makes a new snapshot; it is kept with the ETag of the
+// app.zip its app modules came from, and the loader uses those only with that same app.zip: after an app update
+// it forgets them, imports the new app.zip's, and a new snapshot is made in idle time. A hint in
 // localStorage holds the key while the snapshot is kept, so that the loader can start Pyodide without first
 // asking Cache Storage; a hint that outlives its snapshot (storage cleared in part) costs one failed restore.
 //
@@ -15,6 +17,10 @@
 // source (broken bytecode costs one failed start, never two).
 
 const SNAPSHOT_CACHE = "placeos-pyodide-snapshot";
+// What static/boot.js imports and app.main's start imports first: in the snapshot, the start runs no import.
+// Importing them runs no code that holds a browser object (app.browser touches `js` only when called), which a
+// snapshot could not keep; app/ modules that load later are imported from app.zip as before.
+const APP_MODULES = ["app.main", "app.browser"];
 const BYTECODE_CACHE = "placeos-app-bytecode";
 const BYTECODE_KEY = "/app-bytecode";
 
@@ -55,12 +61,16 @@ export function headStart(snapshotKey, modules, snapshotHint) {
       hint(snapshotHint, "");
       return caches.delete(SNAPSHOT_CACHE).catch(() => {});
     },
-    async saveSnapshot(loadPyodide, indexURL) {
+    // `app`: the app.zip this page runs, { zip, etag }; its start-up modules go into the snapshot with it.
+    async saveSnapshot(loadPyodide, indexURL, app) {
       try {
         const maker = await loadPyodide({ indexURL, packageBaseUrl: indexURL, _makeSnapshot: true });
         maker.runPython("import " + modules.join(", "));
+        maker.unpackArchive(app.zip.slice(0), "zip");
+        maker.runPython("import " + APP_MODULES.join(", "));
+        const headers = { "X-App-ETag": app.etag };
         hint(snapshotHint, ""); // store() drops the old entry first
-        await store(SNAPSHOT_CACHE, snapshotKey, new Response(maker.makeMemorySnapshot()));
+        await store(SNAPSHOT_CACHE, snapshotKey, new Response(maker.makeMemorySnapshot(), { headers }));
         hint(snapshotHint, snapshotKey);
         performance.mark("snapshot-saved");
       } catch (error) {

@@ -22,6 +22,9 @@
   const indexURL = new URL(RUNTIME, document.baseURI).href;
   const runtimeModule = import(indexURL + "pyodide.mjs");
   runtimeModule.catch(() => {}); // a failure is reported where boot() awaits it
+  // Run in a restored snapshot whose app modules are not this app.zip's: importing then reads the new ones.
+  const FORGET_APP = "import sys\nfor name in [n for n in sys.modules if n == 'app' or n.startswith('app.')]:\n"
+    + "    del sys.modules[name]";
   const STEPS = { download: [3, 62], python: [62, 90], app: [90, 99] };
 
   // An authorization response (RFC 6749 §4.1.2, §4.2.2 and their errors), in the fragment or the query and
@@ -229,20 +232,25 @@
     }
   }
 
-  // The snapshot to restore, { bytes } (a promise: Pyodide starts the runtime's downloads first and awaits the
-  // 31 MB read only when it needs the memory, so the two overlap), or null when there is none.
+  // The snapshot to restore, { bytes, app } or null when there is none. `bytes` is a promise: Pyodide starts the
+  // runtime's downloads first and awaits the 31 MB read only when it needs the memory, so the two overlap. `app`
+  // is the ETag of the app.zip whose modules it holds (boot-cache.mjs).
   async function snapshotLookup() {
+    let entry;
     if (snapshotKept()) {
-      const bytes = headStart.then((cache) => cache && cache.snapshot()).then((entry) => {
-        if (!entry) throw new Error("the start-up snapshot is gone"); // evicted: startPython starts afresh
-        return entry.arrayBuffer();
-      });
-      bytes.catch(() => {});
-      return { bytes };
+      entry = headStart.then((cache) => cache && cache.snapshot());
+    } else {
+      const cache = await headStart; // no hint (a first visit, or one kept before the hint): ask
+      entry = Promise.resolve(cache ? await cache.snapshot() : null);
+      if (!(await entry)) return null;
     }
-    const cache = await headStart; // no hint (a first visit, or one kept before the hint): ask
-    const entry = cache ? await cache.snapshot() : null;
-    return entry ? { bytes: entry.arrayBuffer() } : null;
+    const bytes = entry.then((found) => {
+      if (!found) throw new Error("the start-up snapshot is gone"); // evicted: startPython starts afresh
+      return found.arrayBuffer();
+    });
+    const app = entry.then((found) => (found && found.headers.get("X-App-ETag")) || "", () => "");
+    bytes.catch(() => {});
+    return { bytes, app };
   }
 
   async function startPython(loadPyodide, snapshot) {
@@ -275,6 +283,7 @@
       }
     }, STALL_MS);
     let compiled = false;
+    let appInSnapshot = false;
     let cache = null;
     try {
       show("download", 0);
@@ -299,7 +308,12 @@
       window.pyodide = pyodide;
       show("app", 0.2);
       const app = await appZip;
-      pyodide.unpackArchive(app.zip, "zip");
+      // The snapshot holds the app's modules as of the app.zip it was made with: used only with that same
+      // app.zip, else forgotten before this one's are imported, so an app update never runs stale code.
+      appInSnapshot = restored && Boolean(app.etag) && (await snapshot.app) === app.etag;
+      if (restored && !appInSnapshot) pyodide.runPython(FORGET_APP);
+      if (appInSnapshot) performance.mark("app-in-snapshot");
+      pyodide.unpackArchive(app.zip, "zip"); // for what loads later (the console, the doctor) and tracebacks
       const bytecode = await bytecodeLookup;
       compiled = Boolean(bytecode);
       if (compiled) {
@@ -322,17 +336,19 @@
       performance.mark("app-ready");
       observer.disconnect();
       keepShell(handoff.config);
-      if (cache && (!restored || !compiled) && "caches" in window) {
+      if (cache && (!appInSnapshot || !compiled) && "caches" in window) {
         // The next visit's head start is made once the person has the app, in the browser's idle time.
         const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
         setTimeout(() => later(async () => {
           if (!compiled && app.etag) await cache.saveBytecode(pyodide, app.etag);
-          if (!restored) await cache.saveSnapshot(loadPyodide, indexURL);
+          if (!appInSnapshot) await cache.saveSnapshot(loadPyodide, indexURL, app);
         }), 1500);
       }
     } catch (error) {
       console.warn("app start failed:", error && error.message ? error.message : String(error));
-      if (compiled && cache) cache.dropBytecode(); // "Try again" then compiles from source (boot-cache.mjs)
+      // "Try again" then starts from what it is sure of: the app compiled from source, outside any snapshot.
+      if (compiled && cache) cache.dropBytecode();
+      if (appInSnapshot && cache) await cache.dropSnapshot();
       fail(describe(error));
     } finally {
       clearTimeout(stall);

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from server.settings import RUNTIME_ID, SNAPSHOT_IMPORTS
 from tests.conftest import ConsoleLog, LiveServer
 from tests.test_flow_browser import wait_for_sign_in_screen
+from tests.test_shell import site_copy
 
 pytestmark = pytest.mark.browser
 
@@ -230,6 +231,48 @@ def test_the_snapshot_s_hint_follows_it_and_a_stale_or_missing_hint_costs_no_sta
     page.reload()
     wait_for_sign_in_screen(page)
     assert has_mark(page, "snapshot-restored")
+    assert console.errors == []
+
+
+BUILD = "() => pyodide.runPython(\"import app.main; getattr(app.main, 'BUILD', 'first')\")"
+
+
+def test_the_snapshot_holds_the_app_s_start_up_modules_and_an_app_update_never_runs_them(
+    page: Any, server_factory: Any, tmp_path: Any, console: ConsoleLog
+) -> None:
+    site = site_copy(tmp_path)
+    server = server_factory(root=site)
+    page.goto(server.url)
+    wait_for_sign_in_screen(page)
+    wait_for_mark(page, "snapshot-saved")
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert has_mark(page, "snapshot-restored") and has_mark(page, "app-in-snapshot")
+    assert page.evaluate(BUILD) == "first"
+    assert not has_mark(page, "snapshot-saved")  # nothing to redo
+
+    # A deploy: the restored interpreter's app modules are the old app.zip's, so they are forgotten and the new
+    # ones imported; a new snapshot holds the new app, and the next visit starts from it.
+    with (site / "app" / "main.py").open("a") as main:
+        main.write('\nBUILD = "second"\n')
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert has_mark(page, "snapshot-restored") and not has_mark(page, "app-in-snapshot")
+    assert page.evaluate(BUILD) == "second"
+    wait_for_mark(page, "snapshot-saved")
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert has_mark(page, "app-in-snapshot") and page.evaluate(BUILD) == "second"
+
+    # The app started from the snapshot runs whole: sign-in, the list, the data.
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill("demo@example.com")
+    page.get_by_label("Password").fill("demo-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".system-row").first).to_be_visible(timeout=30_000)
+    page.reload()
+    expect(page.locator(".system-row:not(#saved-view *)").first).to_be_visible(timeout=30_000)
+    assert has_mark(page, "app-in-snapshot")
     assert console.errors == []
 
 
