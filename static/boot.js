@@ -233,22 +233,22 @@
   }
 
   // The snapshot to restore, { bytes, app } or null when there is none. `bytes` is a promise: Pyodide starts the
-  // runtime's downloads first and awaits the 31 MB read only when it needs the memory, so the two overlap. `app`
-  // is the ETag of the app.zip whose modules it holds (boot-cache.mjs).
+  // runtime's downloads first and awaits the snapshot's read only when it needs the memory, so the two overlap.
+  // `app` is a promise of the ETag of the app.zip whose modules it holds (boot-cache.mjs).
   async function snapshotLookup() {
-    let entry;
+    let found;
     if (snapshotKept()) {
-      entry = headStart.then((cache) => cache && cache.snapshot());
+      found = headStart.then((cache) => cache && cache.snapshot());
     } else {
       const cache = await headStart; // no hint (a first visit, or one kept before the hint): ask
-      entry = Promise.resolve(cache ? await cache.snapshot() : null);
-      if (!(await entry)) return null;
+      found = Promise.resolve(cache ? await cache.snapshot() : null);
+      if (!(await found)) return null;
     }
-    const bytes = entry.then((found) => {
-      if (!found) throw new Error("the start-up snapshot is gone"); // evicted: startPython starts afresh
-      return found.arrayBuffer();
+    const bytes = found.then((snapshot) => {
+      if (!snapshot) throw new Error("the start-up snapshot is gone"); // evicted: startPython starts afresh
+      return snapshot.memory();
     });
-    const app = entry.then((found) => (found && found.headers.get("X-App-ETag")) || "", () => "");
+    const app = found.then((snapshot) => (snapshot ? snapshot.app : ""), () => "");
     bytes.catch(() => {});
     return { bytes, app };
   }
