@@ -17,10 +17,10 @@
 // source (broken bytecode costs one failed start, never two).
 
 const SNAPSHOT_CACHE = "placeos-pyodide-snapshot";
-// What static/boot.js imports and app.main's start imports first: in the snapshot, the start runs no import.
+// What static/boot.js imports and app.main's start imports: in the snapshot, a start runs no import.
 // Importing them runs no code that holds a browser object (app.browser touches `js` only when called), which a
 // snapshot could not keep; app/ modules that load later are imported from app.zip as before.
-const APP_MODULES = ["app.main", "app.browser"];
+const APP_MODULES = ["app.main", "app.browser", "app.board", "app.board_view"]; // the last two: a kiosk's
 const BYTECODE_CACHE = "placeos-app-bytecode";
 const BYTECODE_KEY = "/app-bytecode";
 

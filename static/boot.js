@@ -314,7 +314,8 @@
       if (restored && !appInSnapshot) pyodide.runPython(FORGET_APP);
       if (appInSnapshot) performance.mark("app-in-snapshot");
       pyodide.unpackArchive(app.zip, "zip"); // for what loads later (the console, the doctor) and tracebacks
-      const bytecode = await bytecodeLookup;
+      // The saved bytecode, at start-up only when the snapshot does not hold this app (else it waits for idle time).
+      const bytecode = appInSnapshot ? null : await bytecodeLookup;
       compiled = Boolean(bytecode);
       if (compiled) {
         pyodide.unpackArchive(bytecode, "zip");
@@ -336,11 +337,18 @@
       performance.mark("app-ready");
       observer.disconnect();
       keepShell(handoff.config);
-      if (cache && (!appInSnapshot || !compiled) && "caches" in window) {
-        // The next visit's head start is made once the person has the app, in the browser's idle time.
+      if (cache && "caches" in window) {
+        // Once the person has the app, in the browser's idle time: the bytecode for what loads later (the doctor,
+        // the console) when the start needed none, and the next visit's head start where it is missing.
         const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
         setTimeout(() => later(async () => {
-          if (!compiled && app.etag) await cache.saveBytecode(pyodide, app.etag);
+          const kept = appInSnapshot ? await bytecodeLookup : null;
+          if (kept) {
+            pyodide.unpackArchive(kept, "zip");
+            performance.mark("bytecode-restored");
+          } else if (!compiled && app.etag) {
+            await cache.saveBytecode(pyodide, app.etag);
+          }
           if (!appInSnapshot) await cache.saveSnapshot(loadPyodide, indexURL, app);
         }), 1500);
       }

@@ -145,6 +145,15 @@ SNAPSHOT_KEY = f"/pyodide/{RUNTIME_ID}/snapshot?{','.join(SNAPSHOT_IMPORTS)}"
 SNAPSHOT_HINT = "() => localStorage.getItem('placeos.snapshot')"
 
 
+def forget_snapshot(page: Any) -> None:
+    """The start-up snapshot gone (once the one this page makes in idle time is saved), as a start would find it
+    after Cache Storage evicted it."""
+    wait_for_mark(page, "snapshot-saved")
+    page.evaluate(
+        "async () => { localStorage.removeItem('placeos.snapshot'); await caches.delete('placeos-pyodide-snapshot'); }"
+    )
+
+
 def wait_for_mark(page: Any, name: str, timeout: int = 60_000) -> None:
     page.wait_for_function("(name) => performance.getEntriesByName(name).length > 0", arg=name, timeout=timeout)
 
@@ -249,7 +258,13 @@ def test_the_snapshot_holds_the_app_s_start_up_modules_and_an_app_update_never_r
     wait_for_sign_in_screen(page)
     assert has_mark(page, "snapshot-restored") and has_mark(page, "app-in-snapshot")
     assert page.evaluate(BUILD) == "first"
-    assert not has_mark(page, "snapshot-saved")  # nothing to redo
+    assert not has_mark(page, "bytecode-restored")  # the start imports nothing, so it waits for idle time
+    wait_for_mark(page, "bytecode-restored")  # for what loads later, such as the doctor
+    assert page.evaluate(
+        '() => pyodide.runPython("import os, importlib.util; '
+        "os.path.exists(importlib.util.cache_from_source('/home/pyodide/app/doctor.py'))\")"
+    )
+    assert not has_mark(page, "snapshot-saved") and not has_mark(page, "bytecode-saved")  # nothing to redo
 
     # A deploy: the restored interpreter's app modules are the old app.zip's, so they are forgotten and the new
     # ones imported; a new snapshot holds the new app, and the next visit starts from it.
@@ -284,6 +299,7 @@ def test_later_visits_import_the_app_from_its_saved_bytecode_only_with_the_same_
     assert not has_mark(page, "bytecode-restored")
     wait_for_mark(page, "bytecode-saved")
 
+    forget_snapshot(page)  # the bytecode is for starts whose snapshot does not hold this app
     page.reload()
     wait_for_sign_in_screen(page)
     assert has_mark(page, "bytecode-restored")
@@ -294,6 +310,7 @@ sys.dont_write_bytecode and all(os.path.exists(sys.modules[name].__cached__) for
 `)""")
 
     # Saved for another app.zip (the app changed since): not used, and replaced by bytecode of this one.
+    forget_snapshot(page)
     page.evaluate("""async () => {
         const cache = await caches.open('placeos-app-bytecode');
         const saved = await cache.match('/app-bytecode');
@@ -310,6 +327,7 @@ def test_broken_saved_bytecode_fails_once_and_try_again_starts_from_source(page:
     page.goto(live_server.url)
     wait_for_sign_in_screen(page)
     wait_for_mark(page, "bytecode-saved")
+    forget_snapshot(page)
     # A valid header over bytes that are not bytecode: the import itself fails.
     page.evaluate("""async () => {
         const archive = pyodide.runPython(`
