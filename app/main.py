@@ -86,6 +86,20 @@ def bytecode_archive() -> Any:
     return browser.to_js_bytes(compiled_archive(Path(__file__).parent))
 
 
+def import_all() -> None:
+    """Every module of the app (but app.bytecode, which is for idle time), for the start-up snapshot the loader
+    makes (static/boot-cache.mjs): a start restored from it imports nothing, and what loads later (the doctor, the
+    console) is in memory already. Importing them runs no code that holds a browser object, which a snapshot
+    could not keep: app.browser touches `js` only when called."""
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module(__package__ or "app")
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if module.name != f"{package.__name__}.bytecode":
+            importlib.import_module(module.name)
+
+
 async def start(handoff: Any) -> None:
     global app
     from . import browser
@@ -163,4 +177,14 @@ async def start(handoff: Any) -> None:
         app.dispatch("sign_in")  # pressed on the first visit's card (server/first_screen.py) before Python was up
 
 
-__all__ = ["app", "bytecode_archive", "make_flow", "new_state", "new_verifier", "placeos_answers", "running", "start"]
+__all__ = [
+    "app",
+    "bytecode_archive",
+    "import_all",
+    "make_flow",
+    "new_state",
+    "new_verifier",
+    "placeos_answers",
+    "running",
+    "start",
+]

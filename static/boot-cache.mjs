@@ -3,7 +3,7 @@
 // way and drops the entry). static/boot.js imports this alongside the runtime.
 //
 // The start-up snapshot: a memory snapshot of a freshly started interpreter that has imported the stdlib modules
-// the app uses (server/settings.py SNAPSHOT_IMPORTS) and the app's start-up modules. Later visits restore it
+// the app uses (server/settings.py SNAPSHOT_IMPORTS) and every module of the app. Later visits restore it
 // instead of starting CPython and importing the app, at no cost on the wire. Its key names the runtime build and
 // the stdlib modules, so a new build or a new import list makes a new snapshot; it is kept with the ETag of the
 // app.zip its app modules came from, and the loader uses those only with that same app.zip: after an app update
@@ -17,10 +17,6 @@
 // source (broken bytecode costs one failed start, never two).
 
 const SNAPSHOT_CACHE = "placeos-pyodide-snapshot";
-// What static/boot.js imports and app.main's start imports: in the snapshot, a start runs no import.
-// Importing them runs no code that holds a browser object (app.browser touches `js` only when called), which a
-// snapshot could not keep; app/ modules that load later are imported from app.zip as before.
-const APP_MODULES = ["app.main", "app.browser", "app.board", "app.board_view"]; // the last two: a kiosk's
 const BYTECODE_CACHE = "placeos-app-bytecode";
 const BYTECODE_KEY = "/app-bytecode";
 
@@ -134,7 +130,7 @@ export function headStart(snapshotKey, modules, snapshotHint) {
         const maker = await loadPyodide({ indexURL, packageBaseUrl: indexURL, _makeSnapshot: true });
         maker.runPython("import " + modules.join(", "));
         maker.unpackArchive(app.zip.slice(0), "zip");
-        maker.runPython("import " + APP_MODULES.join(", "));
+        maker.runPython("import app.main; app.main.import_all()"); // every app module: a start imports none
         const headers = { "X-App-ETag": app.etag, "X-Snapshot-Layout": LAYOUT };
         hint(snapshotHint, ""); // store() drops the old entry first
         await store(SNAPSHOT_CACHE, snapshotKey, new Response(pack(maker.makeMemorySnapshot()), { headers }));

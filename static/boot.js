@@ -313,13 +313,15 @@
       appInSnapshot = restored && Boolean(app.etag) && (await snapshot.app) === app.etag;
       if (restored && !appInSnapshot) pyodide.runPython(FORGET_APP);
       if (appInSnapshot) performance.mark("app-in-snapshot");
-      pyodide.unpackArchive(app.zip, "zip"); // for what loads later (the console, the doctor) and tracebacks
-      // The saved bytecode, at start-up only when the snapshot does not hold this app (else it waits for idle time).
-      const bytecode = appInSnapshot ? null : await bytecodeLookup;
-      compiled = Boolean(bytecode);
-      if (compiled) {
-        pyodide.unpackArchive(bytecode, "zip");
-        performance.mark("bytecode-restored");
+      if (!appInSnapshot) {
+        // The app imported from its files, and from its saved bytecode if that was made from this app.zip.
+        pyodide.unpackArchive(app.zip, "zip");
+        const bytecode = await bytecodeLookup;
+        compiled = Boolean(bytecode);
+        if (compiled) {
+          pyodide.unpackArchive(bytecode, "zip");
+          performance.mark("bytecode-restored");
+        }
       }
       show("app", 0.5);
       const main = pyodide.pyimport("app.main");
@@ -338,18 +340,17 @@
       observer.disconnect();
       keepShell(handoff.config);
       if (cache && "caches" in window) {
-        // Once the person has the app, in the browser's idle time: the bytecode for what loads later (the doctor,
-        // the console) when the start needed none, and the next visit's head start where it is missing.
+        // Once the person has the app, in the browser's idle time: the app's files when the snapshot held all of
+        // it (tracebacks show their lines), or the next visit's head start.
         const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
         setTimeout(() => later(async () => {
-          const kept = appInSnapshot ? await bytecodeLookup : null;
-          if (kept) {
-            pyodide.unpackArchive(kept, "zip");
-            performance.mark("bytecode-restored");
-          } else if (!compiled && app.etag) {
-            await cache.saveBytecode(pyodide, app.etag);
+          if (appInSnapshot) {
+            pyodide.unpackArchive(app.zip, "zip");
+            performance.mark("app-unpacked");
+            return;
           }
-          if (!appInSnapshot) await cache.saveSnapshot(loadPyodide, indexURL, app);
+          if (!compiled && app.etag) await cache.saveBytecode(pyodide, app.etag);
+          await cache.saveSnapshot(loadPyodide, indexURL, app);
         }), 1500);
       }
     } catch (error) {

@@ -243,6 +243,11 @@ def test_the_snapshot_s_hint_follows_it_and_a_stale_or_missing_hint_costs_no_sta
     assert console.errors == []
 
 
+IN_MEMORY = """() => pyodide.runPython(`
+import os, sys
+{'doctor': 'app.doctor_checks' in sys.modules, 'console': 'app.browser.console' in sys.modules,
+ 'bytecode': 'app.bytecode' in sys.modules, 'files': os.path.exists('/home/pyodide/app/doctor_checks.py')}
+`).toJs({dict_converter: Object.fromEntries})"""
 BUILD = "() => pyodide.runPython(\"import app.main; getattr(app.main, 'BUILD', 'first')\")"
 
 
@@ -258,12 +263,11 @@ def test_the_snapshot_holds_the_app_s_start_up_modules_and_an_app_update_never_r
     wait_for_sign_in_screen(page)
     assert has_mark(page, "snapshot-restored") and has_mark(page, "app-in-snapshot")
     assert page.evaluate(BUILD) == "first"
-    assert not has_mark(page, "bytecode-restored")  # the start imports nothing, so it waits for idle time
-    wait_for_mark(page, "bytecode-restored")  # for what loads later, such as the doctor
-    assert page.evaluate(
-        '() => pyodide.runPython("import os, importlib.util; '
-        "os.path.exists(importlib.util.cache_from_source('/home/pyodide/app/doctor.py'))\")"
-    )
+    # Every module of the app was in memory: what loads later (the doctor, the console) too, and nothing needed
+    # the app's files, which are unpacked in idle time, for tracebacks.
+    assert page.evaluate(IN_MEMORY) == {"doctor": True, "console": True, "bytecode": False, "files": False}
+    wait_for_mark(page, "app-unpacked")
+    assert page.evaluate(IN_MEMORY)["files"] is True
     assert not has_mark(page, "snapshot-saved") and not has_mark(page, "bytecode-saved")  # nothing to redo
 
     # A deploy: the restored interpreter's app modules are the old app.zip's, so they are forgotten and the new
