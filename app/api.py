@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import ClientConfig
+from .early import record
 from .errors import (
     ApiError,
     AuthRequired,
@@ -118,6 +119,8 @@ class PlaceOSClient:
                 target += ("&" if "?" in url else "?") + urlencode({"bearer_token": token.access_token.reveal()})
             else:
                 headers["Authorization"] = f"Bearer {token.access_token.reveal()}"
+                if method == "GET":
+                    record(url)  # for the loader to ask again early on this tab's next load (app.early)
             last = attempt == self._attempts - 1
             try:
                 response = await self._transport.send(HttpRequest(method, target, headers))

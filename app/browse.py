@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .api import Page
+from .early import MAX_EARLY, recording
 from .elements import to_data
 from .errors import ApiError, AuthRequired, NotFound
 from .list_view import listed
@@ -27,6 +28,7 @@ class Browse:
     def __init__(self, app: App) -> None:
         self._app = app
         self._generation = 0
+        self._requested: list[str] = []  # the GET URLs the last refresh sent (app.early)
 
     async def refresh(self) -> None:
         app, model = self._app, self._app.model
@@ -45,7 +47,8 @@ class Browse:
                 if place.system
                 else app.api.systems(place.q, place.offset, PAGE_SIZE, **place.api_filters())
             )
-            answer, *others = await asyncio.gather(main, self._user(), self._zones(place), return_exceptions=True)
+            with recording() as requested:  # what this page asks for, for the loader to ask early next time
+                answer, *others = await asyncio.gather(main, self._user(), self._zones(place), return_exceptions=True)
             for outcome in (answer, *others):
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -67,6 +70,7 @@ class Browse:
             await app.live.follow(place)
             app.session.signed_in_ok()
             keep = True
+            self._requested = requested
         except AuthRequired as error:
             if generation == self._generation:
                 app.upkeep.auth_required(SESSION_ENDED if error.expired else STALE_SIGN_IN)
@@ -99,7 +103,8 @@ class Browse:
         """This page as drawn, for the loader to show at once on this tab's next load of the same address."""
         app = self._app
         if app.shown is not None and app.board is None:
-            app.session.keep_page(app.navigator.current(), [to_data(node) for node in app.shown])
+            nodes = [to_data(node) for node in app.shown]
+            app.session.keep_page(app.navigator.current(), nodes, self._requested[:MAX_EARLY])
 
     async def _user(self) -> None:
         if self._app.model.user is None:

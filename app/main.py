@@ -17,6 +17,7 @@ from typing import Any
 from .api import PlaceOSClient
 from .config import ClientConfig
 from .controller import App
+from .early import EarlyAnswers
 from .errors import ApiError, ConfigError
 from .flows import CodeFlow, Flow, ImplicitFlow
 from .live import socket_token
@@ -127,6 +128,9 @@ async def start(handoff: Any) -> None:
     )
     transport = browser.FetchTransport()
     channel = browser.Channel("placeos-auth")
+    early = browser.Early.read(handoff)
+    kept = session.token()
+    answers = early.answers if early and kept and kept.expires_at == early.token_expires_at else {}
 
     live = Realtime(
         config.realtime_url,
@@ -154,7 +158,13 @@ async def start(handoff: Any) -> None:
         config=config,
         session=session,
         flow=make_flow(config, session, transport),
-        api=PlaceOSClient(config, transport, session.token, clock=time.time, sleep=asyncio.sleep),
+        api=PlaceOSClient(
+            config,
+            EarlyAnswers(transport, answers, time.time, early.asked_at if early else 0.0),
+            session.token,
+            clock=time.time,
+            sleep=asyncio.sleep,
+        ),
         transport=transport,
         navigator=browser.LocationNavigator(),
         screen=screen,

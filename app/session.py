@@ -196,10 +196,12 @@ class AuthSession:
         self._token_storage.remove(PAINTED_KEY)
         self._session_storage.remove(PAGE_KEY)
 
-    def keep_page(self, path: str, painted: list[object]) -> None:
+    def keep_page(self, path: str, painted: list[object], requests: list[str] | None = None) -> None:
         """What a person last saw at `path`, as drawn, for static/boot.js to show at once when this tab loads that
-        address again (beside the token: per tab, gone at sign-out)."""
-        self._session_storage.set(PAGE_KEY, json.dumps({"path": path, "nodes": painted}, separators=(",", ":")))
+        address again (beside the token: per tab, gone at sign-out), and the GET requests that drew it, which the
+        loader then sends early (app.early)."""
+        page = {"path": path, "nodes": painted, "requests": requests or []}
+        self._session_storage.set(PAGE_KEY, json.dumps(page, separators=(",", ":")))
 
     def signed_in_ok(self) -> None:
         """The API accepted the token: the sign-in loop, if any, is over."""

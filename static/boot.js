@@ -83,17 +83,42 @@
     }
   }
   // A person's last list or detail, kept per tab for this very address while the tab holds a live token: shown
-  // the same way, marked as refreshing, until Python replaces it with the same page, fresh (app/browse.py).
+  // the same way, marked as refreshing, until Python replaces it with the same page, fresh (app/browse.py). The
+  // GET requests that drew it are sent again now, with the kept token, so their answers are in by the time Python
+  // asks for them (app/early.py): fresh data then waits for Pyodide only, not for Pyodide and then the network.
   function savedPage() {
     try {
       const token = JSON.parse(sessionStorage.getItem("placeos.token") || "null");
       const page = JSON.parse(sessionStorage.getItem("placeos.page.painted") || "null");
       const live = token && typeof token.expires_at === "number" && token.expires_at > Date.now() / 1000 + 5;
       const here = page && page.path === location.pathname + location.search;
-      return live && here && Array.isArray(page.nodes) && page.nodes.length ? page.nodes : null;
+      if (!live || !here || !Array.isArray(page.nodes) || !page.nodes.length) return null;
+      return { nodes: page.nodes, early: askEarly(page.requests, token) };
     } catch {
       return null;
     }
+  }
+  function isHttp(url) {
+    try {
+      return typeof url === "string" && /^https?:$/.test(new URL(url).protocol);
+    } catch {
+      return false; // not an absolute URL: not one app/api.py sent
+    }
+  }
+  function askEarly(requests, token) {
+    if (!Array.isArray(requests) || typeof token.access_token !== "string") return null;
+    const answers = [];
+    for (const url of requests.slice(0, 4)) { // app/early.py MAX_EARLY
+      if (!isHttp(url)) continue;
+      // As app/api.py sends it: the same URL, headers, credentials and cache mode.
+      const headers = { Accept: "application/json", Authorization: "Bearer " + token.access_token };
+      const answer = fetch(url, { headers, credentials: "same-origin", cache: "no-store" })
+        .then(async (response) => ({ status: response.status, headers: [...response.headers],
+          body: await response.text() }));
+      answer.catch(() => {}); // Python asks the network itself when an early request failed
+      answers.push({ url, answer });
+    }
+    return answers.length ? { askedAt: Date.now(), expiresAt: token.expires_at, answers } : null;
   }
   // A first visit's sign-in card, drawn by the server into the page (server/first_screen.py): shown instead of
   // the loading screen when it is certain to be Python's first screen, that is when nothing can sign this tab in
@@ -130,7 +155,7 @@
   // screen, so no frame shows it.
   const board = oauthFragment || oauthQuery || firstScreen ? null : savedView();
   const person = board || oauthFragment || oauthQuery || firstScreen ? null : savedPage();
-  const saved = board || person;
+  const saved = board || (person && person.nodes);
   if (saved) {
     document.documentElement.classList.add(board ? "saved-view" : "saved-page");
     const watch = new MutationObserver(() => {
@@ -328,7 +353,9 @@
       performance.mark("app-imported");
       await domReady;
       const painted = Boolean(person && document.getElementById("saved-view"));
-      const handoff = { fragment: oauthFragment, config: await config, capturedAt, query: oauthQuery, painted, pending };
+      const early = attempt === 1 && person ? person.early : null; // answers a retry would find stale
+      const handoff = { fragment: oauthFragment, config: await config, capturedAt, query: oauthQuery, painted, pending,
+        early };
       // Handed over once: if this start fails, "Try again" starts clean instead of failing on the same response.
       oauthFragment = "";
       oauthQuery = "";

@@ -167,3 +167,59 @@ def test_a_returning_visit_shows_the_last_page_at_once_then_the_same_page_fresh(
     page.get_by_role("button", name="Sign out").click()
     wait_for_sign_in_screen(page)
     assert page.evaluate("() => sessionStorage.getItem('placeos.page.painted')") is None
+
+
+# Each API request the page sent, with when it started, and when Python was ready (app/early.py, static/boot.js).
+API_SENT = """() => ({
+  sent: performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/engine/v2/'))
+    .map((e) => [e.name, e.startTime]),
+  ready: performance.getEntriesByName('python-ready')[0].startTime,
+})"""
+
+
+def test_a_returning_visit_asks_for_its_page_s_data_while_python_starts_and_only_once(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url + "?q=room")
+    sign_in_from_app(page, live_server)
+    names = page.locator(".system-name").all_inner_texts()
+    kept = page.evaluate("() => JSON.parse(sessionStorage.getItem('placeos.page.painted')).requests")
+    assert kept and all("/api/engine/v2/" in url and "token" not in url for url in kept)
+    page.reload()
+    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
+    expect(page.locator("#saved-view")).to_have_count(0, timeout=BOOT)  # replaced by fresh rows
+    expect(page.locator(".system-name")).to_have_text(names)
+    timing = page.evaluate(API_SENT)
+    urls = [url for url, _ in timing["sent"]]
+    assert sorted(urls) == sorted(kept)  # each asked once, by the loader, and Python asked for none again
+    assert all(start < timing["ready"] for _, start in timing["sent"])  # while Pyodide was starting
+
+
+@pytest.mark.parametrize(
+    "requests",
+    [
+        '"not a list"',
+        '[42, null, {"url": 1}]',
+        '["javascript:alert(1)", "data:text/plain,x", "/relative", "ht tp://x"]',
+    ],
+)
+def test_kept_requests_that_are_not_addresses_the_app_sent_are_never_asked_for(
+    page: Page, live_server: LiveServer, requests: str
+) -> None:
+    page.goto(live_server.url + "?q=room")
+    sign_in_from_app(page, live_server)
+    names = page.locator(".system-name").all_inner_texts()
+    page.evaluate(
+        """(requests) => {
+            const page = JSON.parse(sessionStorage.getItem('placeos.page.painted'));
+            sessionStorage.setItem('placeos.page.painted', JSON.stringify({...page, requests: JSON.parse(requests)}));
+        }""",
+        requests,
+    )
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.reload()
+    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
+    expect(page.locator("#saved-view")).to_have_count(0, timeout=BOOT)
+    expect(page.locator(".system-name")).to_have_text(names)  # the app asked for its data itself
+    assert not [url for url in asked if not url.startswith(live_server.url)]

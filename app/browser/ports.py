@@ -8,11 +8,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import js
 from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
+from ..early import Answer
 from ..ports import HttpRequest, HttpResponse, MemoryStorage, Storage
 from ..redact import REDACTOR, log
 from .events import listen
@@ -45,6 +47,33 @@ def action_wanted(handoff: Any) -> str:
     """What a press on the first visit's card asked for before Python was ready (static/boot.js), or ""."""
     pending = getattr(handoff, "pending", None)
     return "sign_in" if pending is not None and str(getattr(pending, "action", "")) == "sign_in" else ""
+
+
+@dataclass(frozen=True)
+class Early:
+    """The loader's early requests (static/boot.js askEarly): when it sent them, the expiry of the token it sent
+    them with, and a reader of each one's answer by URL (app.early)."""
+
+    asked_at: float
+    token_expires_at: float
+    answers: dict[str, Answer]
+
+    @classmethod
+    def read(cls, handoff: Any) -> Early | None:
+        early = getattr(handoff, "early", None)
+        if early is None or early is jsnull:
+            return None
+        answers: dict[str, Answer] = {str(item.url): partial(_early_answer, item.answer) for item in early.answers}
+        return cls(float(early.askedAt) / 1000, float(early.expiresAt), answers)
+
+
+async def _early_answer(promise: Any) -> HttpResponse:
+    try:
+        answer = await promise
+    except JsException:
+        raise OSError("early request failed") from None  # app.early then asks the network itself
+    headers = {str(name).lower(): str(value) for name, value in answer.headers}
+    return HttpResponse(int(answer.status), headers, str(answer.body))
 
 
 def page_url() -> str:
