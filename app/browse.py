@@ -90,11 +90,13 @@ class Browse:
 
     def keeps_painted(self) -> bool:
         """Whether the page the loader drew from this tab's saved copy stays on screen a little longer: until the
-        first answer, so that it is replaced by the same page, fresh, and never by "Loading…"."""
+        first answer, so that it is replaced by the same page, fresh, and never by "Loading…"; or until there is
+        something to say, which the copy cannot show."""
         app = self._app
         model = app.model
         nothing_yet = model.systems is None and model.detail is None and not model.list_error and not model.missing
-        if app.painted and app.working and nothing_yet:
+        said = model.notice is not None or model.expiry_notice is not None  # e.g. PlaceOS refused the kept token
+        if app.painted and app.working and nothing_yet and not said:
             return True
         app.painted = False
         return False

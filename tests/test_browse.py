@@ -359,6 +359,19 @@ async def test_a_painted_page_stays_until_the_first_answer_never_loading() -> No
     assert "Room 0" in texts[0]  # the first frame Python draws is already the fresh list
 
 
+async def test_a_painted_page_gives_way_when_placeos_refuses_the_kept_token() -> None:
+    h_ = await signed_in_at("/")
+    again = Harness(path="/", handler=lambda request: HttpResponse(401, {}, '{"error": "invalid_token"}'))
+    again.storage, again.session._session_storage, again.session._token_storage = h_.storage, h_.storage, h_.storage
+    again.app.frame = None  # no silent renewal to try: the person is asked
+    again.app.painted = True
+    await again.app.start("", again.clock.now)
+    await again.settle()
+    # The copy cannot say anything, so Python's screen replaces it, with the refusal and the way on.
+    assert again.screen.frames, "the saved copy stayed on screen, saying nothing"
+    assert "PlaceOS no longer accepts your sign-in." in " ".join(text_of(n) for n in again.screen.frames[-1])
+
+
 messages = st.one_of(
     st.text(max_size=200),
     st.builds(

@@ -5,13 +5,15 @@ person: a countdown changes its text only, paging lands at the top of the list."
 from __future__ import annotations
 
 import re
+import urllib.request
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.live import LiveServer
 from tests.test_accessibility_browser import set_token_expiry
-from tests.test_flow_browser import BOOT, sign_in_from_app, wait_for_sign_in_screen
+from tests.test_flow_browser import BOOT, sign_in_from_app, stored_token, wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
 
@@ -193,6 +195,24 @@ def test_a_returning_visit_asks_for_its_page_s_data_while_python_starts_and_only
     urls = [url for url, _ in timing["sent"]]
     assert sorted(urls) == sorted(kept)  # each asked once, by the loader, and Python asked for none again
     assert all(start < timing["ready"] for _, start in timing["sent"])  # while Pyodide was starting
+
+
+def test_an_early_answer_that_refuses_the_token_leads_to_sign_in_as_any_refusal_does(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url + "?q=room")
+    sign_in_from_app(page, live_server)
+    token = stored_token(page)
+    revoke = urllib.request.Request(
+        live_server.url + "auth/oauth/revoke",
+        data=urlencode({"token": token, "client_id": live_server.settings.client_id}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    urllib.request.urlopen(revoke).close()
+    page.reload()
+    expect(page.get_by_text("PlaceOS no longer accepts your sign-in.")).to_be_visible(timeout=BOOT)
+    assert all(start < page.evaluate(API_SENT)["ready"] for _, start in page.evaluate(API_SENT)["sent"])
 
 
 @pytest.mark.parametrize(
