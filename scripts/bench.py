@@ -18,16 +18,19 @@ for a returning visit (the same tab loads the app again: token, caches and saved
 first visit's return from sign-in (a new profile: the signed-out screen, the stand-in's login form, then the
 callback page is timed). In the same run, against the same server, the same is measured for a minimal hand-written
 JavaScript implicit client (scripts/baseline/, handed to the browser by the bench, never served by the app), and
-each figure is printed with its ratio to it.
+each figure is printed with its ratio to it. Then, for both, a returning visit again with every API answer 100 ms
+later (the stand-in's fault switch), as from a PlaceOS across the internet rather than on the same machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import socket
 import statistics
 import sys
 import tempfile
+import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -41,8 +44,10 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from app.config import derive_client_id  # noqa: E402
 from server.settings import Settings  # noqa: E402
+from server.standin import DEV_SECRET_HEADER  # noqa: E402
 from tests.live import LiveServer, chromium_launch_options  # noqa: E402
 
+LATENCY_MS = 100  # a PlaceOS across the internet: every API answer this much later (the stand-in's fault switch)
 TARGETS = {"screen_ms": 1000, "warm_ms": 1300, "cold_ms": 2300, "cold_bytes": 6_500_000, "warm_bytes": 10_000}
 BASELINE = ROOT / "scripts" / "baseline"
 # The time of the first animation frame with a system row on screen, from navigation start.
@@ -172,6 +177,22 @@ def time_to_data(p: Any, url: str, settings: Settings, runs: int) -> dict[str, l
             context.add_init_script(FIRST_ROW)
             first.append(sign_in_and_time(context.pages[0], url, settings))
             context.close()
+    return {"first": first, **returning_visits(p, url, settings, runs)}
+
+
+def set_api_latency(server: LiveServer, ms: int) -> None:
+    """The stand-in's API answers `ms` later (its fault switch), as a PlaceOS across the internet would."""
+    request = urllib.request.Request(
+        server.url + "_dev/faults",
+        data=json.dumps({"api_latency_ms": ms}).encode(),
+        headers={"Content-Type": "application/json", DEV_SECRET_HEADER: server.settings.dev_secret},
+        method="POST",
+    )
+    urllib.request.urlopen(request).close()
+
+
+def returning_visits(p: Any, url: str, settings: Settings, runs: int) -> dict[str, list[float]]:
+    """The same tab loading the client again, signed in: its caches, token and saved copies in place."""
     warm: list[float] = []
     fresh: list[float] = []
     with tempfile.TemporaryDirectory() as profile:
@@ -191,7 +212,7 @@ def time_to_data(p: Any, url: str, settings: Settings, runs: int) -> dict[str, l
                 for name, value in page.evaluate(PHASES).items():
                     phases.setdefault(name, []).append(value)
         context.close()
-    return {"first": first, "warm": warm, "fresh": fresh, **{"phase: " + k: v for k, v in phases.items()}}
+    return {"warm": warm, "fresh": fresh, **{"phase: " + k: v for k, v in phases.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
             with sync_playwright() as p:
                 app_data = time_to_data(p, server.url, server.settings, args.runs)
                 baseline_data = time_to_data(p, origin + "/baseline/", server.settings, args.runs)
+                set_api_latency(server, LATENCY_MS)
+                app_far = returning_visits(p, server.url, server.settings, args.runs)
+                baseline_far = returning_visits(p, origin + "/baseline/", server.settings, args.runs)
+                set_api_latency(server, 0)
                 cold = [cold_load(p, server.url) for _ in range(args.runs)]
                 cold_bytes = [cold_load(p, server.url, count_bytes=True)["bytes"] for _ in range(2)]
                 with tempfile.TemporaryDirectory() as profile:
@@ -258,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         ("returning: fresh rows on screen", f"{mine['fresh']:.0f} ms", f"{mine['fresh'] / base['warm']:.1f}x baseline"),
         ("baseline: back from sign-in -> row", f"{base['first']:.0f} ms", "hand-written JS, same server"),
         ("back from sign-in -> first row", f"{mine['first']:.0f} ms", f"{mine['first'] / base['first']:.1f}x baseline"),
+    ]
+    far, base_far = statistics.median(app_far["fresh"]), statistics.median(baseline_far["warm"])
+    rows += [
+        (f"baseline, API {LATENCY_MS} ms away: row", f"{base_far:.0f} ms", "hand-written JS, same server"),
+        (f"API {LATENCY_MS} ms away: fresh rows", f"{far:.0f} ms", f"{far / base_far:.1f}x baseline"),
     ]
     print(f"medians of {args.runs} runs, headless Chromium, {server.url}")
     for name, value, target in rows:

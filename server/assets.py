@@ -12,14 +12,14 @@ from pathlib import Path
 FINGERPRINTED = ("app.css", "boot.js", "boot-cache.mjs")
 
 
-def fingerprint(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def fingerprint(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 def asset_url(static_root: Path, name: str) -> str:
     """static/<name>'s address relative to the base path: with its hash if the page links it so, else plain."""
     if name in FINGERPRINTED:
-        return f"static/{name}?v={fingerprint(static_root / name)}"
+        return f"static/{name}?v={fingerprint((static_root / name).read_bytes())}"
     return f"static/{name}"
 
 

@@ -122,14 +122,17 @@ class AppBundle:
         return self._body, self.etag
 
 
-def _revalidated(request: web.Request, body: bytes, etag: str, content_type: str) -> web.Response:
+def _revalidated(
+    request: web.Request, body: bytes, etag: str, content_type: str, cache_control: str = REVALIDATE
+) -> web.Response:
     quoted = f'"{etag}"'
-    headers = {"ETag": quoted, "Cache-Control": REVALIDATE}
+    headers = {"ETag": quoted, "Cache-Control": cache_control}
     if quoted in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
     response = web.Response(body=body, headers={**headers, "Content-Type": content_type, "Vary": "Accept-Encoding"})
-    # app.zip is deflated already; the page, its JSON and the worker are not, and every browser takes gzip.
-    if content_type != "application/zip" and "gzip" in request.headers.get("Accept-Encoding", ""):
+    # Text goes gzipped (every browser takes it); app.zip is deflated already.
+    compressible = content_type.startswith(("text/", "application/json", "image/svg"))
+    if compressible and "gzip" in request.headers.get("Accept-Encoding", ""):
         response.enable_compression(ContentCoding.gzip)
     return response
 
@@ -164,10 +167,15 @@ def setup_static(
         path = safe_child(static_root, request.match_info["path"])
         if path is None or path == static_root.resolve() / WORKER_SOURCE:  # served at <base>sw.js only
             raise web.HTTPNotFound()
+        content_type = MIME_TYPES.get(path.suffix)
+        if content_type is None:
+            raise web.HTTPNotFound()
+        body = path.read_bytes()  # small text files, read whole so that they can go gzipped
+        version = fingerprint(body)
         # Immutable only under the address the page links (its content's hash); under any other, an old page's
         # or a hand-typed one, revalidated, so no address keeps a stale copy for a year.
-        version = request.query.get("v")
-        response = file_response(path, IMMUTABLE if version and version == fingerprint(path) else REVALIDATE)
+        cache = IMMUTABLE if request.query.get("v") == version else REVALIDATE
+        response = _revalidated(request, body, version, content_type, cache)
         if path.name == "callback.html":  # framed by the app's own renewals, and by nothing else
             response.headers["Content-Security-Policy"] = CALLBACK_CSP
             response.headers["X-Frame-Options"] = "SAMEORIGIN"

@@ -123,7 +123,7 @@ def test_make_dist_writes_the_worker_at_the_base_and_has_the_shell_on(tmp_path: 
     for file in manifest["files"]:  # every file the worker caches is in the build (a ?v= is its content's hash)
         path, _, version = file.partition("?v=")
         assert (out / ("index.html" if file == "./" else path)).is_file(), file
-        assert not version or version == fingerprint(out / path), file
+        assert not version or version == fingerprint((out / path).read_bytes()), file
     off = replace(settings, offline_shell=False)
     Dist(out, off, app_csp(off)).build()
     assert manifest_of((out / "sw.js").read_text())["enabled"] is False

@@ -49,15 +49,18 @@ async def test_index_is_served_with_strict_security_headers(client: Any) -> None
     assert response.headers["Cache-Control"] == "no-cache"
 
 
-async def test_the_page_goes_gzipped_to_a_browser_that_takes_it_and_still_revalidates(client: Any) -> None:
-    plain = await client.get("/", headers={"Accept-Encoding": "identity"}, auto_decompress=False)
+@pytest.mark.parametrize("path", ["/", "/static/boot.js", "/static/app.css", "/static/boot-cache.mjs"])
+async def test_the_page_and_its_loader_go_gzipped_to_a_browser_that_takes_it_and_still_revalidate(
+    client: Any, path: str
+) -> None:
+    plain = await client.get(path, headers={"Accept-Encoding": "identity"}, auto_decompress=False)
     page = await plain.read()
-    assert "Content-Encoding" not in plain.headers and b'id="first-screen"' in page
-    packed = await client.get("/", headers={"Accept-Encoding": "gzip, deflate, br"}, auto_decompress=False)
+    assert "Content-Encoding" not in plain.headers and page
+    packed = await client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"}, auto_decompress=False)
     assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
     body = await packed.read()
     assert gzip.decompress(body) == page and len(body) < len(page) / 2
-    again = await client.get("/", headers={"If-None-Match": packed.headers["ETag"], "Accept-Encoding": "gzip"})
+    again = await client.get(path, headers={"If-None-Match": packed.headers["ETag"], "Accept-Encoding": "gzip"})
     assert again.status == 304
     archive = await client.get("/app.zip", headers={"Accept-Encoding": "gzip"}, auto_decompress=False)
     assert "Content-Encoding" not in archive.headers  # deflated inside already
