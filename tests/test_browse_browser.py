@@ -5,15 +5,13 @@ person: a countdown changes its text only, paging lands at the top of the list."
 from __future__ import annotations
 
 import re
-import urllib.request
-from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.live import LiveServer
 from tests.test_accessibility_browser import set_token_expiry
-from tests.test_flow_browser import BOOT, sign_in_from_app, stored_token, wait_for_sign_in_screen
+from tests.test_flow_browser import BOOT, revoke, sign_in_from_app, stored_token, wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
 
@@ -202,14 +200,7 @@ def test_an_early_answer_that_refuses_the_token_leads_to_sign_in_as_any_refusal_
 ) -> None:
     page.goto(live_server.url + "?q=room")
     sign_in_from_app(page, live_server)
-    token = stored_token(page)
-    revoke = urllib.request.Request(
-        live_server.url + "auth/oauth/revoke",
-        data=urlencode({"token": token, "client_id": live_server.settings.client_id}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    urllib.request.urlopen(revoke).close()
+    revoke(live_server, stored_token(page))
     page.reload()
     expect(page.get_by_text("PlaceOS no longer accepts your sign-in.")).to_be_visible(timeout=BOOT)
     assert all(start < page.evaluate(API_SENT)["ready"] for _, start in page.evaluate(API_SENT)["sent"])

@@ -48,6 +48,17 @@ def stored_token(page: Page) -> str:
     return str(json.loads(raw)["access_token"])
 
 
+def revoke(server: LiveServer, token: str) -> None:
+    """PlaceOS stops accepting `token` (RFC 7009 at the stand-in), as when an administrator ends a session."""
+    request = urllib.request.Request(
+        server.url + "auth/oauth/revoke",
+        data=urlencode({"token": token, "client_id": server.settings.client_id}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    urllib.request.urlopen(request).close()
+
+
 def api_status(server: LiveServer, token: str) -> int:
     request = urllib.request.Request(
         server.url + "api/engine/v2/users/current", headers={"Authorization": f"Bearer {token}"}
@@ -514,13 +525,7 @@ def test_a_token_refused_while_live_is_never_put_in_a_failed_websocket_url(page:
     page.locator(".system-row").first.click()
     expect(page.locator("#live")).to_contain_text(re.compile("Free|Starting soon|In use"), timeout=BOOT)
     token = stored_token(page)
-    revoke = urllib.request.Request(
-        live_server.url + "auth/oauth/revoke",
-        data=urlencode({"token": token, "client_id": live_server.settings.client_id}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    urllib.request.urlopen(revoke).close()
+    revoke(live_server, token)
     assert api_status(live_server, token) == 401
     for _ in range(100):  # the stand-in hangs up on it
         if sockets[0].is_closed():

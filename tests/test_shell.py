@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from server.assets import asset_url, fingerprint
 from server.dist import Dist
 from server.settings import RUNTIME_ID, Settings
 from server.shell import NOT_IN_SHELL, PLACEHOLDER, RUNTIME_FILES, Shell, shell_for
+from tests.node_lines import NodeLines
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKERS = ("access_token", "refresh_token", "id_token", "code", "state", "error")
@@ -144,25 +144,14 @@ class Worker:
         path = folder / "sw.js"
         path.write_bytes(self.shell.worker(template))
         self.files = {ORIGIN + BASE + f.removeprefix("./") for f in self.shell.files}
-        self._node = subprocess.Popen(
-            ["node", str(ROOT / "tests" / "sw_harness.mjs"), str(path), ORIGIN + BASE],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        self._node = NodeLines(str(ROOT / "tests" / "sw_harness.mjs"), str(path), ORIGIN + BASE)
 
     def ask(self, url: str, mode: str = "navigate", method: str = "GET") -> str | None:
-        assert self._node.stdin and self._node.stdout
-        self._node.stdin.write(json.dumps({"url": url, "mode": mode, "method": method}) + "\n")
-        self._node.stdin.flush()
-        answer = json.loads(self._node.stdout.readline())
+        answer = self._node.ask({"url": url, "mode": mode, "method": method})
         return str(answer["key"]) if answer["answered"] else None
 
     def close(self) -> None:
-        assert self._node.stdin and self._node.stdout
-        self._node.stdin.close()
-        self._node.wait(10)
-        self._node.stdout.close()
+        self._node.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,8 @@ included, are refused with the layout's own error before Pyodide is handed anyth
 from __future__ import annotations
 
 import base64
-import json
 import shutil
 import struct
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,30 +15,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.node_lines import NodeLines
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = 65536
 
 
-class Layout:
+class Layout(NodeLines):
     def __init__(self) -> None:
-        self._node = subprocess.Popen(
-            ["node", str(ROOT / "tests" / "snapshot_harness.mjs"), str(ROOT / "static" / "boot-cache.mjs")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        super().__init__(str(ROOT / "tests" / "snapshot_harness.mjs"), str(ROOT / "static" / "boot-cache.mjs"))
 
-    def ask(self, op: str, data: bytes) -> dict[str, Any]:
-        assert self._node.stdin and self._node.stdout
-        self._node.stdin.write(json.dumps({"op": op, "data": base64.b64encode(data).decode()}) + "\n")
-        self._node.stdin.flush()
-        return dict(json.loads(self._node.stdout.readline()))
-
-    def close(self) -> None:
-        assert self._node.stdin and self._node.stdout
-        self._node.stdin.close()
-        self._node.wait(10)
-        self._node.stdout.close()
+    def run(self, op: str, data: bytes) -> dict[str, Any]:
+        return self.ask({"op": op, "data": base64.b64encode(data).decode()})
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +56,7 @@ memories = st.integers(min_value=1, max_value=5 * PAGE + 123).flatmap(
 @pytest.mark.property
 @given(memory=memories)
 def test_any_memory_comes_back_whole_without_its_zero_pages(layout: Layout, memory: bytes) -> None:
-    answer = layout.ask("roundtrip", memory)
+    answer = layout.run("roundtrip", memory)
     assert answer["ok"] and answer["same"], answer
     pages = [memory[start : start + PAGE] for start in range(0, len(memory), PAGE)]
     kept = [page for page in pages if any(page)]
@@ -81,7 +67,7 @@ def test_a_snapshot_sized_memory_keeps_only_what_is_not_zero(layout: Layout) -> 
     memory = bytearray(31 * 2**20)
     memory[:100] = b"\x01" * 100
     memory[20 * 2**20] = 7
-    answer = layout.ask("roundtrip", bytes(memory))
+    answer = layout.run("roundtrip", bytes(memory))
     assert answer["ok"] and answer["same"]
     assert answer["packed"] == 8 + 4 * 2 + 2 * PAGE
 
@@ -112,7 +98,7 @@ hostile = st.one_of(
 def test_any_other_bytes_are_refused_by_the_layout_or_read_as_the_memory_they_describe(
     layout: Layout, data: bytes
 ) -> None:
-    answer = layout.ask("unpack", data)
+    answer = layout.run("unpack", data)
     if not answer["ok"]:
         assert answer["error"].startswith("Error: snapshot: "), answer  # never a RangeError or a huge allocation
         return
@@ -136,5 +122,5 @@ def test_any_other_bytes_are_refused_by_the_layout_or_read_as_the_memory_they_de
     ],
 )
 def test_corrupt_or_truncated_entries_are_refused(layout: Layout, data: bytes) -> None:
-    answer = layout.ask("unpack", data)
+    answer = layout.run("unpack", data)
     assert not answer["ok"] and answer["error"].startswith("Error: snapshot: "), answer
