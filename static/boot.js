@@ -323,8 +323,11 @@
       // The first attempt uses the import begun with the page; "Try again" asks anew.
       const pyodideModule = thisAttempt === 1 ? runtimeModule : import(indexURL + "pyodide.mjs");
       const snapshot = await snapshotLookup(); // at once when the hint says there is one
-      const bytecodeLookup = headStart.then((c) => c && appZip.then((app) => c.bytecodeFor(app.etag)));
-      bytecodeLookup.catch(() => {});
+      // The saved bytecode serves only a start whose snapshot does not hold this app: read at once when there is
+      // no snapshot, else only if the snapshot turns out to hold another app.zip's modules.
+      const lookUpBytecode = () => headStart.then((c) => c && appZip.then((app) => c.bytecodeFor(app.etag)));
+      const bytecodeLookup = snapshot ? null : lookUpBytecode();
+      bytecodeLookup?.catch(() => {});
       const { loadPyodide } = await pyodideModule;
       const { pyodide, restored } = await startPython(loadPyodide, snapshot);
       cache = await headStart; // here long since
@@ -341,7 +344,7 @@
       if (!appInSnapshot) {
         // The app imported from its files, and from its saved bytecode if that was made from this app.zip.
         pyodide.unpackArchive(app.zip, "zip");
-        const bytecode = await bytecodeLookup;
+        const bytecode = await (bytecodeLookup || lookUpBytecode());
         compiled = Boolean(bytecode);
         if (compiled) {
           pyodide.unpackArchive(bytecode, "zip");
