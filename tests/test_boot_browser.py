@@ -243,6 +243,120 @@ def test_the_snapshot_s_hint_follows_it_and_a_stale_or_missing_hint_costs_no_sta
     assert console.errors == []
 
 
+RUNTIME_FILES = ("pyodide.asm.wasm", "python_stdlib.zip")
+RUNTIME_HINT = "() => localStorage.getItem('placeos.runtime')"
+
+
+def runtime_url(server: LiveServer) -> str:
+    return f"{server.url}pyodide/{RUNTIME_ID}/"
+
+
+def runtime_requests(page: Any) -> list[str]:
+    """The runtime's large files as the page asks for them from now on (an HTTP cache hit counts: it is a request)."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.extend(n for n in RUNTIME_FILES if request.url.endswith("/" + n)))
+    return asked
+
+
+def test_a_later_visit_reads_the_runtime_from_its_kept_copy_with_or_without_a_snapshot(
+    page: Any, live_server: LiveServer, console: ConsoleLog
+) -> None:
+    page.goto(live_server.url)
+    wait_for_sign_in_screen(page)
+    assert not has_mark(page, "runtime-from-kept")
+    # Keeping the files (and making the snapshot, in the same idle time) costs no download: the HTTP cache answers.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    runtime: set[str] = set()
+    from_cache: set[str] = set()
+    cdp.on(
+        "Network.requestWillBeSent",
+        lambda e: runtime.add(e["requestId"]) if e["request"]["url"].endswith(RUNTIME_FILES) else None,
+    )
+    cdp.on(
+        "Network.responseReceived",
+        lambda e: from_cache.add(e["requestId"]) if e["response"].get("fromDiskCache") else None,
+    )
+    wait_for_mark(page, "runtime-kept")
+    assert runtime and runtime <= from_cache
+    assert page.evaluate(RUNTIME_HINT) == runtime_url(live_server)
+    cdp.detach()
+
+    asked = runtime_requests(page)
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert has_mark(page, "runtime-from-kept") and has_mark(page, "snapshot-restored")
+    assert asked == []
+    # The kept stdlib is the one the snapshot was made with: a module first imported now reads from it.
+    ratio = "() => pyodide.runPython(`import difflib; difflib.SequenceMatcher(None, 'abc', 'abd').ratio()`)"
+    assert page.evaluate(ratio) > 0.6
+    assert not has_mark(page, "runtime-kept")  # kept once per runtime build
+
+    # Without a snapshot, CPython starts afresh from the kept wasm and stdlib.
+    page.evaluate(
+        "() => { localStorage.removeItem('placeos.snapshot'); return caches.delete('placeos-pyodide-snapshot'); }"
+    )
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert has_mark(page, "runtime-from-kept") and not has_mark(page, "snapshot-restored")
+    assert asked == []
+    assert page.evaluate(ratio) > 0.6
+    assert console.errors == []
+
+
+def test_a_kept_runtime_file_not_whole_or_gone_is_never_used_and_is_kept_again(
+    page: Any, live_server: LiveServer, console: ConsoleLog
+) -> None:
+    page.goto(live_server.url)
+    wait_for_sign_in_screen(page)
+    wait_for_mark(page, "runtime-kept")
+    # Cut short under its recorded size, as a write that never finished would leave it.
+    page.evaluate(
+        """async (url) => {
+            const cache = await caches.open('placeos-pyodide-runtime');
+            const entry = await cache.match(url);
+            if (!entry) throw new Error('not kept: ' + url);
+            const bytes = await entry.arrayBuffer();
+            await cache.put(url, new Response(bytes.slice(0, 4096), {headers: entry.headers}));
+        }""",
+        runtime_url(live_server) + "pyodide.asm.wasm",
+    )
+    asked = runtime_requests(page)
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert "pyodide.asm.wasm" in asked
+    wait_for_mark(page, "runtime-kept")
+    assert page.evaluate(RUNTIME_HINT) == runtime_url(live_server)
+
+    # Evicted under its hint: the network answers, and the next idle time keeps them again.
+    page.evaluate("() => caches.delete('placeos-pyodide-runtime')")
+    asked.clear()
+    page.reload()
+    wait_for_sign_in_screen(page)
+    assert sorted(asked) == sorted(RUNTIME_FILES)
+    assert not has_mark(page, "runtime-from-kept")
+    wait_for_mark(page, "runtime-kept")
+    assert console.errors == []
+
+
+def test_a_start_that_fails_on_the_kept_runtime_drops_it_and_try_again_asks_the_network(
+    page: Any, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url)
+    wait_for_sign_in_screen(page)
+    wait_for_mark(page, "runtime-kept")
+    page.route("**/app.zip", lambda route: route.fulfill(status=503, body="down"))
+    page.reload()
+    expect(page.locator("#boot-error")).to_be_visible(timeout=30_000)
+    assert has_mark(page, "runtime-from-kept")
+    page.wait_for_function(RUNTIME_HINT.replace("=>", "=> null ===", 1))
+    asked = runtime_requests(page)
+    page.unroute("**/app.zip")
+    page.get_by_role("button", name="Try again").click()
+    wait_for_sign_in_screen(page)
+    assert sorted(asked) == sorted(RUNTIME_FILES)
+
+
 IN_MEMORY = """() => pyodide.runPython(`
 import os, sys
 {'doctor': 'app.doctor_checks' in sys.modules, 'console': 'app.browser.console' in sys.modules,
