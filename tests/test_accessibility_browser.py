@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.live import LiveServer
+from tests.test_boot_browser import forget_kept_runtime
 from tests.test_flow_browser import BOOT, sign_in_from_app, wait_for_sign_in_screen
 
 pytestmark = pytest.mark.browser
@@ -97,6 +98,8 @@ def walk_every_screen(page: Page, server: LiveServer, audit: Audit) -> None:
     expect(page.locator(".doctor")).to_be_visible(timeout=BOOT)
     audit.check(page, "auth doctor")
 
+    # The runtime missing on the server, as a first visit would find it (this page has kept its own copies).
+    forget_kept_runtime(page)
     page.route("**/pyodide.asm.wasm", lambda route: route.fulfill(status=404, body="gone"))
     page.goto(server.url)
     expect(page.locator("#boot-error")).to_be_visible(timeout=BOOT)

@@ -247,6 +247,13 @@ RUNTIME_FILES = ("pyodide.asm.wasm", "python_stdlib.zip")
 RUNTIME_HINT = "() => localStorage.getItem('placeos.runtime')"
 
 
+def forget_kept_runtime(page: Any) -> None:
+    """The runtime's kept copies gone, as on a first visit: its files then come from the server (or fail to)."""
+    page.evaluate(
+        "() => { localStorage.removeItem('placeos.runtime'); return caches.delete('placeos-pyodide-runtime'); }"
+    )
+
+
 def runtime_url(server: LiveServer) -> str:
     return f"{server.url}pyodide/{RUNTIME_ID}/"
 
