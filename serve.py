@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from app.config import LOOPBACK, SETTINGS
+from app.core.config import LOOPBACK, SETTINGS
 from server.app import create_app
 from server.errors import StartupError
 from server.faults import FaultError, Faults

@@ -14,18 +14,18 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from .api import PlaceOSClient
-from .config import ClientConfig
-from .controller import App
-from .early import EarlyAnswers
-from .errors import ApiError, ConfigError
-from .flows import CodeFlow, Flow, ImplicitFlow
-from .live import socket_token
-from .ports import Transport
-from .realtime import Realtime
-from .screens import SignedOut
-from .session import AuthSession
-from .view import centered
+from app.api.client import PlaceOSClient
+from app.api.early import EarlyAnswers
+from app.api.realtime import Realtime
+from app.auth.flows import CodeFlow, Flow, ImplicitFlow
+from app.auth.session import AuthSession
+from app.core.config import ClientConfig
+from app.core.errors import ApiError, ConfigError
+from app.core.ports import Transport
+from app.shell.controller import App
+from app.shell.live import socket_token
+from app.shell.view import centered
+from app.ui.screens import SignedOut
 
 app: App | None = None  # the running app, for developers poking at it from the console: pyodide.pyimport
 
@@ -72,7 +72,7 @@ async def doctor() -> None:
 def browser_console() -> Any:
     """app.browser.console, imported when the console is first used (it imports pyodide.console, which the
     start-up path does without)."""
-    from .browser import console
+    from app.browser import console
 
     return console
 
@@ -81,8 +81,8 @@ def bytecode_archive() -> Any:
     """The app's compiled modules as a zip in a JS Uint8Array, for the loader to keep (see app.bytecode)."""
     from pathlib import Path  # not at start-up: pathlib is needed only here, in idle time
 
-    from . import browser
-    from .bytecode import compiled_archive
+    from app import browser
+    from app.core.bytecode import compiled_archive
 
     return browser.to_js_bytes(compiled_archive(Path(__file__).parent))
 
@@ -103,7 +103,7 @@ def import_all() -> None:
 
 async def start(handoff: Any) -> None:
     global app
-    from . import browser
+    from app import browser
 
     # A start-up snapshot freezes the random module's state: every restored visit would repeat the same
     # sequence. Reseed from crypto.getRandomValues (the secrets module never used that state).
@@ -145,7 +145,7 @@ async def start(handoff: Any) -> None:
     )
     console = None
     if config.console:  # a developer's build; nothing of the console loads in one without it
-        from .console import PythonConsole
+        from app.console.repl import PythonConsole
 
         console = PythonConsole(
             session_storage,

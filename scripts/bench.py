@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import web  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from app.config import derive_client_id  # noqa: E402
+from app.core.config import derive_client_id  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.standin import DEV_SECRET_HEADER  # noqa: E402
 from tests.live import LiveServer, chromium_launch_options  # noqa: E402

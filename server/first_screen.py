@@ -13,8 +13,8 @@ import re
 from functools import cache
 from html import escape
 
-from app.elements import El, allowed_attr
-from app.view import first_screen
+from app.shell.view import first_screen
+from app.ui.elements import El, allowed_attr
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 TAG = re.compile(r"[a-z][a-z0-9]*\Z")

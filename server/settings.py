@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.config import DEFAULTS, Value, derive_client_id
+from app.core.config import DEFAULTS, Value, derive_client_id
 
 from .faults import Faults
 

@@ -191,7 +191,8 @@
     const [from, to] = STEPS[name];
     const pct = Math.round(from + (to - from) * Math.min(1, fraction));
     const bar = el("boot-progress");
-    if (!bar) return;
+    const steps = el("boot-steps");
+    if (!bar || !steps) return; // Python's first screen has replaced the loader's
     bar.setAttribute("aria-valuenow", String(pct));
     el("boot-fill").style.width = pct + "%";
     el("boot-stage").textContent = {
@@ -199,7 +200,7 @@
       python: "Starting Python…",
       app: "Starting the app…",
     }[name];
-    for (const li of el("boot-steps").children) {
+    for (const li of steps.children) {
       const order = Object.keys(STEPS);
       li.className = order.indexOf(li.dataset.step) < order.indexOf(name) ? "done"
         : li.dataset.step === name ? "active" : "";

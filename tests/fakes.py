@@ -10,16 +10,16 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from app.api import PlaceOSClient
-from app.config import ClientConfig
-from app.controller import App
-from app.flows import CodeFlow, Flow, ImplicitFlow
-from app.ports import HttpRequest, HttpResponse, MemoryStorage
-from app.redact import Secret
-from app.session import AuthSession, SignedIn, Token
-from app.states import PREFIX
-from app.token_endpoint import pkce_challenge
-from app.view import El
+from app.api.client import PlaceOSClient
+from app.auth.flows import CodeFlow, Flow, ImplicitFlow
+from app.auth.session import AuthSession, SignedIn, Token
+from app.auth.states import PREFIX
+from app.auth.token_endpoint import pkce_challenge
+from app.core.config import ClientConfig
+from app.core.ports import HttpRequest, HttpResponse, MemoryStorage
+from app.core.redact import Secret
+from app.shell.controller import App
+from app.shell.view import El
 
 BASE = "http://127.0.0.1:8000"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from app.config import derive_client_id
+from app.core.config import derive_client_id
 from server.app import create_app
 from server.settings import Settings
 from server.standin import DEV_SECRET_HEADER, STANDIN

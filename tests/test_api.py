@@ -7,18 +7,11 @@ from typing import Any
 
 import pytest
 
-from app.api import PlaceOSClient
-from app.errors import (
-    AuthRequired,
-    Forbidden,
-    NetworkError,
-    NotFound,
-    NotSignedIn,
-    ServerError,
-)
-from app.ports import HttpResponse
-from app.redact import Secret
-from app.session import Token
+from app.api.client import PlaceOSClient
+from app.auth.session import Token
+from app.core.errors import AuthRequired, Forbidden, NetworkError, NotFound, NotSignedIn, ServerError
+from app.core.ports import HttpResponse
+from app.core.redact import Secret
 from tests.fakes import (
     BASE,
     SYSTEMS,

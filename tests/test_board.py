@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.board_state import MAX_ROOMS, BoardState, Grid, Room, from_snapshot, grid_for, snapshot
-from app.board_view import board_view, seats
-from app.ports import HttpResponse
-from app.realtime import Binding
-from app.session import PAINTED_KEY, VIEW_KEY
-from app.upkeep import NOT_TRIED, RENEWED
+from app.api.realtime import Binding
+from app.auth.session import PAINTED_KEY, VIEW_KEY
+from app.core.ports import HttpResponse
+from app.kiosk.state import MAX_ROOMS, BoardState, Grid, Room, from_snapshot, grid_for, snapshot
+from app.kiosk.view import board_view, seats
+from app.shell.upkeep import NOT_TRIED, RENEWED
 from tests.fakes import SYSTEMS, Harness, find, state_of, text_of
 
 
@@ -294,8 +294,8 @@ def test_an_edited_snapshot_keeps_only_what_a_tile_can_show(rooms: list[dict[str
 
 
 def board_view_of(state: BoardState) -> None:
-    from app.model import Model
-    from app.screens import Working
+    from app.shell.model import Model
+    from app.ui.screens import Working
 
     board_view(Model(screen=Working(), board=state))
 

@@ -366,8 +366,8 @@ def test_a_start_that_fails_on_the_kept_runtime_drops_it_and_try_again_asks_the_
 
 IN_MEMORY = """() => pyodide.runPython(`
 import os, sys
-{'doctor': 'app.doctor_checks' in sys.modules, 'console': 'app.browser.console' in sys.modules,
- 'bytecode': 'app.bytecode' in sys.modules, 'files': os.path.exists('/home/pyodide/app/doctor_checks.py')}
+{'doctor': 'app.doctor.checks' in sys.modules, 'console': 'app.browser.console' in sys.modules,
+ 'bytecode': 'app.core.bytecode' in sys.modules, 'files': os.path.exists('/home/pyodide/app/doctor/checks.py')}
 `).toJs({dict_converter: Object.fromEntries})"""
 BUILD = "() => pyodide.runPython(\"import app.main; getattr(app.main, 'BUILD', 'first')\")"
 
@@ -431,7 +431,8 @@ def test_later_visits_import_the_app_from_its_saved_bytecode_only_with_the_same_
     # Python in the page writes no bytecode itself, so bytecode beside the sources came from the saved archive.
     assert page.evaluate("""() => pyodide.runPython(`
 import os, sys
-sys.dont_write_bytecode and all(os.path.exists(sys.modules[name].__cached__) for name in ('app.main', 'app.controller'))
+names = ('app.main', 'app.shell.controller')
+sys.dont_write_bytecode and all(os.path.exists(sys.modules[name].__cached__) for name in names)
 `)""")
 
     # Saved for another app.zip (the app changed since): not used, and replaced by bytecode of this one.

@@ -9,14 +9,15 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.browse import filtered, unfiltered
-from app.detail import mail_href
-from app.elements import El, h
-from app.list_view import count_text, seats
-from app.livetext import when
-from app.model import MAX_FEATURES, Model, Place, place_from
-from app.ports import HttpResponse
-from app.upkeep import spoken
+from app.browse.detail_view import mail_href
+from app.browse.list_view import count_text, seats
+from app.browse.place import MAX_FEATURES, Place, place_from
+from app.browse.rooms import filtered, unfiltered
+from app.core.ports import HttpResponse
+from app.shell.model import Model
+from app.shell.upkeep import spoken
+from app.ui.elements import El, h
+from app.ui.words import when
 from tests.fakes import SYSTEMS, Harness, find, standin, text_of
 
 

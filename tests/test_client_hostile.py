@@ -11,20 +11,20 @@ from typing import Any
 
 import pytest
 
-from app.api import PlaceOSClient
-from app.errors import ExpiredState, MalformedResponse, MisplacedResponse, UnexpectedAnswer, UnknownState
-from app.oauth import parse_expires_in, split_response
-from app.ports import HttpRequest, HttpResponse
-from app.session import Token
-from app.states import PREFIX
-from app.token_endpoint import parse_token_endpoint_response
-from app.view import Place, render
+from app.api.client import PlaceOSClient
+from app.auth.oauth import parse_expires_in, split_response
+from app.auth.session import Token
+from app.auth.states import PREFIX
+from app.auth.token_endpoint import parse_token_endpoint_response
+from app.core.errors import ExpiredState, MalformedResponse, MisplacedResponse, UnexpectedAnswer, UnknownState
+from app.core.ports import HttpRequest, HttpResponse
+from app.shell.view import Place, render
 from tests.fakes import BASE, Clock, Harness, MockTransport, config
 
 
 @pytest.mark.parametrize("offset", ["%C2%B2", "²", "٣", "1" * 4301, "-1", "1e3", " 5"])
 def test_a_crafted_offset_in_the_address_means_the_first_page(offset: str) -> None:
-    from app.controller import place_from
+    from app.shell.controller import place_from
 
     assert place_from(f"/?offset={offset}&q=room") == Place(q="room", offset=0)
 
@@ -151,7 +151,7 @@ async def test_odd_values_in_systems_still_render() -> None:
     odd = [{"id": "a", "name": None, "capacity": "lots", "features": 7, "created_at": 10**30, "zones": "z"}]
     api, _ = _api(HttpResponse(200, {}, json.dumps(odd)))
     page = await api.systems()
-    from app.view import Model
+    from app.shell.view import Model
 
     render(Model(screen="app", systems=page.items, total=page.total))
     render(Model(screen="app", detail=page.items[0], place=Place(system="a")))

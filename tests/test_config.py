@@ -6,10 +6,8 @@ import hashlib
 
 import pytest
 
-from app.config import ClientConfig, derive_client_id
-from app.errors import (
-    ConfigError,
-)
+from app.core.config import ClientConfig, derive_client_id
+from app.core.errors import ConfigError
 from tests.fakes import (
     BASE,
 )
@@ -62,7 +60,7 @@ def test_the_base_path_is_the_redirect_uris_folder(redirect_uri: str, base: str)
 
 
 def test_places_are_addresses_under_the_base_path() -> None:
-    from app.model import Place
+    from app.browse.place import Place
 
     assert Place().path("/apps/x/") == "/apps/x/"
     assert Place(q="board", offset=20, system="sys-1").path("/apps/x/") == "/apps/x/?q=board&offset=20&system=sys-1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from app.config import SETTINGS
+from app.core.config import SETTINGS
 from server.faults import Faults
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()

@@ -18,11 +18,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.console import HISTORY_KEY, MAX_HISTORY, PythonConsole
-from app.console_text import Entry, format_result, key_action, needs_more, newline, repl_lines
-from app.console_view import console_panel
-from app.ports import MemoryStorage
-from app.redact import Secret
+from app.console.repl import HISTORY_KEY, MAX_HISTORY, PythonConsole
+from app.console.state import Entry, format_result, key_action, needs_more, newline, repl_lines
+from app.console.view import console_panel
+from app.core.ports import MemoryStorage
+from app.core.redact import Secret
 from tests.fakes import find, text_of
 
 

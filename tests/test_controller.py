@@ -6,9 +6,9 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from app.ports import HttpResponse
-from app.redact import Secret
-from app.session import Token
+from app.auth.session import Token
+from app.core.ports import HttpResponse
+from app.core.redact import Secret
 from tests.fakes import (
     BASE,
     CodeServer,
@@ -356,8 +356,8 @@ class RecordingRealtime:
 
 
 async def test_live_state_follows_the_open_system_and_stops_at_sign_out() -> None:
-    from app.live import LIVE_STATE
-    from app.realtime import Binding
+    from app.api.realtime import Binding
+    from app.shell.live import LIVE_STATE
 
     h = Harness()
     realtime = RecordingRealtime()
@@ -393,9 +393,10 @@ async def test_a_silent_renewal_moves_the_socket_to_the_new_token() -> None:
 
 
 def test_the_live_state_renders_hostile_values_as_text() -> None:
-    from app.model import Model, Place
-    from app.screens import Working
-    from app.view import render
+    from app.browse.place import Place
+    from app.shell.model import Model
+    from app.shell.view import render
+    from app.ui.screens import Working
 
     model = Model(screen=Working(), place=Place(system="sys-1"), detail={"name": "Room"})
     model.live = {

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.config import derive_client_id
-from app.doctor import OK, PROBLEM, Finding, configuration, jwt_claims, report_text, token_findings
-from app.doctor_checks import PROBE_STATE, Checks
-from app.ports import HttpRequest, HttpResponse
-from app.redact import Secret
-from app.session import Token
+from app.auth.session import Token
+from app.core.config import derive_client_id
+from app.core.ports import HttpRequest, HttpResponse
+from app.core.redact import Secret
+from app.doctor.checks import PROBE_STATE, Checks
+from app.doctor.findings import OK, PROBLEM, Finding, configuration, jwt_claims, report_text, token_findings
 from tests.fakes import BASE, Clock, MockTransport, config
 
 NOW = 1_800_000_000.0

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from app.config import derive_client_id
+from app.core.config import derive_client_id
 from server.faults import Faults
 from server.settings import ClientSettings
 from tests.live import LiveServer

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from app.early import WITHIN_S, Answer, EarlyAnswers, record, recording
-from app.ports import HttpRequest, HttpResponse
+from app.api.early import WITHIN_S, Answer, EarlyAnswers, record, recording
+from app.core.ports import HttpRequest, HttpResponse
 from tests.fakes import Clock, MockTransport
 from tests.test_browse import signed_in_at
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.expiry import Decision, Expired, ExpiryWatch, Quiet, RenewByRedirect, RenewSilently, Warn
-from app.redact import Secret
-from app.session import Token
+from app.auth.expiry import Decision, Expired, ExpiryWatch, Quiet, RenewByRedirect, RenewSilently, Warn
+from app.auth.session import Token
+from app.core.redact import Secret
 
 NOW = 1_800_000_000.0
 

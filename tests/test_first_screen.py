@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.elements import El, h
-from app.view import first_screen
+from app.shell.view import first_screen
+from app.ui.elements import El, h
 from server.first_screen import first_screen_html, to_html
 from server.settings import ClientSettings, Settings
 from server.static import render_index

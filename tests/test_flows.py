@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.errors import AuthorizationDenied, UnknownState
-from app.ports import MemoryStorage
-from app.redact import Secret
-from app.session import TOKEN_KEY, Token
+from app.auth.session import TOKEN_KEY, Token
+from app.core.errors import AuthorizationDenied, UnknownState
+from app.core.ports import MemoryStorage
+from app.core.redact import Secret
 from tests.fakes import Clock, CodeServer, MockTransport, config, make_session, state_of
 
 
@@ -46,8 +46,8 @@ def test_granted_scope_different_from_requested_warns() -> None:
 
 
 def code_flow(server: Any, **overrides: Any) -> tuple[Any, Any, MockTransport, Clock]:
-    from app.flows import CodeFlow
-    from app.session import AuthSession
+    from app.auth.flows import CodeFlow
+    from app.auth.session import AuthSession
     from tests.fakes import counter_states, counter_verifiers
 
     clock, storage = Clock(), MemoryStorage()
@@ -64,7 +64,7 @@ def code_flow(server: Any, **overrides: Any) -> tuple[Any, Any, MockTransport, C
 
 
 async def test_the_code_flow_sends_the_injected_verifiers_challenge_and_exchanges_with_it() -> None:
-    from app.token_endpoint import pkce_challenge
+    from app.auth.token_endpoint import pkce_challenge
 
     server = CodeServer()
     flow, session, transport, clock = code_flow(server)

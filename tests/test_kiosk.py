@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.kiosk import BACKOFF_S, KioskRecovery
+from app.auth.recovery import BACKOFF_S, KioskRecovery
 from tests.fakes import Clock
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket, WebSocketRoute, expect
 
-from app.config import Value
+from app.core.config import Value
 from server.faults import Faults
 from server.settings import ClientSettings
 from server.standin import STANDIN

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app import main
-from app.flows import CodeFlow, ImplicitFlow
-from app.ports import MemoryStorage
-from app.session import AuthSession
+from app.auth.flows import CodeFlow, ImplicitFlow
+from app.auth.session import AuthSession
+from app.core.ports import MemoryStorage
 from tests.fakes import Clock, MockTransport, config, counter_states
 
 

@@ -6,10 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.errors import (
-    MalformedResponse,
-)
-from app.oauth import ErrorResponse, TokenResponse, build_authorize_url, parse_authorization_response
+from app.auth.oauth import ErrorResponse, TokenResponse, build_authorize_url, parse_authorization_response
+from app.core.errors import MalformedResponse
 from tests.fakes import (
     BASE,
     config,
@@ -59,7 +57,7 @@ def test_parse_refuses_malformed_responses(fragment: str) -> None:
 
 
 def test_pkce_challenge_matches_rfc7636_appendix_b() -> None:
-    from app.token_endpoint import pkce_challenge
+    from app.auth.token_endpoint import pkce_challenge
 
     assert (
         pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"

@@ -1,4 +1,4 @@
-"""app.patch: the operations turn any rendered tree into any other, and leave alone what did not change."""
+"""app.ui.patch: the operations turn any rendered tree into any other, and leave alone what did not change."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.elements import El, h
-from app.patch import Append, Replace, SetAttrs, SetText, Truncate, diff
+from app.ui.elements import El, h
+from app.ui.patch import Append, Replace, SetAttrs, SetText, Truncate, diff
 
 
 @dataclass

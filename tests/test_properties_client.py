@@ -18,16 +18,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.api import Page, PlaceOSClient
-from app.controller import App
-from app.errors import ApiError, CallbackError
-from app.flows import CodeFlow, Flow, ImplicitFlow
-from app.oauth import RESPONSE_PARAMS, split_response
-from app.ports import HttpResponse, MemoryStorage
-from app.session import AuthSession, SignedIn, Token
-from app.states import PREFIX
-from app.urls import quote, urlencode
-from app.view import Model, Place, render
+from app.api.client import Page, PlaceOSClient
+from app.auth.flows import CodeFlow, Flow, ImplicitFlow
+from app.auth.oauth import RESPONSE_PARAMS, split_response
+from app.auth.session import AuthSession, SignedIn, Token
+from app.auth.states import PREFIX
+from app.core.errors import ApiError, CallbackError
+from app.core.ports import HttpResponse, MemoryStorage
+from app.core.urls import quote, urlencode
+from app.shell.controller import App
+from app.shell.view import Model, Place, render
 from tests.fakes import (
     BASE,
     Clock,
@@ -96,7 +96,7 @@ class World:
 
 
 def _pairs(query: str) -> list[tuple[str, str]]:
-    from app.urls import parse_qsl
+    from app.core.urls import parse_qsl
 
     return parse_qsl(query, keep_blank_values=True)
 

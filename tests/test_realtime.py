@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.realtime import MAX_BACKOFF_S, Binding, Realtime, backoff, read_frame
+from app.api.realtime import MAX_BACKOFF_S, Binding, Realtime, backoff, read_frame
 
 URL = "ws://127.0.0.1:8000/api/engine/v2/systems/control"
 STATUS = Binding("sys-1", "Bookings", 1, "status")
@@ -147,7 +147,7 @@ async def test_after_the_server_hangs_up_it_reconnects_with_backoff_and_binds_ag
 async def test_a_quiet_connection_is_pinged_and_one_that_never_answers_is_replaced(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("app.realtime.PONG_WAIT_S", 0.05)
+    monkeypatch.setattr("app.api.realtime.PONG_WAIT_S", 0.05)
     world = World(keepalive_s=0.05)
     await world.start()
     await world.realtime.keep_only({STATUS})
@@ -261,9 +261,9 @@ def test_any_frame_is_a_notify_or_nothing(frame: str) -> None:
 def test_a_socket_is_opened_only_with_a_token_well_before_its_end(
     remaining: float, lifetime: float, offered: bool
 ) -> None:
-    from app.live import socket_token
-    from app.redact import Secret
-    from app.session import Token
+    from app.auth.session import Token
+    from app.core.redact import Secret
+    from app.shell.live import socket_token
 
     now = 1_800_000_000.0
     token = Token(Secret("tok-abcdefgh"), now + remaining, "public", lifetime_s=lifetime)

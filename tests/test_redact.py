@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from app.redact import REDACTOR, DebugLog, Secret, fingerprint, log
+from app.core.redact import REDACTOR, DebugLog, Secret, fingerprint, log
 from tests.fakes import (
     make_session,
     state_of,

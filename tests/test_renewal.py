@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.renewal import RenewalGuard
+from app.auth.renewal import RenewalGuard
 from tests.fakes import Clock
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from app import bytecode
+from app.core import bytecode
 from scripts import fetch_runtime, stdlib_zip
 from server.settings import RUNTIME_ID, SNAPSHOT_IMPORTS, Settings
 from server.static import render_index

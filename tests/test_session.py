@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from app.errors import (
-    NoState,
-    UnknownState,
-)
-from app.ports import MemoryStorage
-from app.session import TOKEN_KEY, AuthSession
+from app.auth.session import TOKEN_KEY, AuthSession
+from app.core.errors import NoState, UnknownState
+from app.core.ports import MemoryStorage
 from tests.fakes import (
     Clock,
     SessionDriver,

@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 import pytest
 
-from app.ports import HttpRequest, HttpResponse
-from app.redact import Secret
-from app.session import Token
-from app.signout import logout_url, sign_out
-from app.token_endpoint import revocation_requests
+from app.auth.session import Token
+from app.auth.signout import logout_url, sign_out
+from app.auth.token_endpoint import revocation_requests
+from app.core.ports import HttpRequest, HttpResponse
+from app.core.redact import Secret
 from tests.fakes import BASE, MockTransport, config
 
 CONTINUE = "?continue=" + quote(BASE + "/", safe="")

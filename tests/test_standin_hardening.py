@@ -15,7 +15,7 @@ import jwt
 import pytest
 
 import serve
-from app.config import derive_client_id
+from app.core.config import derive_client_id
 from server.standin import STANDIN
 from server.standin import login as login_module
 from tests.standin_helpers import (
@@ -372,7 +372,7 @@ async def test_a_repeated_oauth_parameter_is_refused(client: Any) -> None:
 
 async def test_only_the_client_a_token_was_issued_to_may_revoke_it(aiohttp_client: Any, tmp_path: Path) -> None:
     client = await aiohttp_client(make_app(tmp_path, FakeClock(), extra_redirect_uris=("http://localhost:4200/",)))
-    from app.config import derive_client_id
+    from app.core.config import derive_client_id
 
     token = await implicit_token(client)
     other = await client.post(

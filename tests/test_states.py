@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import (
-    ExpiredState,
-    NoState,
-    SignInLoop,
-    UnknownState,
-)
-from app.states import PREFIX, safe_return_path
+from app.auth.states import PREFIX, safe_return_path
+from app.core.errors import ExpiredState, NoState, SignInLoop, UnknownState
 from tests.fakes import (
     make_session,
     pending,

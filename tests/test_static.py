@@ -256,7 +256,7 @@ def test_serve_prints_the_url_demo_credentials_and_registration(tmp_path: Path) 
     url = lines[0].split(" on ")[1].strip()
     assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
     assert "me@example.com / pw-123" in lines[2]
-    from app.config import derive_client_id
+    from app.core.config import derive_client_id
 
     assert f"client_id={derive_client_id(url)} redirect_uri={url}" in lines[3]
 

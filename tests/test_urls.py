@@ -1,4 +1,5 @@
-"""app.urls must give urllib.parse's answers (it exists only to keep ipaddress and urllib.parse out of start-up)."""
+"""app.core.urls must give urllib.parse's answers (it exists only to keep ipaddress and urllib.parse out of
+start-up)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import urllib.parse
 
 import pytest
 
-from app import urls
-from app.view import safe_href
+from app.core import urls
+from app.shell.view import safe_href
 
 ALPHABET = "abcXYZ019 &=+%#?/:@;,.-_~!$'()*[]\"<>\\^`{|}\t\né€😀\x00\x7f"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app.ports import HttpResponse
+from app.core.ports import HttpResponse
 from tests.fakes import (
     Harness,
     find,

@@ -5,9 +5,9 @@ only inside Pyodide; stubs/ types the `js` and `pyodide` names it uses.
 
 from __future__ import annotations
 
-from .dom import DomScreen, action_of, closest_action, form_values, frame_response
-from .events import every, listen, wire
-from .ports import (
+from app.browser.dom import DomScreen, action_of, closest_action, form_values, frame_response
+from app.browser.events import every, listen, wire
+from app.browser.ports import (
     BrowserSocket,
     Channel,
     ConsoleHandler,
@@ -22,7 +22,7 @@ from .ports import (
     to_js_bytes,
     web_storage,
 )
-from .window import copy_text, exclusive, viewport, zone_time
+from app.browser.window import copy_text, exclusive, viewport, zone_time
 
 __all__ = [
     "BrowserSocket",

@@ -8,7 +8,7 @@ from typing import Any
 
 import js
 
-from ..console import Engine
+from app.console.repl import Engine
 
 
 def pyodide_engine(namespace: dict[str, Any], out: Callable[[str], None], err: Callable[[str], None]) -> Engine:

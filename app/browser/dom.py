@@ -10,8 +10,8 @@ from typing import Any
 import js
 from pyodide.ffi import create_proxy, jsnull, to_js
 
-from ..elements import El, allowed_attr
-from ..patch import Append, Op, Replace, SetAttrs, SetText, Truncate, diff
+from app.ui.elements import El, allowed_attr
+from app.ui.patch import Append, Op, Replace, SetAttrs, SetText, Truncate, diff
 
 
 class DomScreen:
@@ -125,7 +125,7 @@ LOADED_GRACE_S = 1.0  # after the frame's page loaded, how long its answer may s
 
 
 async def frame_response(url: str, timeout_s: float) -> str | None:
-    """app.ports.Frame over a hidden iframe: the response static/callback.html hands back, from this origin and
+    """app.core.ports.Frame over a hidden iframe: the response static/callback.html hands back, from this origin and
     this frame only; None when nothing comes in time (PlaceOS's login page may not be framed, so it never does)."""
     frame = js.document.createElement("iframe")
     for name, value in (("hidden", ""), ("aria-hidden", "true"), ("tabindex", "-1"), ("title", "sign-in renewal")):

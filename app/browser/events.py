@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 import js
 from pyodide.ffi import create_proxy, jsnull
 
-from ..console_text import key_action
-from ..oauth import split_response
-from ..session import TOKEN_KEY
+from app.auth.oauth import split_response
+from app.auth.session import TOKEN_KEY
+from app.console.state import key_action
 
 if TYPE_CHECKING:
-    from ..controller import App
-    from .ports import Channel
+    from app.browser.ports import Channel
+    from app.shell.controller import App
 
 
 _proxies: list[Any] = []  # kept alive for the page's lifetime; the listeners never go away
@@ -39,7 +39,7 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
     same-document sign-in response, and the other tabs.
 
     Long on purpose: it is the one list of everything the page listens to, each handler a few lines."""
-    from .dom import DomScreen, action_of, closest_action, form_values
+    from app.browser.dom import DomScreen, action_of, closest_action, form_values
 
     root = app.screen.root if isinstance(app.screen, DomScreen) else js.document
 

@@ -14,10 +14,10 @@ from typing import Any
 import js
 from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
-from ..early import Answer
-from ..ports import HttpRequest, HttpResponse, MemoryStorage, Storage
-from ..redact import REDACTOR, log
-from .events import listen
+from app.api.early import Answer
+from app.browser.events import listen
+from app.core.ports import HttpRequest, HttpResponse, MemoryStorage, Storage
+from app.core.redact import REDACTOR, log
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class FetchTransport:
 
 
 class BrowserSocket:
-    """app.realtime's Socket over the browser's WebSocket: frames queue up until Python reads them."""
+    """app.api.realtime's Socket over the browser's WebSocket: frames queue up until Python reads them."""
 
     def __init__(self, ws: Any) -> None:
         self._ws = ws

@@ -25,7 +25,7 @@ def viewport() -> tuple[float, float]:
 
 
 async def exclusive(name: str, work: Callable[[], Awaitable[None]]) -> bool:
-    """app.ports.Exclusive over Web Locks: the work runs only if no other tab of this origin holds the lock, and
+    """app.core.ports.Exclusive over Web Locks: the work runs only if no other tab of this origin holds the lock, and
     the lock is held until it ends. A browser without Web Locks runs it (each tab then renews by itself)."""
     locks = getattr(js.navigator, "locks", None)
     if locks is None or locks is jsnull:
@@ -52,7 +52,7 @@ async def exclusive(name: str, work: Callable[[], Awaitable[None]]) -> bool:
 
 
 def zone_time(moment: float, zone: str | None) -> str | None:
-    """app.ports.ZoneTime over Intl (Pyodide's Python has no zone data): a moment as read in an IANA time zone,
+    """app.core.ports.ZoneTime over Intl (Pyodide's Python has no zone data): a moment as read in an IANA time zone,
     or the viewer's own; None for a zone the browser does not know."""
     # Field by field: dateStyle and timeStyle may not be combined with timeZoneName.
     options = {"year": "numeric", "month": "short", "day": "numeric", "hour": "2-digit", "minute": "2-digit"}

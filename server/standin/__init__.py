@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from app.config import LOOPBACK, derive_client_id, silent_redirect_for
+from app.core.config import LOOPBACK, derive_client_id, silent_redirect_for
 
 from ..errors import StartupError
 from ..faults import FaultError, Faults

@@ -1,0 +1,214 @@
+"""Live state over PlaceOS's websocket (/api/engine/v2/systems/control), as pure asyncio over an injected socket.
+
+One socket per page. It binds what is on screen and unbinds what leaves it, binds everything again after a
+reconnect, and reconnects by itself with jittered back-off capped at 30 s; after a renewal it reconnects at once
+with the new token. A browser cannot set headers on a websocket, so the token travels as the `bearer_token` query
+parameter (the seed's reason for it); that URL is never logged. Values arrive as stringified JSON and reach the
+app as plain data, rendered as text like everything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from app.core.ports import Sleep
+from app.core.redact import log
+from app.core.urls import urlencode
+
+MAX_BACKOFF_S = 30.0
+FIRST_BACKOFF_S = 1.0
+# A connection that went quiet may be dead without a close ever arriving (a server that vanished, a NAT that forgot
+# it): after this long without a frame the client pings, and if nothing answers in PONG_WAIT_S it reconnects.
+KEEPALIVE_S = 20.0
+PONG_WAIT_S = 10.0
+
+
+class Socket(Protocol):
+    async def send(self, text: str) -> None: ...
+
+    async def receive(self) -> str | None: ...  # None once the socket is closed
+
+    async def close(self) -> None: ...
+
+
+Connect = Callable[[str], Awaitable[Socket]]  # raises OSError when no socket could be opened
+
+
+@dataclass(frozen=True)
+class Binding:
+    sys: str
+    mod: str
+    index: int
+    name: str
+
+    def request(self, request_id: int, cmd: str) -> str:
+        return json.dumps(
+            {"id": request_id, "cmd": cmd, "sys": self.sys, "mod": self.mod, "index": self.index, "name": self.name}
+        )
+
+
+def backoff(attempt: int, rng: random.Random) -> float:
+    """Full jitter (AWS's "exponential backoff and jitter"): spread reconnecting displays apart."""
+    return rng.uniform(0, min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt))
+
+
+def read_frame(text: str) -> tuple[Binding, Any] | None:
+    """The binding and value of a `notify` frame; None for anything else (success, error, pong, garbage)."""
+    if len(text) > 64 * 1024:
+        return None
+    try:
+        frame = json.loads(text)
+        if not isinstance(frame, dict) or frame.get("type") != "notify":
+            return None
+        meta, raw = frame.get("meta"), frame.get("value")
+        if not isinstance(meta, dict) or not isinstance(raw, str):
+            return None
+        sys, mod, index, name = meta.get("sys"), meta.get("mod"), meta.get("index", 1), meta.get("name")
+        if not (isinstance(sys, str) and isinstance(mod, str) and isinstance(name, str)):
+            return None
+        if not isinstance(index, int) or isinstance(index, bool):
+            return None
+        return Binding(sys, mod, index, name), json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
+class Realtime:
+    def __init__(
+        self,
+        url: str,
+        token: Callable[[], str | None],
+        connect: Connect,
+        *,
+        sleep: Sleep,
+        rng: random.Random,
+        on_value: Callable[[Binding, Any], None],
+        on_state: Callable[[bool], None] = lambda connected: None,
+        on_retry: Callable[[float], None] = lambda wait_s: None,
+        keepalive_s: float = KEEPALIVE_S,
+        answers: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
+        self._url = url
+        self._token = token
+        self._connect = connect
+        self._sleep = sleep
+        self._rng = rng
+        self._on_value = on_value
+        self._on_state = on_state
+        self._on_retry = on_retry
+        self._keepalive_s = keepalive_s
+        self._answers = answers
+        self._bound: set[Binding] = set()
+        self._socket: Socket | None = None
+        self._next_id = 0
+        self._stopped = False
+        self.attempts = 0  # failed connections in a row
+        self.connections = 0
+
+    @property
+    def connected(self) -> bool:
+        return self._socket is not None
+
+    async def bind(self, binding: Binding) -> None:
+        if binding not in self._bound:
+            self._bound.add(binding)
+            await self._send(binding, "bind")
+
+    async def unbind(self, binding: Binding) -> None:
+        if binding in self._bound:
+            self._bound.discard(binding)
+            await self._send(binding, "unbind")
+
+    async def keep_only(self, wanted: set[Binding]) -> None:
+        """Bind what is on screen now, unbind what left it."""
+        for binding in sorted(self._bound - wanted, key=repr):
+            await self.unbind(binding)
+        for binding in sorted(wanted - self._bound, key=repr):
+            await self.bind(binding)
+
+    async def token_changed(self) -> None:
+        """A renewal happened: the socket reconnects with the new token at once (the old one is about to die)."""
+        socket, self._socket = self._socket, None
+        if socket is not None:
+            await socket.close()
+
+    async def stop(self) -> None:
+        self._stopped = True
+        await self.token_changed()
+
+    async def run(self) -> None:
+        """Connect, bind, relay values; when the socket ends, connect again (at once after a renewal)."""
+        while not self._stopped:
+            token = self._token()
+            if not token:
+                await self._sleep(FIRST_BACKOFF_S)  # signed out for now: look again soon
+                continue
+            # A browser prints a failed websocket's URL, and so its bearer_token, to the console. After a failure
+            # (PlaceOS down or restarting, the token refused) a socket opens again only once PlaceOS has answered
+            # this token over HTTP, where it travels in a header; while it does not, the retries stay off the socket.
+            if self.attempts and self._answers is not None and not await self._answers():
+                await self._back_off("PlaceOS does not answer this token yet")
+                continue
+            try:
+                socket = await self._connect(f"{self._url}?{urlencode({'bearer_token': token})}")
+            except OSError:
+                await self._back_off("no connection")
+                continue
+            await self._serve(socket)
+
+    async def _back_off(self, why: str) -> None:
+        self.attempts += 1
+        wait = backoff(self.attempts, self._rng)
+        log.info("live updates: %s (attempt %d), trying again in %.1f s", why, self.attempts, wait)
+        self._on_retry(wait)
+        await self._sleep(wait)
+
+    async def _serve(self, socket: Socket) -> None:
+        self._socket, self.attempts = socket, 0
+        self.connections += 1
+        self._on_state(True)
+        for binding in sorted(self._bound, key=repr):
+            await self._send(binding, "bind")
+        while self._socket is socket:
+            text = await self._receive(socket)
+            if text is None:
+                break
+            if (notified := read_frame(text)) is not None and notified[0] in self._bound:
+                self._on_value(*notified)
+        renewed = self._socket is not socket  # token_changed() let go of it: reconnect at once
+        self._socket = None
+        self._on_state(False)
+        if not renewed and not self._stopped:
+            await self._back_off("the connection ended")
+
+    async def _receive(self, socket: Socket) -> str | None:
+        """The next frame; None once the socket closed, or went quiet and did not answer a ping (then it is
+        closed here, since no close will come)."""
+        try:
+            return await asyncio.wait_for(socket.receive(), self._keepalive_s)
+        except TimeoutError:
+            pass
+        try:
+            await socket.send("ping")
+            return await asyncio.wait_for(socket.receive(), PONG_WAIT_S)
+        except (TimeoutError, OSError):
+            log.info("live updates: the connection went quiet and did not answer a ping; reconnecting")
+            await socket.close()
+            return None
+
+    async def _send(self, binding: Binding, cmd: str) -> None:
+        if self._socket is None:
+            return  # sent when the socket (re)connects
+        self._next_id += 1
+        try:
+            await self._socket.send(binding.request(self._next_id, cmd))
+        except OSError:
+            pass  # the socket is going; the reconnect binds again
+
+
+__all__ = ["Binding", "Connect", "Realtime", "Socket", "backoff", "read_frame"]

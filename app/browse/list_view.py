@@ -1,0 +1,242 @@
+"""The systems list as the screen shows it: search, the filters PlaceOS's index takes (kept in the URL, shown as
+chips), rows that are real links, the count and the pager. Pure: a function of the Model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from app.browse.place import PAGE_SIZE, Place
+from app.shell.model import Model
+from app.ui.elements import Child, El, button, h, notice_el
+from app.ui.screens import Notice
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def seats(value: Any) -> str:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return ""
+    return plural(value, "seat", "seats")
+
+
+def listed(value: Any) -> list[Any]:
+    """A list field of API data as a list, whatever arrived (a string or a number where a list was meant)."""
+    return value if isinstance(value, list) else []
+
+
+def system_name(system: dict[str, Any]) -> str:
+    return str(system.get("name") or system.get("display_name") or "Unnamed system")
+
+
+def system_row(system: dict[str, Any], place: Place, base: str) -> El:
+    system_id = str(system.get("id", ""))
+    features = [str(f) for f in listed(system.get("features"))][:4]
+    meta = " · ".join(x for x in (str(system.get("type") or ""), str(system.get("code") or "")) if x)
+    return h(
+        "li",
+        {},
+        h(
+            "a",
+            {
+                "class": "system-row",
+                "href": replace(place, system=system_id).path(base),
+                "data-action": "open",
+                "data-arg": system_id,
+                "id": f"row-{system_id}",
+            },
+            h("span", {"class": "system-name"}, system_name(system)),
+            h("span", {"class": "seats"}, seats(system.get("capacity"))),
+            h("span", {"class": "system-meta"}, str(system.get("description") or meta)),
+            h("span", {"class": "chips"}, [h("span", {"class": "chip"}, f) for f in features]),
+        ),
+    )
+
+
+def search_form(q: str) -> El:
+    field = {"type": "search", "id": "search", "name": "q", "value": q, "autocomplete": "off"}
+    return h(
+        "form",
+        {"role": "search", "data-action": "search", "class": "search"},
+        h("label", {"for": "search", "class": "visually-hidden"}, "Search systems"),
+        h("input", {**field, "placeholder": "Name, code, email or feature"}),
+        h("button", {"type": "submit", "class": "primary"}, "Search"),
+    )
+
+
+def _select(name: str, label: str, anyone: str, options: list[tuple[str, str]], chosen: str, off: bool) -> El:
+    return h(
+        "label",
+        {"class": "filter"},
+        label,
+        h(
+            "select",
+            {"name": name, "id": f"filter-{name}", "disabled": off},
+            h("option", {"value": ""}, anyone),
+            [h("option", {"value": value, "selected": value == chosen}, text) for value, text in options],
+        ),
+    )
+
+
+def filters_form(model: Model) -> El:
+    place = model.place
+    features = sorted(set(model.features_seen) | set(place.features))
+    return h(
+        "form",
+        {"class": "filters", "data-action": "filter", "aria-labelledby": "filters-title"},
+        h("h2", {"id": "filters-title", "class": "visually-hidden", "tabindex": "-1"}, "Filters"),
+        _select("building", "Building", "Any building", model.buildings, place.building, False),
+        _select("level", "Level", "Any level", model.levels if place.building else [], place.level, not place.building),
+        h(
+            "label",
+            {"class": "filter"},
+            "Seats, at least",
+            h(
+                "input",
+                {"type": "number", "name": "capacity", "min": "1", "max": "99999", "value": place.capacity or ""},
+            ),
+        ),
+        h(
+            "fieldset",
+            {"class": "filter features"},
+            h("legend", {}, "Features"),
+            [_check(f"feature:{f}", f, f, f in place.features) for f in features],
+        ),
+        _check("bookable", "true", "Bookable only", place.bookable),
+        h("button", {"type": "submit"}, "Apply filters"),
+    )
+
+
+def _check(name: str, value: str, label: str, checked: bool) -> El:
+    box = h("input", {"type": "checkbox", "name": name, "value": value, "checked": checked})
+    return h("label", {"class": "check"}, box, label)
+
+
+def filter_chips(model: Model) -> Child:
+    place, names = model.place, model.zone_names
+    chips = []
+    if place.building:
+        chips.append(("building", f"Building: {names.get(place.building, place.building)}"))
+    if place.level:
+        chips.append(("level", f"Level: {names.get(place.level, place.level)}".replace("Level: Level", "Level")))
+    if place.capacity:
+        chips.append(("capacity", f"At least {seats(place.capacity)}"))
+    chips += [(f"feature:{f}", f) for f in place.features]
+    if place.bookable:
+        chips.append(("bookable", "Bookable"))
+    if not chips:
+        return None
+    remove = {"type": "button", "class": "chip chip-remove", "data-action": "unfilter"}
+    items = [
+        h("li", {}, h("button", {**remove, "data-arg": key, "aria-label": f"Remove filter {text}"}, f"{text} ×"))
+        for key, text in chips
+    ]
+    clear = {"type": "button", "class": "link", "data-action": "unfilter", "data-arg": "all"}
+    items.append(h("li", {}, h("button", clear, "Clear all")))
+    return h("ul", {"class": "active-filters", "aria-label": "Active filters"}, items)
+
+
+def count_text(model: Model) -> str:
+    if not model.systems:
+        return ""
+    first, last = model.place.offset + 1, model.place.offset + len(model.systems)
+    if model.total <= len(model.systems) and first == 1:
+        return plural(model.total, "system", "systems")
+    return f"{first:,}–{last:,} of {plural(model.total, 'system', 'systems')}"
+
+
+def pager(model: Model) -> Child:
+    offset = model.place.offset
+    pages = max(1, -(-model.total // PAGE_SIZE))
+    if pages <= 1:
+        return None
+    current = offset // PAGE_SIZE + 1
+    last = (pages - 1) * PAGE_SIZE
+    jump = h(
+        "form",
+        {"class": "jump", "data-action": "goto"},
+        h("label", {"for": "page-number"}, "Page"),
+        h(
+            "input",
+            {
+                "type": "number",
+                "id": "page-number",
+                "name": "page",
+                "min": "1",
+                "max": str(pages),
+                "value": str(current),
+            },
+        ),
+        h("span", {}, f"of {pages:,}"),
+        h("button", {"type": "submit"}, "Go"),
+    )
+    return h(
+        "nav",
+        {"class": "pager", "aria-label": "Pages"},
+        button("« First", "page", "0", disabled=offset == 0, id="first-page"),
+        button("← Previous", "page", str(max(0, offset - PAGE_SIZE)), disabled=offset == 0, id="prev-page"),
+        jump,
+        button("Next →", "page", str(offset + PAGE_SIZE), disabled=not model.has_next, id="next-page"),
+        button("Last »", "page", str(last), disabled=offset >= last, id="last-page"),
+    )
+
+
+def systems_view(model: Model, base: str) -> El:
+    place = model.place
+    stale = model.loading and model.systems is not None and model.listed != place
+    if model.systems is None:
+        body: El = h("p", {"class": "loading", "role": "status"}, "Loading systems…" if model.loading else "")
+    elif not model.systems and not stale:
+        what = f"No systems match “{place.q}”" if place.q else "No systems"
+        body = h(
+            "div",
+            {"class": "empty"},
+            h("p", {}, what + (" with these filters." if place.filtered() else ".")),
+            button("Clear filters", "unfilter", "all") if place.filtered() else None,
+        )
+    else:
+        body = h(
+            "ul",
+            {
+                "class": "systems stale" if stale else "systems",
+                "aria-label": "Systems",
+                "id": "systems-list",
+                "tabindex": "-1",
+                "aria-busy": "true" if stale else None,
+            },
+            [system_row(s, model.listed or place, base) for s in model.systems],
+        )
+    shown = model.listed or place
+    note = f"Loading new results; these are still for “{shown.q}”." if stale and shown.q else "Loading new results…"
+    return h(
+        "section",
+        {"aria-labelledby": "systems-title"},
+        h("h1", {"id": "systems-title"}, "Systems"),
+        h(
+            "div",
+            {"class": "toolbar"},
+            search_form(place.q),
+            h("span", {"class": "count", "id": "count", "aria-live": "polite"}, count_text(model)),
+        ),
+        filters_form(model),
+        filter_chips(model),
+        notice_el(Notice("error", model.list_error, (("Try again", "reload"),))) if model.list_error else None,
+        h("p", {"class": "stale-note", "role": "status"}, note if stale else ""),
+        body,
+        pager(model) if model.systems and not stale else None,
+    )
+
+
+__all__ = [
+    "count_text",
+    "filters_form",
+    "listed",
+    "pager",
+    "plural",
+    "seats",
+    "system_name",
+    "system_row",
+    "systems_view",
+]

@@ -1,0 +1,199 @@
+"""The client's configuration: what /app-config.json says, completed the way PlaceOS would complete it.
+
+SETTINGS is the one declaration of the app's settings: serve.py builds its flags from it, the server serves it
+as /app-config.json, the README's table is checked against it, and ClientConfig.from_mapping reads it back here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.core.errors import ConfigError
+from app.core.urls import split as urlsplit
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+Value = str | int | bool | None
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # in /app-config.json, and the ClientConfig field it fills
+    flag: str  # serve.py's flag
+    default: Value  # what the server sends unless told otherwise; "" or None: derived as PlaceOS would
+    help: str
+    choices: tuple[str, ...] = ()
+    metavar: str = ""
+    derived: str = ""  # how a derived default is derived, for --help and the README
+
+
+SETTINGS = (
+    Setting("placeos_base", "--placeos-base", "", "PlaceOS origin the app talks to", (), "URL", "the app's own origin"),
+    Setting(
+        "redirect_uri", "--redirect-uri", None, "where PlaceOS sends the browser back", (), "URI", "the page's URL"
+    ),
+    Setting(
+        "client_id", "--client-id", None, "the app's registration", (), "ID", "MD5 hex of the lower-cased redirect URI"
+    ),
+    Setting("scope", "--scope", "public", "the scopes asked for", (), "S"),
+    Setting(
+        "storage",
+        "--storage",
+        "session",
+        "where the token is kept; `local` keeps kiosks signed in across restarts",
+        ("session", "local"),
+    ),
+    Setting("expiry_warning_s", "--expiry-warning", 300, 'offer "stay signed in?" this long before expiry', (), "S"),
+    Setting(
+        "kiosk", "--kiosk", False, "a full-screen live board of rooms for a wall display; renews its sign-in by itself"
+    ),
+    Setting(
+        "flow",
+        "--flow",
+        "implicit",
+        "`code` = authorization code with PKCE, for a PlaceOS without implicit",
+        ("implicit", "code"),
+    ),
+    Setting(
+        "console",
+        "--console",
+        True,
+        "the in-page Python console for developers (Ctrl+`); off where app-config.json does not say so",
+    ),
+    Setting(
+        "board_zone",
+        "--board-zone",
+        "",
+        "the kiosk board shows the rooms of this zone (a building or level)",
+        (),
+        "ZONE_ID",
+        "all rooms",
+    ),
+    Setting(
+        "board_search", "--board-search", "", "the kiosk board shows the rooms this search finds", (), "Q", "all rooms"
+    ),
+    Setting(
+        "board_rotate_s",
+        "--board-rotate",
+        15,
+        "the kiosk board turns its page this often when rooms don't fit",
+        (),
+        "S",
+    ),
+    Setting("board_refresh_s", "--board-refresh", 60, "the kiosk board reads its rooms again this often", (), "S"),
+)
+DEFAULTS: dict[str, Value] = {setting.key: setting.default for setting in SETTINGS}
+
+
+def silent_redirect_for(redirect_uri: str) -> str:
+    """Where a renewal in a hidden frame returns: static/callback.html beside the app. PlaceOS must know it as a
+    second redirect URI of the same app registration (Backoffice allows several)."""
+    return redirect_uri[: redirect_uri.rfind("/") + 1] + "static/callback.html"
+
+
+def derive_client_id(redirect_uri: str) -> str:
+    """PlaceOS registers apps under the MD5 hex of the lower-cased redirect URI."""
+    return hashlib.md5(redirect_uri.lower().encode()).hexdigest()
+
+
+def _check_url(name: str, url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} must be an absolute http(s) URL, not {url!r}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+        # Tokens over plain http can be read by anyone on the path (RFC 6749 §3.1.2.1); loopback is local.
+        raise ConfigError(f"{name} must use https (plain http is allowed for localhost only): {url!r}")
+    if parts.fragment:
+        raise ConfigError(f"{name} must not contain a fragment: {url!r}")
+    return url
+
+
+def _seconds(data: Mapping[str, object], key: str, least: int) -> int:
+    value = data.get(key, DEFAULTS[key])
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= 7 * 24 * 3600:
+        raise ConfigError(f"{key} must be a whole number of seconds, at least {least}")
+    return value
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    placeos_base: str  # origin of PlaceOS, no trailing slash
+    redirect_uri: str
+    client_id: str
+    scope: str
+    storage: str  # "session" or "local"
+    expiry_warning_s: int
+    kiosk: bool
+    flow: str  # "implicit" (RFC 6749 §4.2) or "code" (§4.1 with PKCE, RFC 7636)
+    console: bool = False  # the developers' Python console: on under serve.py, off unless configured elsewhere
+    board_zone: str = ""  # the kiosk board's rooms: a zone id, a search, or (both empty) every room
+    board_search: str = ""
+    board_rotate_s: int = 15
+    board_refresh_s: int = 60
+    state_ttl_s: int = 900  # a pending sign-in older than this is expired (time spent at the login page counts)
+    default_expires_in_s: int = 300  # when the server omits expires_in: short, never "forever"
+    loop_limit: int = 3  # sign-in redirects allowed …
+    loop_window_s: int = 120  # … within this many seconds
+
+    @property
+    def token_url(self) -> str:
+        return self.placeos_base + "/auth/oauth/token"
+
+    @property
+    def authorize_url(self) -> str:
+        return self.placeos_base + "/auth/oauth/authorize"
+
+    @property
+    def base_path(self) -> str:
+        """Where the app lives on its origin ("/", or "/apps/placeos-py/" as PlaceOS serves its apps): the redirect
+        URI's folder. Every place in the app is a query on it."""
+        path = urlsplit(self.redirect_uri).path or "/"
+        return path[: path.rfind("/") + 1]
+
+    @property
+    def silent_redirect_uri(self) -> str:
+        return silent_redirect_for(self.redirect_uri)
+
+    @property
+    def realtime_url(self) -> str:
+        """PlaceOS's websocket: the API's origin with ws(s) (rest-api's /api/engine/v2/systems/control)."""
+        return "ws" + self.placeos_base.removeprefix("http") + "/api/engine/v2/systems/control"
+
+    @property
+    def api_base(self) -> str:
+        return self.placeos_base + "/api/engine/v2"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object], page_url: str) -> ClientConfig:
+        """Build from the served JSON. Absent values: PlaceOS on the page's origin; the page as redirect URI."""
+        page = urlsplit(page_url)
+        origin = f"{page.scheme}://{page.netloc}"
+        base = str(data.get("placeos_base") or origin).rstrip("/")
+        redirect_uri = str(data.get("redirect_uri") or f"{origin}{page.path or '/'}")
+        storage = str(data.get("storage") or DEFAULTS["storage"])
+        if storage not in ("session", "local"):
+            raise ConfigError(f"storage must be 'session' or 'local', not {storage!r}")
+        flow = str(data.get("flow") or DEFAULTS["flow"])
+        if flow not in ("implicit", "code"):
+            raise ConfigError(f"flow must be 'implicit' or 'code', not {flow!r}")
+        warning = _seconds(data, "expiry_warning_s", 0)
+        return cls(
+            placeos_base=_check_url("placeos_base", base),
+            redirect_uri=_check_url("redirect_uri", redirect_uri),
+            client_id=str(data.get("client_id") or derive_client_id(redirect_uri)),
+            scope=str(data.get("scope") or DEFAULTS["scope"]),
+            storage=storage,
+            expiry_warning_s=warning,
+            kiosk=bool(data.get("kiosk", DEFAULTS["kiosk"])),
+            console=data.get("console") is True,
+            flow=flow,
+            board_zone=str(data.get("board_zone") or "")[:200],
+            board_search=str(data.get("board_search") or "")[:200],
+            board_rotate_s=_seconds(data, "board_rotate_s", 3),
+            board_refresh_s=_seconds(data, "board_refresh_s", 5),
+        )
+
+
+__all__ = ["DEFAULTS", "LOOPBACK", "SETTINGS", "ClientConfig", "Setting", "derive_client_id", "silent_redirect_for"]

@@ -1,0 +1,201 @@
+"""What PlaceOS says, for the auth doctor (app.doctor): the authority, the authorize endpoint (does it know this
+client_id and redirect URI?), CORS for a PlaceOS on another origin, the clock, the websocket. One request per check,
+over the app's own transport; none of them carries the session cookie or makes a token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.api.realtime import Connect
+from app.core.config import ClientConfig, derive_client_id
+from app.core.ports import Clock, HttpRequest, Transport
+from app.core.urls import urlencode
+from app.doctor.findings import INFO, OK, PROBLEM, Finding, origin
+
+SKEW_LIMIT_S = 60
+PROBE_STATE = "auth-doctor-check"  # a state no sign-in ever made: whatever comes back is never accepted
+
+
+class Checks:
+    """What PlaceOS says, one request per check."""
+
+    def __init__(self, config: ClientConfig, transport: Transport, clock: Clock, connect: Connect | None) -> None:
+        self._config = config
+        self._transport = transport
+        self._clock = clock
+        self._connect = connect
+        self.cross_origin = origin(config.redirect_uri) != config.placeos_base
+
+    async def authority(self) -> list[Finding]:
+        url = self._config.placeos_base + "/auth/authority"
+        try:
+            response = await self._transport.send(HttpRequest("GET", url, {"Accept": "application/json"}))
+        except OSError:
+            return [Finding("PlaceOS says", "/auth/authority", "no answer", PROBLEM, self._unreachable())]
+        try:
+            body = json.loads(response.body) if response.status == 200 else None
+        except (ValueError, RecursionError):
+            body = None
+        if not isinstance(body, dict):
+            return [
+                Finding(
+                    "PlaceOS says",
+                    "/auth/authority",
+                    f"HTTP {response.status}, not PlaceOS's authority",
+                    PROBLEM,
+                    "Check --placeos-base: it must be the PlaceOS domain the app signs in to (an unknown domain "
+                    "answers 404).",
+                )
+            ]
+        name, version = str(body.get("name") or "?")[:100], str(body.get("version") or "?")[:40]
+        return [Finding("PlaceOS says", "/auth/authority", f"{name}, {version}", OK)]
+
+    def _unreachable(self) -> str:
+        if self.cross_origin:
+            return (
+                f"PlaceOS at {self._config.placeos_base} cannot be reached from this page, or sends no CORS headers "
+                f"for {origin(self._config.redirect_uri)}. Serve the app from PlaceOS's own domain, or run "
+                "serve.py --placeos <PlaceOS URL> to proxy it."
+            )
+        return "PlaceOS cannot be reached: check the network, and that PlaceOS (or serve.py) is running."
+
+    def _skew(self, headers: Any) -> Finding:
+        from email.utils import parsedate_to_datetime  # the doctor's, not the start-up path's
+
+        date = headers.get("date")
+        if not date:
+            return Finding("PlaceOS says", "clock", "PlaceOS's Date header is not visible to this page", INFO)
+        try:
+            skew = parsedate_to_datetime(date).timestamp() - self._clock()
+        except (TypeError, ValueError, OverflowError):
+            return Finding("PlaceOS says", "clock", f"unreadable Date header {date[:60]!r}", INFO)
+        if abs(skew) <= SKEW_LIMIT_S:
+            return Finding("PlaceOS says", "clock", f"within {abs(round(skew))} s of PlaceOS's", OK)
+        which = "behind" if skew > 0 else "ahead of"
+        return Finding(
+            "PlaceOS says",
+            "clock",
+            f"this computer's clock is {abs(round(skew))} s {which} PlaceOS's",
+            PROBLEM,
+            "Set this computer's (or PlaceOS's) clock automatically (NTP). The app counts a token's life from its "
+            "arrival, but PlaceOS checks the token's times against its own clock.",
+        )
+
+    async def authorize(self) -> Finding:
+        """Does the authorize endpoint accept this client_id and redirect URI? Asked without the session cookie,
+        so PlaceOS answers with its login redirect (accepted) or its HTML error page, and never issues a token."""
+        config = self._config
+        query = {
+            "response_type": "token" if config.flow == "implicit" else "code",
+            "client_id": config.client_id,
+            "redirect_uri": config.redirect_uri,
+            "scope": config.scope,
+            "state": PROBE_STATE,
+        }
+        request = HttpRequest("GET", f"{config.authorize_url}?{urlencode(query)}", credentials="omit", follow=False)
+        label = "authorize endpoint"
+        try:
+            response = await self._transport.send(request)
+        except OSError:
+            return Finding("PlaceOS says", label, "could not be asked from this page (no CORS there)", INFO)
+        body = response.body.lower()
+        if response.status == 0 or 300 <= response.status < 400:
+            return Finding("PlaceOS says", label, "accepts this client_id and redirect URI", OK)
+        if response.status == 401 or "unknown application" in body or "invalid_client" in body:
+            return Finding(
+                "PlaceOS says",
+                label,
+                f"does not know client_id {config.client_id}",
+                PROBLEM,
+                f"Register the app in PlaceOS Backoffice with the redirect URI {config.redirect_uri}: PlaceOS then "
+                f"gives it the client_id {derive_client_id(config.redirect_uri)}. If Backoffice shows another "
+                "client_id, the redirect URI differs from the one registered.",
+            )
+        if "redirect" in body:
+            return Finding(
+                "PlaceOS says",
+                label,
+                f"refuses the redirect URI {config.redirect_uri}",
+                PROBLEM,
+                "Add this exact redirect URI (scheme, host, port, path and trailing slash) to the app in Backoffice, "
+                "or set --redirect-uri to the one registered.",
+            )
+        if "unsupported_response_type" in body or "not offered" in body:
+            return Finding(
+                "PlaceOS says",
+                label,
+                "does not offer the implicit flow",
+                PROBLEM,
+                "Use the authorization code flow: --flow code.",
+            )
+        return Finding("PlaceOS says", label, f"refused the request (HTTP {response.status})", PROBLEM)
+
+    async def api(self) -> list[Finding]:
+        """The API, asked without a token (it answers 401): reachable, CORS for a PlaceOS elsewhere, and its clock
+        from the Date header."""
+        request = HttpRequest("GET", self._config.api_base + "/users/current", credentials="omit")
+        try:
+            response = await self._transport.send(request)
+        except OSError:
+            if not self.cross_origin:
+                return [Finding("PlaceOS says", "API", "no answer", PROBLEM, self._unreachable())]
+            return [self._no_cors("API", needed=True)]
+        found = [Finding("PlaceOS says", "CORS on the API", "allowed for this origin", OK)] if self.cross_origin else []
+        return [*found, self._skew(response.headers)]
+
+    async def token_endpoint(self) -> list[Finding]:
+        if not self.cross_origin:
+            return [Finding("PlaceOS says", "CORS", "not needed: PlaceOS is on the app's own origin", OK)]
+        try:
+            await self._transport.send(self._token_probe())
+        except OSError:
+            return [self._no_cors("token endpoint", needed=self._config.flow == "code")]
+        return [Finding("PlaceOS says", "CORS on the token endpoint", "allowed for this origin", OK)]
+
+    def _no_cors(self, name: str, needed: bool) -> Finding:
+        return Finding(
+            "PlaceOS says",
+            f"CORS on the {name}",
+            f"no CORS headers for {origin(self._config.redirect_uri)}",
+            PROBLEM if needed else INFO,
+            "Real PlaceOS sends none: serve the app from PlaceOS's own domain (see Deploy in the README), or proxy "
+            "it with serve.py --placeos <PlaceOS URL>."
+            if needed
+            else "",
+        )
+
+    def _token_probe(self) -> HttpRequest:
+        body = urlencode({"grant_type": "refresh_token", "refresh_token": "auth-doctor-check"})
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return HttpRequest("POST", self._config.token_url, headers, body, credentials="omit")
+
+    async def socket(self, token: str | None) -> Finding:
+        if token is None or self._connect is None:
+            return Finding("PlaceOS says", "websocket", "not checked: no token to open it with", INFO)
+        # The browser prints a refused websocket's URL, token included, to the console: ask over HTTP first, where
+        # the token travels in a header, and open the socket only with a token PlaceOS takes.
+        asked = HttpRequest("GET", self._config.api_base + "/users/current", {"Authorization": f"Bearer {token}"})
+        try:
+            status = (await self._transport.send(asked)).status
+        except OSError:
+            status = 0
+        if status != 200:
+            said = f"HTTP {status}" if status else "no answer"
+            return Finding("PlaceOS says", "websocket", f"not checked: the API refuses this token ({said})", INFO)
+        try:
+            socket = await self._connect(f"{self._config.realtime_url}?{urlencode({'bearer_token': token})}")
+        except OSError:
+            return Finding(
+                "PlaceOS says",
+                "websocket",
+                "refused this token, or cannot be reached",
+                PROBLEM,
+                "Live state needs /api/engine/v2/systems/control: check that a proxy in front of PlaceOS forwards "
+                "websocket upgrades.",
+            )
+        await socket.close()
+        return Finding("PlaceOS says", "websocket", "accepts the token", OK)
+
+
+__all__ = ["PROBE_STATE", "SKEW_LIMIT_S", "Checks"]
