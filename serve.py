@@ -25,7 +25,7 @@ from server.app import create_app
 from server.errors import StartupError
 from server.faults import FaultError, Faults
 from server.settings import ClientSettings, Settings
-from server.standin import DEV_SECRET_HEADER
+from server.standin.wiring import DEV_SECRET_HEADER
 from server.web import RedactingAccessLogger, access_logger
 
 log = logging.getLogger("serve")

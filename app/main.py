@@ -11,21 +11,25 @@ import json
 import random
 import secrets
 import time
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from app.api.client import PlaceOSClient
 from app.api.early import EarlyAnswers
-from app.api.realtime import Realtime
+from app.api.live import Live
+from app.api.realtime import Realtime, socket_token
 from app.auth.flows import CodeFlow, Flow, ImplicitFlow
 from app.auth.session import AuthSession
 from app.core.config import ClientConfig
 from app.core.errors import ApiError, ConfigError
-from app.core.ports import Transport
+from app.core.ports import Storage, Transport
 from app.shell.controller import App
-from app.shell.live import socket_token
+from app.shell.units import Ports
 from app.shell.view import centered
 from app.ui.screens import SignedOut
+
+if TYPE_CHECKING:
+    from app.console.repl import PythonConsole
 
 app: App | None = None  # the running app, for developers poking at it from the console: pyodide.pyimport
 
@@ -42,11 +46,6 @@ def default_spawn(coroutine: Coroutine[Any, Any, object]) -> object:
     return asyncio.ensure_future(coroutine)
 
 
-def running() -> App:
-    assert app is not None, "the app has not started"
-    return app
-
-
 def make_flow(config: ClientConfig, session: AuthSession, transport: Transport) -> Flow:
     """The one place that reads which flow the configuration asks for."""
     if config.flow == "code":
@@ -54,19 +53,18 @@ def make_flow(config: ClientConfig, session: AuthSession, transport: Transport) 
     return ImplicitFlow(config, session)
 
 
-async def placeos_answers() -> bool:
+def answers_over_http(api: PlaceOSClient) -> Callable[[], Awaitable[bool]]:
     """Whether PlaceOS answers the kept token over HTTP now: asked before a websocket opens again after a failure
-    (app.realtime), so that the browser has no failed socket's URL, token included, to print."""
-    try:
-        await running().api.current_user()
-    except (ApiError, OSError):
-        return False
-    return True
+    (app.api.realtime), so that the browser has no failed socket's URL, token included, to print."""
 
+    async def answers() -> bool:
+        try:
+            await api.current_user()
+        except (ApiError, OSError):
+            return False
+        return True
 
-async def doctor() -> None:
-    """`await doctor()` in the console: the auth doctor's report, printed."""
-    print(await running().doctor.report())
+    return answers
 
 
 def browser_console() -> Any:
@@ -78,7 +76,7 @@ def browser_console() -> Any:
 
 
 def bytecode_archive() -> Any:
-    """The app's compiled modules as a zip in a JS Uint8Array, for the loader to keep (see app.bytecode)."""
+    """The app's compiled modules as a zip in a JS Uint8Array, for the loader to keep (see app.core.bytecode)."""
     from pathlib import Path  # not at start-up: pathlib is needed only here, in idle time
 
     from app import browser
@@ -88,7 +86,7 @@ def bytecode_archive() -> Any:
 
 
 def import_all() -> None:
-    """Every module of the app (but app.bytecode, which is for idle time), for the start-up snapshot the loader
+    """Every module of the app (but app.core.bytecode, which is for idle time), for the start-up snapshot the loader
     makes (static/boot-cache.mjs): a start restored from it imports nothing, and what loads later (the doctor, the
     console) is in memory already. Importing them runs no code that holds a browser object, which a snapshot
     could not keep: app.browser touches `js` only when called."""
@@ -97,11 +95,12 @@ def import_all() -> None:
 
     package = importlib.import_module(__package__ or "app")
     for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        if module.name != f"{package.__name__}.bytecode":
+        if module.name != f"{package.__name__}.core.bytecode":
             importlib.import_module(module.name)
 
 
 async def start(handoff: Any) -> None:
+    """Build the real ports from what the loader captured, compose the app over them, and start it."""
     global app
     from app import browser
 
@@ -131,70 +130,76 @@ async def start(handoff: Any) -> None:
     early = browser.Early.read(handoff)
     kept = session.token()
     answers = early.answers if early and kept and kept.expires_at == early.token_expires_at else {}
-
-    live = Realtime(
+    early_answers = EarlyAnswers(transport, answers, time.time, early.asked_at if early else 0.0)
+    api = PlaceOSClient(config, early_answers, session.token, clock=time.time, sleep=asyncio.sleep)
+    live = Live(None, spawn=default_spawn, clock=time.time, on_connected=session.signed_in_ok)
+    live.realtime = Realtime(
         config.realtime_url,
         lambda: socket_token(session.token(), time.time()),
         browser.BrowserSocket.open,
         sleep=asyncio.sleep,
         rng=random.Random(),
-        on_value=lambda binding, value: running().live.value(binding, value),
-        on_state=lambda connected: running().live.connection(connected),
-        on_retry=lambda wait_s: running().live.retrying(wait_s),
-        answers=placeos_answers,
+        on_value=live.value,
+        on_state=live.connection,
+        on_retry=live.retrying,
+        answers=answers_over_http(api),
     )
-    console = None
-    if config.console:  # a developer's build; nothing of the console loads in one without it
-        from app.console.repl import PythonConsole
-
-        console = PythonConsole(
-            session_storage,
-            lambda namespace, out, err: browser_console().pyodide_engine(namespace, out, err),
-            lambda: {"api": running().api, "app": running(), "config": running().config, "doctor": doctor},
-            lambda focus: running().show(focus),
-            prepare=lambda source: browser_console().local_micropip(source),
-        )
-    app = App(
-        config=config,
-        session=session,
-        flow=make_flow(config, session, transport),
-        api=PlaceOSClient(
-            config,
-            EarlyAnswers(transport, answers, time.time, early.asked_at if early else 0.0),
-            session.token,
+    running = App(
+        Ports(
+            config=config,
+            session=session,
+            flow=make_flow(config, session, transport),
+            api=api,
+            transport=transport,
+            navigator=browser.LocationNavigator(),
+            screen=screen,
             clock=time.time,
-            sleep=asyncio.sleep,
-        ),
-        transport=transport,
-        navigator=browser.LocationNavigator(),
-        screen=screen,
-        clock=time.time,
-        spawn=default_spawn,
-        broadcast=channel.post,
-        realtime=live,
-        frame=browser.frame_response,
-        exclusive=browser.exclusive,
-        viewport=browser.viewport,
-        console=console,
-        copy_text=browser.copy_text,
-        connect=browser.BrowserSocket.open,
-        zone_time=browser.zone_time,
+            spawn=default_spawn,
+            broadcast=channel.post,
+            live=live,
+            frame=browser.frame_response,
+            exclusive=browser.exclusive,
+            viewport=browser.viewport,
+            copy_text=browser.copy_text,
+            connect=browser.BrowserSocket.open,
+            zone_time=browser.zone_time,
+        )
     )
-    app.painted = captured.painted and not config.kiosk
-    browser.wire(app, channel, shared_token=config.storage == "local")
-    await app.start(captured.fragment, captured.received_at, captured.query)
-    if browser.action_wanted(handoff) == "sign_in" and isinstance(app.model.screen, SignedOut):
-        app.dispatch("sign_in")  # pressed on the first visit's card (server/first_screen.py) before Python was up
+    if config.console:  # a developer's build; nothing of the console loads in one without it
+        running.console = developers_console(running, session_storage)
+    app = running
+    running.browse.painted = captured.painted and not config.kiosk
+    browser.wire(running, channel, shared_token=config.storage == "local")
+    await running.start(captured.fragment, captured.received_at, captured.query)
+    if browser.action_wanted(handoff) == "sign_in" and isinstance(running.model.screen, SignedOut):
+        running.dispatch("sign_in")  # pressed on the first visit's card (server/first_screen.py) before Python was up
+
+
+def developers_console(running: App, storage: Storage) -> PythonConsole:
+    """The in-page Python console, its namespace the running app's: `api`, `app`, `config` and `doctor()`."""
+    from app.console.repl import PythonConsole
+
+    async def doctor() -> None:
+        """`await doctor()` in the console: the auth doctor's report, printed."""
+        print(await running.doctor.report())
+
+    return PythonConsole(
+        storage,
+        lambda namespace, out, err: browser_console().pyodide_engine(namespace, out, err),
+        lambda: {"api": running.api, "app": running, "config": running.config, "doctor": doctor},
+        running.show,
+        prepare=lambda source: browser_console().local_micropip(source),
+    )
 
 
 __all__ = [
+    "answers_over_http",
     "app",
     "bytecode_archive",
+    "developers_console",
     "import_all",
     "make_flow",
     "new_state",
     "new_verifier",
-    "placeos_answers",
-    "running",
     "start",
 ]

@@ -44,7 +44,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from app.core.config import derive_client_id  # noqa: E402
 from server.settings import Settings  # noqa: E402
-from server.standin import DEV_SECRET_HEADER  # noqa: E402
+from server.standin.wiring import DEV_SECRET_HEADER  # noqa: E402
 from tests.live import LiveServer, chromium_launch_options  # noqa: E402
 
 LATENCY_MS = 100  # a PlaceOS across the internet: every API answer this much later (the stand-in's fault switch)

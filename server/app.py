@@ -61,7 +61,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
 
         setup_proxy(app, settings)
     else:
-        from .standin import setup_standin
+        from .standin.wiring import setup_standin
 
         setup_standin(app, settings, clock)
     return app

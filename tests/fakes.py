@@ -11,14 +11,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from app.api.client import PlaceOSClient
+from app.api.live import Live
 from app.auth.flows import CodeFlow, Flow, ImplicitFlow
 from app.auth.session import AuthSession, SignedIn, Token
 from app.auth.states import PREFIX
 from app.auth.token_endpoint import pkce_challenge
 from app.core.config import ClientConfig
-from app.core.ports import HttpRequest, HttpResponse, MemoryStorage
+from app.core.ports import Exclusive, Frame, HttpRequest, HttpResponse, MemoryStorage, run_alone
 from app.core.redact import Secret
 from app.shell.controller import App
+from app.shell.units import Ports
 from app.shell.view import El
 
 BASE = "http://127.0.0.1:8000"
@@ -72,6 +74,10 @@ class FakeNavigator:
 
     def assign(self, url: str) -> None:
         self.assigned.append(url)
+
+    def new_page(self, path: str) -> None:
+        """The browser left and came back: a new page at `path`, with its own history."""
+        self.path, self.history, self.assigned = path, [path], []
 
     def replace(self, path: str) -> None:
         self.path = path
@@ -263,7 +269,17 @@ class Harness:
 
     made: list[Harness] = []  # conftest closes what a test left spawned but never ran
 
-    def __init__(self, handler: Any = standin, path: str = "/", **config_overrides: Any) -> None:
+    def __init__(
+        self,
+        handler: Any = standin,
+        path: str = "/",
+        *,
+        frame: Frame | None = None,
+        exclusive: Exclusive = run_alone,
+        broadcast: Callable[[str], None] = lambda message: None,
+        live: Live | None = None,
+        **config_overrides: Any,
+    ) -> None:
         Harness.made.append(self)
         self.clock = Clock()
         self.storage = MemoryStorage()
@@ -287,7 +303,7 @@ class Harness:
         self.navigator = FakeNavigator(path)
         self.screen = FakeScreen()
         self.tasks: list[Coroutine[Any, Any, object]] = []
-        self.app = App(
+        self.ports = Ports(
             config=self.config,
             session=self.session,
             flow=self.flow,
@@ -297,7 +313,12 @@ class Harness:
             screen=self.screen,
             clock=self.clock,
             spawn=self.tasks.append,
+            frame=frame,
+            exclusive=exclusive,
+            broadcast=broadcast,
+            live=live,
         )
+        self.app = App(self.ports)
 
     async def settle(self) -> None:
         while self.tasks:
@@ -311,8 +332,7 @@ class Harness:
 
     def returning(self) -> None:
         """The browser comes back from PlaceOS: a new page at the redirect URI."""
-        self.navigator = FakeNavigator("/")
-        self.app.navigator = self.navigator
+        self.navigator.new_page("/")
 
     async def sign_in(self, expires_in: int = 3600) -> None:
         """What a round trip to the authorization server looks like from the app's side."""

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from app.core.config import derive_client_id
 from server.app import create_app
 from server.settings import Settings
-from server.standin import DEV_SECRET_HEADER, STANDIN
+from server.standin.container import STANDIN
+from server.standin.wiring import DEV_SECRET_HEADER
 from tests.fakes import Clock
 
 REDIRECT_URI = "http://127.0.0.1:8000/"

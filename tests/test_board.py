@@ -214,15 +214,14 @@ async def test_the_board_is_kept_as_drawn_for_the_loader_with_only_what_the_load
 async def test_a_rebooted_kiosk_with_no_token_renews_in_a_frame_behind_its_saved_board() -> None:
     h = await board()
     h.session.forget()
-    again = Harness(kiosk=True, storage="local")
-    again.storage.data.update(h.storage.data)
     urls: list[str] = []
 
     async def frame(url: str, timeout_s: float) -> str | None:
         urls.append(url)
         return f"access_token=tok-framed-abcdefgh&token_type=Bearer&expires_in=600&state={state_of(url)}"
 
-    again.app.frame = frame
+    again = Harness(kiosk=True, storage="local", frame=frame)
+    again.storage.data.update(h.storage.data)
     await again.app.start("", again.clock.now)
     await again.settle()
     assert len(urls) == 1 and again.navigator.assigned == [] and "Room 0" in again.screen.text
@@ -232,13 +231,12 @@ async def test_a_rebooted_kiosk_with_no_token_renews_in_a_frame_behind_its_saved
 async def test_a_rebooted_kiosk_whose_placeos_session_is_gone_goes_to_sign_in() -> None:
     h = await board()
     h.session.forget()
-    again = Harness(kiosk=True, storage="local")
-    again.storage.data.update(h.storage.data)
 
     async def frame(url: str, timeout_s: float) -> str | None:
         return f"error=login_required&state={state_of(url)}"
 
-    again.app.frame = frame
+    again = Harness(kiosk=True, storage="local", frame=frame)
+    again.storage.data.update(h.storage.data)
     await again.app.start("", again.clock.now)
     assert len(again.navigator.assigned) == 1 and "/auth/oauth/authorize?" in again.navigator.assigned[0]
     assert "Room 0" in again.screen.text  # and the board stays on screen until the page goes
@@ -294,10 +292,7 @@ def test_an_edited_snapshot_keeps_only_what_a_tile_can_show(rooms: list[dict[str
 
 
 def board_view_of(state: BoardState) -> None:
-    from app.shell.model import Model
-    from app.ui.screens import Working
-
-    board_view(Model(screen=Working(), board=state))
+    board_view(state)
 
 
 # one renewal for the tabs that share a token (item 4) -----------------------------------------------------------
@@ -325,10 +320,6 @@ class Locks:
 
 async def test_tabs_sharing_a_token_renew_it_once_and_the_others_adopt_it() -> None:
     locks = Locks()
-    one = await board(expiry_warning_s=60)
-    two = Harness(kiosk=True, storage="local", expiry_warning_s=60)
-    two.storage = one.storage
-    two.session._token_storage = one.storage  # the same localStorage
     urls: list[str] = []
 
     async def frame(url: str, timeout_s: float) -> str | None:
@@ -337,9 +328,10 @@ async def test_tabs_sharing_a_token_renew_it_once_and_the_others_adopt_it() -> N
         assert await two.app.upkeep.renew_in_frame() == NOT_TRIED
         return f"access_token=tok-framed-{len(urls):04d}&token_type=Bearer&expires_in=3600&state={state_of(url)}"
 
-    for h in (one, two):
-        h.app.exclusive = locks.for_tab()
-        h.app.frame = frame
+    one = await board(expiry_warning_s=60, exclusive=locks.for_tab(), frame=frame)
+    two = Harness(kiosk=True, storage="local", expiry_warning_s=60, exclusive=locks.for_tab(), frame=frame)
+    two.storage = one.storage
+    two.session._token_storage = one.storage  # the same localStorage
     one.clock.advance(3541)
     two.clock.now = one.clock.now
     assert await one.app.upkeep.renew_in_frame() == RENEWED
@@ -355,14 +347,12 @@ async def test_tabs_sharing_a_token_renew_it_once_and_the_others_adopt_it() -> N
 
 
 async def test_refresh_token_renewal_is_one_tab_at_a_time_too() -> None:
-    h = Harness(flow="code", storage="local", kiosk=True)
-    h.app.exclusive = Locks().for_tab()
     ran: list[str] = []
 
     async def busy(name: str, work: Callable[[], Awaitable[None]]) -> bool:
         ran.append(name)
         return False  # another tab holds it
 
-    h.app.exclusive = busy
+    h = Harness(flow="code", storage="local", kiosk=True, exclusive=busy)
     await h.app.upkeep.renew("Your session has ended.", reload=False)
     assert ran == ["placeos-renewal"] and h.navigator.assigned == []  # not this tab's turn: nothing else happens

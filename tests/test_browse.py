@@ -13,9 +13,9 @@ from app.browse.detail_view import mail_href
 from app.browse.list_view import count_text, seats
 from app.browse.place import MAX_FEATURES, Place, place_from
 from app.browse.rooms import filtered, unfiltered
+from app.browse.state import BrowseState
 from app.core.ports import HttpResponse
-from app.shell.model import Model
-from app.shell.upkeep import spoken
+from app.ui.countdown import spoken
 from app.ui.elements import El, h
 from app.ui.words import when
 from tests.fakes import SYSTEMS, Harness, find, standin, text_of
@@ -94,9 +94,9 @@ def test_chips_remove_one_filter_or_all() -> None:
 
 def test_words_for_counts_read_as_english() -> None:
     assert (seats(1), seats(2), seats(0), seats("x"), seats(True)) == ("1 seat", "2 seats", "0 seats", "", "")
-    model = Model(systems=[{"id": "a"}], total=1)
+    model = BrowseState(systems=[{"id": "a"}], total=1)
     assert count_text(model) == "1 system"
-    model = Model(systems=[{"id": str(n)} for n in range(20)], total=10_000, place=Place(offset=40))
+    model = BrowseState(systems=[{"id": str(n)} for n in range(20)], total=10_000, place=Place(offset=40))
     assert count_text(model) == "41–60 of 10,000 systems"
 
 
@@ -117,7 +117,7 @@ async def test_rows_are_links_to_their_system_and_one_page_has_no_pager() -> Non
 
 async def test_the_pager_jumps_and_an_offset_past_the_end_leads_back_to_the_last_page() -> None:
     h_ = await signed_in_at("/?offset=900")
-    assert h_.app.model.place.offset == 40 and h_.navigator.path == "/?offset=40"
+    assert h_.app.model.browse.place.offset == 40 and h_.navigator.path == "/?offset=40"
     assert h_.navigator.history == ["/?offset=40"]  # the address past the end was replaced, not kept
     assert "41–45 of 45 systems" in h_.screen.text
     h_.app.dispatch("goto", "", {"page": "1"})
@@ -125,7 +125,7 @@ async def test_the_pager_jumps_and_an_offset_past_the_end_leads_back_to_the_last
     assert h_.navigator.path == "/" and h_.screen.focus[-1] == "systems-list"
     h_.app.dispatch("goto", "", {"page": "99999"})
     await h_.settle()
-    assert h_.app.model.place.offset == 40
+    assert h_.app.model.browse.place.offset == 40
 
 
 async def test_filters_go_to_the_api_and_the_address_and_show_as_chips() -> None:
@@ -290,8 +290,8 @@ async def test_the_countdown_notice_is_not_itself_a_live_region() -> None:
 
 def linked(a: Harness, b: Harness) -> None:
     """Two tabs of one origin: a BroadcastChannel between them, and one localStorage."""
-    a.app.broadcast = b.app.tabs.message
-    b.app.broadcast = a.app.tabs.message
+    a.app.tabs.broadcast = b.app.tabs.message
+    b.app.tabs.broadcast = a.app.tabs.message
     b.session._shared = a.session._shared
 
 
@@ -303,14 +303,14 @@ async def test_a_new_tab_starts_signed_in_with_the_token_of_a_signed_in_tab() ->
     await second.app.start("", second.clock.now)
     await second.settle()
     assert "Sign in to PlaceOS" not in second.screen.text and second.app.working
-    assert second.app.model.place.system == "sys-0000000002"
+    assert second.app.model.browse.place.system == "sys-0000000002"
     assert second.session.token().access_token.reveal() == first.session.token().access_token.reveal()
 
 
 async def test_a_first_visit_asks_no_tab_and_waits_for_none() -> None:
     asked: list[str] = []
     alone = Harness()
-    alone.app.broadcast = asked.append
+    alone.app.tabs.broadcast = asked.append
     await alone.app.start("", alone.clock.now)
     assert asked == [] and "Sign in to PlaceOS" in alone.screen.text
 
@@ -324,7 +324,7 @@ async def test_a_signed_out_tab_offers_nothing_and_the_refresh_token_never_trave
     await second.app.start("", second.clock.now)
     assert "Sign in to PlaceOS" in second.screen.text
     sent: list[str] = []
-    first.app.broadcast = sent.append
+    first.app.tabs.broadcast = sent.append
     await first.sign_in()
     first.session.keep(
         first.session.token().__class__.from_json(
@@ -352,7 +352,7 @@ async def test_a_painted_page_stays_until_the_first_answer_never_loading() -> No
     h_ = await signed_in_at("/")
     again = Harness(path="/")
     again.storage, again.session._session_storage, again.session._token_storage = h_.storage, h_.storage, h_.storage
-    again.app.painted = True  # the loader drew the saved page
+    again.app.browse.painted = True  # the loader drew the saved page
     await again.app.start("", again.clock.now)
     await again.settle()
     texts = [" ".join(text_of(n) for n in frame) for frame in again.screen.frames]
@@ -364,8 +364,7 @@ async def test_a_painted_page_gives_way_when_placeos_refuses_the_kept_token() ->
     h_ = await signed_in_at("/")
     again = Harness(path="/", handler=lambda request: HttpResponse(401, {}, '{"error": "invalid_token"}'))
     again.storage, again.session._session_storage, again.session._token_storage = h_.storage, h_.storage, h_.storage
-    again.app.frame = None  # no silent renewal to try: the person is asked
-    again.app.painted = True
+    again.app.browse.painted = True
     await again.app.start("", again.clock.now)
     await again.settle()
     # The copy cannot say anything, so Python's screen replaces it, with the refusal and the way on.
@@ -388,7 +387,7 @@ messages = st.one_of(
 def test_no_message_from_another_tab_breaks_a_tab_or_gives_it_a_token_it_did_not_ask_for(sent: list[str]) -> None:
     h_ = Harness()
     answers: list[str] = []
-    h_.app.broadcast = answers.append
+    h_.app.tabs.broadcast = answers.append
     for message in sent:
         h_.app.tabs.message(message)
     assert h_.session.token() is None  # nothing asked, nothing taken

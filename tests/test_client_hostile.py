@@ -24,7 +24,7 @@ from tests.fakes import BASE, Clock, Harness, MockTransport, config
 
 @pytest.mark.parametrize("offset", ["%C2%B2", "²", "٣", "1" * 4301, "-1", "1e3", " 5"])
 def test_a_crafted_offset_in_the_address_means_the_first_page(offset: str) -> None:
-    from app.shell.controller import place_from
+    from app.browse.place import place_from
 
     assert place_from(f"/?offset={offset}&q=room") == Place(q="room", offset=0)
 
@@ -151,10 +151,11 @@ async def test_odd_values_in_systems_still_render() -> None:
     odd = [{"id": "a", "name": None, "capacity": "lots", "features": 7, "created_at": 10**30, "zones": "z"}]
     api, _ = _api(HttpResponse(200, {}, json.dumps(odd)))
     page = await api.systems()
+    from app.browse.state import BrowseState
     from app.shell.view import Model
 
-    render(Model(screen="app", systems=page.items, total=page.total))
-    render(Model(screen="app", detail=page.items[0], place=Place(system="a")))
+    render(Model(screen="app", browse=BrowseState(systems=page.items, total=page.total)))  # type: ignore[arg-type]
+    render(Model(screen="app", browse=BrowseState(detail=page.items[0], place=Place(system="a"))))  # type: ignore[arg-type]
 
 
 async def test_a_link_to_another_host_is_not_followed_with_the_token() -> None:

@@ -78,9 +78,9 @@ def test_the_console_works_the_api_with_history_completion_and_tracebacks(page: 
     run(page, "6 * 7", "42")
     # Secrets print redacted; .reveal() is the one way to see one.
     token = json.loads(page.evaluate("() => sessionStorage.getItem('placeos.token')"))["access_token"]
-    text = run(page, "app.auth.session.token()", "Secret(#")
+    text = run(page, "app.session.token()", "Secret(#")
     assert token not in text
-    text = run(page, "app.auth.session.token().access_token.reveal()[:12]", token[:12])
+    text = run(page, "app.session.token().access_token.reveal()[:12]", token[:12])
     # Ctrl+L clears the log; Ctrl+` closes the panel and the app is as it was.
     field.press("Control+l")
     expect(page.locator("#console-log pre")).to_have_count(0)

@@ -150,7 +150,7 @@ async def test_controller_sign_out_follows_an_sso_logout_url_over_https_only() -
 async def test_controller_sign_out_is_announced_and_other_tabs_follow() -> None:
     h = Harness()
     sent: list[str] = []
-    h.app.broadcast = sent.append
+    h.app.tabs.broadcast = sent.append
     await h.sign_in()
     h.transport.handler = lambda r: HttpResponse(200, {}, "{}")
     await h.app.sign_out()
@@ -161,7 +161,7 @@ async def test_controller_sign_out_is_announced_and_other_tabs_follow() -> None:
     await other.sign_in()
     other.app.tabs.message("signed-out")
     assert "You signed out in another tab." in other.screen.text
-    assert other.session.token() is None and other.app.model.place.q == "room"
+    assert other.session.token() is None and other.app.model.browse.place.q == "room"
 
 
 async def test_controller_adopts_a_token_another_tab_received() -> None:
@@ -357,7 +357,7 @@ class RecordingRealtime:
 
 async def test_live_state_follows_the_open_system_and_stops_at_sign_out() -> None:
     from app.api.realtime import Binding
-    from app.shell.live import LIVE_STATE
+    from app.browse.rooms import LIVE_STATE
 
     h = Harness()
     realtime = RecordingRealtime()
@@ -394,12 +394,13 @@ async def test_a_silent_renewal_moves_the_socket_to_the_new_token() -> None:
 
 def test_the_live_state_renders_hostile_values_as_text() -> None:
     from app.browse.place import Place
+    from app.browse.state import BrowseState
     from app.shell.model import Model
     from app.shell.view import render
     from app.ui.screens import Working
 
-    model = Model(screen=Working(), place=Place(system="sys-1"), detail={"name": "Room"})
-    model.live = {
+    model = Model(screen=Working(), browse=BrowseState(place=Place(system="sys-1"), detail={"name": "Room"}))
+    model.browse.live = {
         "status": "<img src=x onerror=alert(1)>",
         "people_count": "lots",
         "current_booking": {"title": "<b>x</b>", "event_end": 10**30},
@@ -437,9 +438,8 @@ class FakeFrame:
 async def test_stay_signed_in_renews_in_a_hidden_frame_without_leaving_the_page() -> None:
     from urllib.parse import parse_qs, urlsplit
 
-    h = Harness(expiry_warning_s=300)
     frame = FakeFrame()
-    h.app.frame = frame
+    h = Harness(expiry_warning_s=300, frame=frame)
     await h.sign_in(expires_in=1800)
     h.clock.advance(1600)
     h.app.tick()
@@ -454,8 +454,7 @@ async def test_stay_signed_in_renews_in_a_hidden_frame_without_leaving_the_page(
 
 
 async def test_stay_signed_in_falls_back_to_a_redirect_when_the_frame_gets_nothing() -> None:
-    h = Harness(expiry_warning_s=300)
-    h.app.frame = FakeFrame(answers=False)
+    h = Harness(expiry_warning_s=300, frame=FakeFrame(answers=False))
     await h.sign_in(expires_in=1800)
     h.clock.advance(1600)
     h.app.dispatch("stay_signed_in")
@@ -464,9 +463,8 @@ async def test_stay_signed_in_falls_back_to_a_redirect_when_the_frame_gets_nothi
 
 
 async def test_a_kiosk_renews_in_a_frame_and_without_a_session_keeps_its_data_and_retries_backing_off() -> None:
-    h = Harness(kiosk=True, expiry_warning_s=60)
     frame = FakeFrame()
-    h.app.frame = frame
+    h = Harness(kiosk=True, expiry_warning_s=60, frame=frame)
     await h.sign_in(expires_in=600)
     h.clock.advance(541)
     h.app.tick()
@@ -493,14 +491,13 @@ async def test_a_kiosk_renews_in_a_frame_and_without_a_session_keeps_its_data_an
 async def test_a_frame_renewal_answered_login_required_uses_its_state_and_says_a_sign_in_is_needed() -> None:
     from urllib.parse import parse_qs, urlsplit
 
-    h = Harness(kiosk=True, expiry_warning_s=60)
     urls: list[str] = []
 
     async def refusing_frame(url: str, timeout_s: float) -> str | None:
         urls.append(url)
         return f"error=login_required&error_description=A+sign-in+is+needed.&state={state_of(url)}"
 
-    h.app.frame = refusing_frame
+    h = Harness(kiosk=True, expiry_warning_s=60, frame=refusing_frame)
     await h.sign_in(expires_in=600)
     h.clock.advance(541)
     h.app.tick()

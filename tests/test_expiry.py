@@ -30,7 +30,7 @@ def token(remaining: float, refresh: bool = False, name: str = "tok-abcdefgh") -
         ("refresh token, plenty left", 3600, True, False, Quiet()),
         ("refresh token, inside the warning: silently, no prompt", 200, True, False, RenewSilently()),
         ("refresh token on a kiosk: silently too", 200, True, True, RenewSilently()),
-        ("refresh token, ran out", 0, True, False, Expired()),
+        ("refresh token, ran out: renewed, then read again", 0, True, False, RenewSilently(reload=True)),
     ],
 )
 def test_decisions(case: str, remaining: float | None, refresh: bool, kiosk: bool, expected: Decision) -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from server.faults import Faults
 from server.settings import ClientSettings
-from server.standin import DEV_SECRET_HEADER
+from server.standin.wiring import DEV_SECRET_HEADER
 from tests.conftest import ConsoleLog, LiveServer
 
 pytestmark = pytest.mark.browser

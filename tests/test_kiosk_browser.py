@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, WebSocket, WebSocketRoute, expect
 from app.core.config import Value
 from server.faults import Faults
 from server.settings import ClientSettings
-from server.standin import STANDIN
+from server.standin.container import STANDIN
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -214,7 +214,7 @@ def test_one_tab_renews_a_shared_token_and_the_others_adopt_it(browser: Browser,
     before = kept_token(first)
     start = (
         "() => { window.__renewal = pyodide.runPythonAsync("
-        "`from app.main import running\nawait running().upkeep.renew_in_frame()`); }"
+        "`from app.main import app\nawait app.upkeep.renew_in_frame()`); }"
     )
     first.evaluate(start)
     deadline = time.monotonic() + 10
@@ -234,7 +234,7 @@ def test_one_tab_renews_a_shared_token_and_the_others_adopt_it(browser: Browser,
     assert after != before
     # The second tab's Python uses the renewed token, not only its storage.
     used = second.evaluate(
-        "() => pyodide.runPython(`from app.main import running\nrunning().session.token().access_token.reveal()`)"
+        "() => pyodide.runPython(`from app.main import app\napp.session.token().access_token.reveal()`)"
     )
     assert used == after
     context.close()

@@ -23,10 +23,12 @@ from app.auth.flows import CodeFlow, Flow, ImplicitFlow
 from app.auth.oauth import RESPONSE_PARAMS, split_response
 from app.auth.session import AuthSession, SignedIn, Token
 from app.auth.states import PREFIX
+from app.browse.state import BrowseState
 from app.core.errors import ApiError, CallbackError
 from app.core.ports import HttpResponse, MemoryStorage
 from app.core.urls import quote, urlencode
 from app.shell.controller import App
+from app.shell.units import Ports
 from app.shell.view import Model, Place, render
 from tests.fakes import (
     BASE,
@@ -210,15 +212,17 @@ def test_the_app_starts_whatever_the_address_holds(data: st.DataObject, flow: st
     api = PlaceOSClient(world.session.config, transport, world.session.token, clock=world.clock, sleep=_no_sleep)
     tasks: list[Any] = []
     app = App(
-        config=world.session.config,
-        session=world.session,
-        flow=world.flow,
-        api=api,
-        transport=transport,
-        navigator=navigator,
-        screen=screen,
-        clock=world.clock,
-        spawn=tasks.append,
+        Ports(
+            config=world.session.config,
+            session=world.session,
+            flow=world.flow,
+            api=api,
+            transport=transport,
+            navigator=navigator,
+            screen=screen,
+            clock=world.clock,
+            spawn=tasks.append,
+        )
     )
 
     async def run() -> None:
@@ -320,14 +324,14 @@ def test_hostile_api_answers_raise_only_typed_errors_and_always_render(answers: 
                 result = await call()
             except ApiError as error:
                 assert str(error)
-                model.list_error = str(error)
+                model.browse.list_error = str(error)
                 continue
             if isinstance(result, Page):
                 assert all(isinstance(item, dict) for item in result.items) and result.total >= len(result.items)
-                model.systems, model.total = result.items, result.total
+                model.browse.systems, model.browse.total = result.items, result.total
             elif isinstance(result, dict):
-                model.user, model.detail = result, result
-                render(Model(screen="app", detail=result, place=Place(system="sys-1")))
+                model.browse.user, model.browse.detail = result, result
+                render(Model(screen="app", browse=BrowseState(detail=result, place=Place(system="sys-1"))))  # type: ignore[arg-type]
             render(model)
         for request in transport.requests:
             assert request.url.startswith(BASE + "/"), "the token went to another host"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from server.proxy import PROXIED_PREFIXES, upstream_path
 from server.settings import Settings
-from server.standin import DEV_SECRET_HEADER
+from server.standin.wiring import DEV_SECRET_HEADER
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.property

@@ -261,9 +261,9 @@ def test_any_frame_is_a_notify_or_nothing(frame: str) -> None:
 def test_a_socket_is_opened_only_with_a_token_well_before_its_end(
     remaining: float, lifetime: float, offered: bool
 ) -> None:
+    from app.api.realtime import socket_token
     from app.auth.session import Token
     from app.core.redact import Secret
-    from app.shell.live import socket_token
 
     now = 1_800_000_000.0
     token = Token(Secret("tok-abcdefgh"), now + remaining, "public", lifetime_s=lifetime)

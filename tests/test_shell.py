@@ -86,7 +86,9 @@ async def test_any_change_a_start_would_see_makes_a_new_build(aiohttp_client: An
     first = await build()
     assert await build() == first  # the same files, the same build
     builds = {first}
-    (site / "app" / "config.py").write_text((site / "app" / "config.py").read_text() + "\n# deployed\n")
+    (site / "app" / "core" / "config.py").write_text(
+        (site / "app" / "core" / "config.py").read_text() + "\n# deployed\n"
+    )
     builds.add(await build())
     (site / "static" / "app.css").write_text((site / "static" / "app.css").read_text() + "\n/* deployed */\n")
     builds.add(await build())

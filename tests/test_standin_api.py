@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from server.faults import Faults
-from server.standin import STANDIN
+from server.standin.container import STANDIN
 from tests.standin_helpers import (
     EMAIL,
     SAME_ORIGIN,

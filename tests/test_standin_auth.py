@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from server.faults import Faults
+from server.standin.container import STANDIN
 from server.standin.forms import safe_continue
 from tests.standin_helpers import (
     CLIENT_ID,
@@ -255,7 +256,7 @@ async def test_login_cancel_denies_with_the_state_back_to_the_app(client: Any) -
 
 
 async def test_consent_page_approve_and_deny(client: Any) -> None:
-    standin = client.server.app[__import__("server.standin", fromlist=["STANDIN"]).STANDIN]
+    standin = client.server.app[STANDIN]
     standin.store.register_app(CLIENT_ID, "Consent app", REDIRECT_URI, ["public"], skip_authorization=False)
     await sign_in(client)
     page = await client.get("/auth/oauth/authorize", params=authorize_params())

@@ -16,8 +16,8 @@ import pytest
 
 import serve
 from app.core.config import derive_client_id
-from server.standin import STANDIN
 from server.standin import login as login_module
+from server.standin.container import STANDIN
 from tests.standin_helpers import (
     CLIENT_ID,
     EMAIL,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.standin import STANDIN
+from server.standin.container import STANDIN
 from server.standin.realtime import CONTROL_PATH, PERIOD_S, RequestError, parse_request
 from tests.standin_helpers import CLIENT_ID, SAME_ORIGIN, FakeClock, implicit_token
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.auth.session import Token
 from app.core.ports import Sleep
 from app.core.redact import log
 from app.core.urls import urlencode
@@ -26,6 +27,18 @@ FIRST_BACKOFF_S = 1.0
 # it): after this long without a frame the client pings, and if nothing answers in PONG_WAIT_S it reconnects.
 KEEPALIVE_S = 20.0
 PONG_WAIT_S = 10.0
+
+
+SOCKET_MARGIN_S = 3.0
+
+
+def socket_token(token: Token | None, now: float) -> str | None:
+    """The token to open a socket with, or None to wait for its renewal. Near its end a token is not offered: the
+    server's clock (its exp is whole seconds, from before the response arrived) may count it expired already, and a
+    refused websocket makes the browser print its URL, token and all, to the console."""
+    if token is None:
+        return None
+    return token.access_token.reveal() if token.remaining(now) > SOCKET_MARGIN_S else None
 
 
 class Socket(Protocol):
@@ -211,4 +224,4 @@ class Realtime:
             pass  # the socket is going; the reconnect binds again
 
 
-__all__ = ["Binding", "Connect", "Realtime", "Socket", "backoff", "read_frame"]
+__all__ = ["socket_token", "Binding", "Connect", "Realtime", "Socket", "backoff", "read_frame"]

@@ -30,12 +30,20 @@ class Warn:
 
 @dataclass(frozen=True)
 class RenewSilently:
-    """Renew with the refresh token now, without a prompt (the code flow)."""
+    """Renew with the refresh token now, without a prompt (the code flow). `reload`: it ran out already (offline
+    for a while), so what is on screen is read again once renewed."""
+
+    reload: bool = False
+
+
+@dataclass(frozen=True)
+class RenewInFrame:
+    """Renew from PlaceOS's session in a hidden frame, without leaving the page (an unattended kiosk)."""
 
 
 @dataclass(frozen=True)
 class RenewByRedirect:
-    """Sign in again ahead of expiry, while PlaceOS still has a session (an unattended kiosk)."""
+    """Sign in again ahead of expiry, while PlaceOS still has a session (a kiosk that cannot renew in a frame)."""
 
 
 @dataclass(frozen=True)
@@ -43,28 +51,31 @@ class Expired:
     """No usable token: it ran out, or there is none."""
 
 
-Decision = Quiet | Warn | RenewSilently | RenewByRedirect | Expired
+Decision = Quiet | Warn | RenewSilently | RenewInFrame | RenewByRedirect | Expired
 
 
 class ExpiryWatch:
-    def __init__(self, warning_s: int, *, kiosk: bool) -> None:
+    def __init__(self, warning_s: int, *, kiosk: bool, in_frame: bool = False) -> None:
         self._warning_s = warning_s
         self._kiosk = kiosk
+        self._in_frame = in_frame  # this page can renew in a hidden frame
         self._dismissed: Secret | None = None  # the access token whose prompt the person dismissed
 
     def decide(self, token: Token | None, now: float) -> Decision:
         if token is None:
             return Expired()
         remaining = token.remaining(now)
+        if remaining <= 0 and token.refresh_token:
+            return RenewSilently(reload=True)  # ran out while offline: keep trying with what renews
         if remaining <= 0:
-            return Expired()
+            return RenewInFrame() if self._kiosk and self._in_frame else Expired()
         if token.refresh_token:
             renew_from = self._window(token, max(self._warning_s, SILENT_RENEWAL_MIN_S))
             return RenewSilently() if remaining <= renew_from else Quiet()
         if remaining > self._window(token, self._warning_s):
             return Quiet()
         if self._kiosk:
-            return RenewByRedirect()
+            return RenewInFrame() if self._in_frame else RenewByRedirect()
         if self._dismissed == token.access_token:
             return Quiet()
         return Warn(remaining)
@@ -81,4 +92,4 @@ class ExpiryWatch:
         self._dismissed = token.access_token if token else None
 
 
-__all__ = ["Decision", "Expired", "ExpiryWatch", "Quiet", "RenewByRedirect", "RenewSilently", "Warn"]
+__all__ = ["Decision", "Expired", "ExpiryWatch", "Quiet", "RenewByRedirect", "RenewInFrame", "RenewSilently", "Warn"]

@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 from app.browse.list_view import listed, seats, system_name
+from app.browse.state import BrowseState
 from app.core.urls import origin_of, quote
-from app.shell.model import Model
 from app.ui.elements import Child, El, h, notice_el
 from app.ui.screens import Notice
 from app.ui.words import STATUS_WORDS, booking_line
@@ -72,9 +72,9 @@ def _modules(system: dict[str, Any]) -> Child:
     return h("ul", {"class": "plain"}, items)
 
 
-def _rows(system: dict[str, Any], model: Model) -> list[tuple[str, list[tuple[str, Child]]]]:
+def _rows(system: dict[str, Any], state: BrowseState) -> list[tuple[str, list[tuple[str, Child]]]]:
     """The groups, each a heading and its (label, value) rows, for this system."""
-    times = model.detail_times
+    times = state.detail_times
     features = [str(f) for f in listed(system.get("features"))]
     return [
         (
@@ -150,9 +150,9 @@ def _booking(label: str, booking: Any, until: bool) -> Child:
     return h("p", {"class": "live-booking"}, line) if line else None
 
 
-def live_section(model: Model) -> Child:
+def live_section(state: BrowseState) -> Child:
     """The room's state as PlaceOS's websocket says it now: a word as well as a colour, and only text."""
-    live = model.live
+    live = state.live
     if "status" not in live:
         return None
     status = str(live["status"])
@@ -175,26 +175,26 @@ def _pair(label: str, value: Child) -> tuple[El, El]:
     return h("dt", {}, label), h("dd", {}, value)
 
 
-def known_name(model: Model) -> str:
+def known_name(state: BrowseState) -> str:
     """The open system's name: from its record, else from the list it was opened from; never its raw id."""
-    if model.detail:
-        return system_name(model.detail)
-    for system in model.systems or []:
-        if str(system.get("id")) == model.place.system:
+    if state.detail:
+        return system_name(state.detail)
+    for system in state.systems or []:
+        if str(system.get("id")) == state.place.system:
             return system_name(system)
     return "System"
 
 
-def detail_view(model: Model) -> El:
-    system = model.detail or {}
-    if model.missing:
+def detail_view(state: BrowseState) -> El:
+    system = state.detail or {}
+    if state.missing:
         title, lead = (
             "System not found",
-            f"PlaceOS has no system “{model.place.system}”. It may have been removed, or the link is wrong.",
+            f"PlaceOS has no system “{state.place.system}”. It may have been removed, or the link is wrong.",
         )
         body: Child = None
     else:
-        title, lead = known_name(model), str(system.get("description") or "")
+        title, lead = known_name(state), str(system.get("description") or "")
         groups = [
             h(
                 "section",
@@ -202,13 +202,13 @@ def detail_view(model: Model) -> El:
                 h("h2", {"id": f"group-{n}"}, heading),
                 h("dl", {"class": "detail-list"}, [pair for label, value in rows for pair in _pair(label, value)]),
             )
-            for n, (heading, rows) in enumerate(_rows(system, model))
+            for n, (heading, rows) in enumerate(_rows(system, state))
         ]
-        error = notice_el(Notice("error", model.list_error, (("Try again", "reload"),))) if model.list_error else None
-        loading = model.loading and not system
+        error = notice_el(Notice("error", state.list_error, (("Try again", "reload"),))) if state.list_error else None
+        loading = state.loading and not system
         grouped = h("div", {"class": "groups"}, groups) if system else None
         body = h("p", {"class": "loading", "role": "status"}, "Loading…") if loading else h("div", {}, error, grouped)
-    back = model.place.listing().path(model.base_path)
+    back = state.place.listing().path(state.base_path)
     return h(
         "section",
         {"class": "card detail", "aria-labelledby": "detail-title"},
@@ -218,8 +218,8 @@ def detail_view(model: Model) -> El:
             h("div", {}, h("h1", {"id": "detail-title", "tabindex": "-1"}, title), h("p", {"class": "muted"}, lead)),
             h("a", {"href": back, "class": "button", "data-action": "back", "id": "back"}, "← All systems"),
         ),
-        images(system, model.image_origins),
-        live_section(model),
+        images(system, state.image_origins),
+        live_section(state),
         body,
     )
 

@@ -1,5 +1,5 @@
 """The systems list as the screen shows it: search, the filters PlaceOS's index takes (kept in the URL, shown as
-chips), rows that are real links, the count and the pager. Pure: a function of the Model."""
+chips), rows that are real links, the count and the pager. Pure: a function of the BrowseState."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.browse.place import PAGE_SIZE, Place
-from app.shell.model import Model
+from app.browse.state import BrowseState
 from app.ui.elements import Child, El, button, h, notice_el
 from app.ui.screens import Notice
 
@@ -80,15 +80,15 @@ def _select(name: str, label: str, anyone: str, options: list[tuple[str, str]], 
     )
 
 
-def filters_form(model: Model) -> El:
-    place = model.place
-    features = sorted(set(model.features_seen) | set(place.features))
+def filters_form(state: BrowseState) -> El:
+    place = state.place
+    features = sorted(set(state.features_seen) | set(place.features))
     return h(
         "form",
         {"class": "filters", "data-action": "filter", "aria-labelledby": "filters-title"},
         h("h2", {"id": "filters-title", "class": "visually-hidden", "tabindex": "-1"}, "Filters"),
-        _select("building", "Building", "Any building", model.buildings, place.building, False),
-        _select("level", "Level", "Any level", model.levels if place.building else [], place.level, not place.building),
+        _select("building", "Building", "Any building", state.buildings, place.building, False),
+        _select("level", "Level", "Any level", state.levels if place.building else [], place.level, not place.building),
         h(
             "label",
             {"class": "filter"},
@@ -114,8 +114,8 @@ def _check(name: str, value: str, label: str, checked: bool) -> El:
     return h("label", {"class": "check"}, box, label)
 
 
-def filter_chips(model: Model) -> Child:
-    place, names = model.place, model.zone_names
+def filter_chips(state: BrowseState) -> Child:
+    place, names = state.place, state.zone_names
     chips = []
     if place.building:
         chips.append(("building", f"Building: {names.get(place.building, place.building)}"))
@@ -138,18 +138,18 @@ def filter_chips(model: Model) -> Child:
     return h("ul", {"class": "active-filters", "aria-label": "Active filters"}, items)
 
 
-def count_text(model: Model) -> str:
-    if not model.systems:
+def count_text(state: BrowseState) -> str:
+    if not state.systems:
         return ""
-    first, last = model.place.offset + 1, model.place.offset + len(model.systems)
-    if model.total <= len(model.systems) and first == 1:
-        return plural(model.total, "system", "systems")
-    return f"{first:,}–{last:,} of {plural(model.total, 'system', 'systems')}"
+    first, last = state.place.offset + 1, state.place.offset + len(state.systems)
+    if state.total <= len(state.systems) and first == 1:
+        return plural(state.total, "system", "systems")
+    return f"{first:,}–{last:,} of {plural(state.total, 'system', 'systems')}"
 
 
-def pager(model: Model) -> Child:
-    offset = model.place.offset
-    pages = max(1, -(-model.total // PAGE_SIZE))
+def pager(state: BrowseState) -> Child:
+    offset = state.place.offset
+    pages = max(1, -(-state.total // PAGE_SIZE))
     if pages <= 1:
         return None
     current = offset // PAGE_SIZE + 1
@@ -178,17 +178,17 @@ def pager(model: Model) -> Child:
         button("« First", "page", "0", disabled=offset == 0, id="first-page"),
         button("← Previous", "page", str(max(0, offset - PAGE_SIZE)), disabled=offset == 0, id="prev-page"),
         jump,
-        button("Next →", "page", str(offset + PAGE_SIZE), disabled=not model.has_next, id="next-page"),
+        button("Next →", "page", str(offset + PAGE_SIZE), disabled=not state.has_next, id="next-page"),
         button("Last »", "page", str(last), disabled=offset >= last, id="last-page"),
     )
 
 
-def systems_view(model: Model, base: str) -> El:
-    place = model.place
-    stale = model.loading and model.systems is not None and model.listed != place
-    if model.systems is None:
-        body: El = h("p", {"class": "loading", "role": "status"}, "Loading systems…" if model.loading else "")
-    elif not model.systems and not stale:
+def systems_view(state: BrowseState, base: str) -> El:
+    place = state.place
+    stale = state.loading and state.systems is not None and state.listed != place
+    if state.systems is None:
+        body: El = h("p", {"class": "loading", "role": "status"}, "Loading systems…" if state.loading else "")
+    elif not state.systems and not stale:
         what = f"No systems match “{place.q}”" if place.q else "No systems"
         body = h(
             "div",
@@ -206,9 +206,9 @@ def systems_view(model: Model, base: str) -> El:
                 "tabindex": "-1",
                 "aria-busy": "true" if stale else None,
             },
-            [system_row(s, model.listed or place, base) for s in model.systems],
+            [system_row(s, state.listed or place, base) for s in state.systems],
         )
-    shown = model.listed or place
+    shown = state.listed or place
     note = f"Loading new results; these are still for “{shown.q}”." if stale and shown.q else "Loading new results…"
     return h(
         "section",
@@ -218,14 +218,14 @@ def systems_view(model: Model, base: str) -> El:
             "div",
             {"class": "toolbar"},
             search_form(place.q),
-            h("span", {"class": "count", "id": "count", "aria-live": "polite"}, count_text(model)),
+            h("span", {"class": "count", "id": "count", "aria-live": "polite"}, count_text(state)),
         ),
-        filters_form(model),
-        filter_chips(model),
-        notice_el(Notice("error", model.list_error, (("Try again", "reload"),))) if model.list_error else None,
+        filters_form(state),
+        filter_chips(state),
+        notice_el(Notice("error", state.list_error, (("Try again", "reload"),))) if state.list_error else None,
         h("p", {"class": "stale-note", "role": "status"}, note if stale else ""),
         body,
-        pager(model) if model.systems and not stale else None,
+        pager(state) if state.systems and not stale else None,
     )
 
 

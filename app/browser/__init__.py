@@ -6,7 +6,7 @@ only inside Pyodide; stubs/ types the `js` and `pyodide` names it uses.
 from __future__ import annotations
 
 from app.browser.dom import DomScreen, action_of, closest_action, form_values, frame_response
-from app.browser.events import every, listen, wire
+from app.browser.events import wire
 from app.browser.ports import (
     BrowserSocket,
     Channel,
@@ -22,7 +22,7 @@ from app.browser.ports import (
     to_js_bytes,
     web_storage,
 )
-from app.browser.window import copy_text, exclusive, viewport, zone_time
+from app.browser.window import copy_text, every, exclusive, listen, viewport, zone_time
 
 __all__ = [
     "BrowserSocket",

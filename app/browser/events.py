@@ -4,34 +4,19 @@ sign-in response, and the other tabs."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import js
-from pyodide.ffi import create_proxy, jsnull
+from pyodide.ffi import jsnull
 
 from app.auth.oauth import split_response
 from app.auth.session import TOKEN_KEY
+from app.browser.window import every, listen
 from app.console.state import key_action
 
 if TYPE_CHECKING:
     from app.browser.ports import Channel
     from app.shell.controller import App
-
-
-_proxies: list[Any] = []  # kept alive for the page's lifetime; the listeners never go away
-
-
-def listen(target: Any, event: str, handler: Callable[[Any], None]) -> None:
-    proxy = create_proxy(handler)
-    _proxies.append(proxy)
-    target.addEventListener(event, proxy)
-
-
-def every(seconds: float, handler: Callable[[], None]) -> None:
-    proxy = create_proxy(handler)
-    _proxies.append(proxy)
-    js.setInterval(proxy, int(seconds * 1000))
 
 
 def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
@@ -41,7 +26,8 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
     Long on purpose: it is the one list of everything the page listens to, each handler a few lines."""
     from app.browser.dom import DomScreen, action_of, closest_action, form_values
 
-    root = app.screen.root if isinstance(app.screen, DomScreen) else js.document
+    screen = app.ports.screen
+    root = screen.root if isinstance(screen, DomScreen) else js.document
 
     def on_click(event: Any) -> None:
         target = closest_action(event)
@@ -117,4 +103,4 @@ def wire(app: App, channel: Channel, *, shared_token: bool) -> None:
     every(1.0, app.tick)
 
 
-__all__ = ["every", "listen", "wire"]
+__all__ = ["wire"]

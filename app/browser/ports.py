@@ -15,7 +15,7 @@ import js
 from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
 from app.api.early import Answer
-from app.browser.events import listen
+from app.browser.window import listen
 from app.core.ports import HttpRequest, HttpResponse, MemoryStorage, Storage
 from app.core.redact import REDACTOR, log
 

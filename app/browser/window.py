@@ -1,5 +1,6 @@
 """The window's own ports: its size (the kiosk board's grid), a lock shared with this origin's other tabs (Web
-Locks, so one tab renews a shared token), and the clipboard (the auth doctor's report)."""
+Locks, so one tab renews a shared token), the clipboard (the auth doctor's report), and the listeners and timers
+the page keeps for its lifetime."""
 
 from __future__ import annotations
 
@@ -8,7 +9,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import js
-from pyodide.ffi import JsException, create_once_callable, jsnull, to_js
+from pyodide.ffi import JsException, create_once_callable, create_proxy, jsnull, to_js
+
+_proxies: list[Any] = []  # kept alive for the page's lifetime; the listeners never go away
+
+
+def listen(target: Any, event: str, handler: Callable[[Any], None]) -> None:
+    proxy = create_proxy(handler)
+    _proxies.append(proxy)
+    target.addEventListener(event, proxy)
+
+
+def every(seconds: float, handler: Callable[[], None]) -> None:
+    proxy = create_proxy(handler)
+    _proxies.append(proxy)
+    js.setInterval(proxy, int(seconds * 1000))
 
 
 async def copy_text(text: str) -> bool:
@@ -66,4 +81,4 @@ def zone_time(moment: float, zone: str | None) -> str | None:
         return None
 
 
-__all__ = ["copy_text", "exclusive", "viewport", "zone_time"]
+__all__ = ["every", "listen", "copy_text", "exclusive", "viewport", "zone_time"]

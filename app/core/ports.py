@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from app.ui.elements import El
+from typing import Any, Protocol
 
 Clock = Callable[[], float]  # wall-clock seconds since the epoch
 Sleep = Callable[[float], Awaitable[None]]  # asyncio.sleep in the page; a recorder in tests
+Spawn = Callable[[Coroutine[Any, Any, object]], object]  # asyncio.ensure_future in the page; a list in tests
 # Loads a URL in a hidden frame; the authorization response its callback page hands back, or None (nothing in time,
 # or PlaceOS's login page, which may not be framed, instead of a response).
 Frame = Callable[[str, float], Awaitable[str | None]]
@@ -75,12 +73,6 @@ class Navigator(Protocol):
     def current(self) -> str: ...  # path and query of the page
 
 
-class Screen(Protocol):
-    def render(self, nodes: list[El], focus: str | None = None) -> None: ...
-
-    def set_title(self, text: str) -> None: ...  # the document's title: the tab, history and bookmarks show it
-
-
 class MemoryStorage:
     """Storage in a dict: the fallback when web storage is unavailable (some private modes), and for tests."""
 
@@ -109,8 +101,8 @@ __all__ = [
     "MemoryStorage",
     "Navigator",
     "NewState",
-    "Screen",
     "Sleep",
+    "Spawn",
     "Storage",
     "Transport",
     "run_alone",

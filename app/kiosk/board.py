@@ -2,7 +2,7 @@
 schedule, back off when PlaceOS is away, and keep a saved copy so a reload or a reboot paints at once.
 
 After its first paint the board never gives way to a blank, a loading screen or a dialog: every failure becomes a
-badge on the board (app.board_view), and every retry is scheduled here or in app.upkeep.
+badge on the board (app.kiosk.view), and every retry is scheduled here or in app.shell.upkeep.
 """
 
 from __future__ import annotations
@@ -10,20 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.api.client import PlaceOSClient
+from app.api.live import Live
 from app.api.realtime import Binding
+from app.auth.session import AuthSession
 from app.core.config import ClientConfig
 from app.core.errors import ApiError, AuthRequired, NetworkError
 from app.core.redact import log
 from app.kiosk.state import LIVE_NAMES, MAX_ROOMS, BoardState, from_snapshot, grid_for, room_from, snapshot
 from app.kiosk.view import board_view
-from app.shell.model import Model
 from app.ui.elements import to_data
-from app.ui.screens import Working
-
-if TYPE_CHECKING:
-    from app.shell.controller import App
+from app.ui.host import Host
 
 Viewport = Callable[[], tuple[float, float]]  # the screen's CSS pixels: window.innerWidth, innerHeight
 RETRY_S = (10, 20, 40, 80, 160, 300)  # after failed refreshes; then every 5 minutes
@@ -31,69 +30,87 @@ SAVE_EVERY_S = 10.0  # live values change often; storage need not follow each on
 
 
 class Board:
-    def __init__(self, app: App, viewport: Viewport) -> None:
-        self._app = app
+    def __init__(
+        self,
+        host: Host,
+        config: ClientConfig,
+        *,
+        api: PlaceOSClient,
+        live: Live,
+        session: AuthSession,
+        viewport: Viewport,
+        auth_required: Callable[[str], None],
+        sign_in_retry_at: Callable[[], float | None],
+        save_every_s: float = SAVE_EVERY_S,
+    ) -> None:
+        self._host = host
+        self.config = config
+        self._api = api
+        self._live = live
+        self._session = session
         self._viewport = viewport
-        self.state = BoardState(grid=grid_for(*viewport()), refresh_s=app.config.board_refresh_s)
+        self._auth_required = auth_required  # refused: app.shell.upkeep renews in a frame, spaced
+        self._sign_in_retry_at = sign_in_retry_at  # when app.shell.upkeep next renews, for the badge
+        self._save_every_s = save_every_s
+        self.state = BoardState(grid=grid_for(*viewport()), refresh_s=config.board_refresh_s)
+        self.drawn = False  # the board has something to show: from then on it stays on screen
+        self._unsubscribe: Callable[[], None] | None = None
         self._next_refresh_at = 0.0
         self._page_since = 0.0
         self._failures = 0
         self._unsaved = False
         self._saved_at = 0.0
 
-    @property
-    def config(self) -> ClientConfig:
-        return self._app.config
-
     def paint_saved(self) -> bool:
         """The last known board, at once, before anything is asked of PlaceOS. True if there was one."""
-        saved = from_snapshot(self._app.session.saved_view())
+        saved = from_snapshot(self._session.saved_view())
         if saved is None:
             return False
-        saved.grid, saved.now, saved.refresh_s = self.state.grid, self._app.clock(), self.state.refresh_s
+        saved.grid, saved.now, saved.refresh_s = self.state.grid, self._host.clock(), self.state.refresh_s
         self.state = saved
         self._show()
         return True
 
     def enter(self) -> None:
         """Signed in: refresh now, and take the live state of the rooms on screen."""
-        self._app.live.on_value = self.value
+        if self._unsubscribe is None:
+            self._unsubscribe = self._live.subscribe(self.value)
         self._next_refresh_at = 0.0
-        self._page_since = self._app.clock()
+        self._page_since = self._host.clock()
 
     async def refresh(self) -> None:
-        app, state = self._app, self.state
+        state = self.state
         state.refreshing = True
         filters: dict[str, Any] = {"zone_id": self.config.board_zone} if self.config.board_zone else {}
         try:
             rooms = []
-            async for record in app.api.all_systems(q=self.config.board_search, **filters):
+            async for record in self._api.all_systems(q=self.config.board_search, **filters):
                 if (room := room_from(record)) is not None:
                     rooms.append(room)
                 if len(rooms) >= MAX_ROOMS:
                     break
         except AuthRequired:
             self._failed("PlaceOS no longer accepts this board's sign-in.")
-            app.upkeep.auth_required("PlaceOS no longer accepts your sign-in.")
+            self._auth_required("PlaceOS no longer accepts your sign-in.")
             return
         except ApiError as error:
             self._failed("PlaceOS cannot be reached." if isinstance(error, NetworkError) else str(error))
             return
         finally:
             state.refreshing = False
-        now = app.clock()
+        now = self._host.clock()
         state.rooms, state.fetched_at, state.updated_at = rooms, now, now
         state.live = {room.id: state.live[room.id] for room in rooms if room.id in state.live}
         state.problem, state.retry_at, state.from_saved_copy = "", None, False
         self._failures = 0
         self._next_refresh_at = now + self.config.board_refresh_s
-        app.session.signed_in_ok()
+        self._session.signed_in_ok()
         self._save(now)
         await self._bind_visible()
         self._show()
 
     def _failed(self, problem: str) -> None:
-        now = self._app.clock()
+        now = self._host.clock()
         self._failures += 1
         wait = RETRY_S[min(self._failures, len(RETRY_S)) - 1]
         self.state.problem, self.state.retry_at = problem, now + wait
@@ -103,18 +120,18 @@ class Board:
 
     def tick(self) -> None:
         """Every second: the clock, the page turn, a refresh when one is due, the saved copy."""
-        app, state = self._app, self.state
-        now = app.clock()
+        host, state = self._host, self.state
+        now = host.clock()
         state.now = now
-        state.connected, state.live_retry_at = app.live.connected, app.live.retry_at
-        state.sign_in_retry_at = app.upkeep.frame_retry_at or None
-        if not state.refreshing and now >= self._next_refresh_at and app.session.valid_token() is not None:
-            app.spawn(self.refresh())
+        state.connected, state.live_retry_at = self._live.connected, self._live.retry_at
+        state.sign_in_retry_at = self._sign_in_retry_at()
+        if not state.refreshing and now >= self._next_refresh_at and self._session.valid_token() is not None:
+            host.spawn(self.refresh())
         if state.pages > 1 and now - self._page_since >= self.config.board_rotate_s:
             state.page = (state.page + 1) % state.pages
             self._page_since = now
-            app.spawn(self._bind_visible())
-        if self._unsaved and now - self._saved_at >= SAVE_EVERY_S:
+            host.spawn(self._bind_visible())
+        if self._unsaved and now - self._saved_at >= self._save_every_s:
             self._save(now)
         self._show()
 
@@ -122,7 +139,7 @@ class Board:
         grid = grid_for(*self._viewport())
         if grid != self.state.grid:
             self.state.grid, self.state.page = grid, 0
-            self._app.spawn(self._bind_visible())
+            self._host.spawn(self._bind_visible())
             self._show()
 
     def value(self, binding: Binding, value: Any) -> None:
@@ -130,28 +147,27 @@ class Board:
         if binding.name not in LIVE_NAMES or binding.sys not in {room.id for room in state.visible()}:
             return
         state.live.setdefault(binding.sys, {})[binding.name] = value
-        state.updated_at = self._app.clock()
+        state.updated_at = self._host.clock()
         self._unsaved = True
         self._show()
 
     async def _bind_visible(self) -> None:
         wanted = {Binding(room.id, "Bookings", 1, name) for room in self.state.visible() for name in LIVE_NAMES}
-        await self._app.live.keep_only(wanted)
+        await self._live.keep_only(wanted)
 
     def _save(self, now: float) -> None:
         # Also as the next start will first show it, from the saved copy: no clock (its time would be wrong), no
         # problem of this run's, "Refreshing".
         first = replace(self.state, from_saved_copy=True, now=0.0, problem="", connected=True)
         first.live_retry_at = first.retry_at = first.sign_in_retry_at = None
-        painted = [to_data(node) for node in board_view(Model(screen=Working(), board=first))]
-        self._app.session.keep_view(snapshot(self.state), json.dumps(painted, separators=(",", ":")))
+        painted = [to_data(node) for node in board_view(first)]
+        self._session.keep_view(snapshot(self.state), json.dumps(painted, separators=(",", ":")))
         self._unsaved, self._saved_at = False, now
 
     def _show(self) -> None:
-        self.state.now = self._app.clock()
-        if self._app.model.board is not self.state:
-            self._app.model.board = self.state
-        self._app.show()
+        self.state.now = self._host.clock()
+        self.drawn = True
+        self._host.show()
 
 
-__all__ = ["RETRY_S", "Board", "Viewport"]
+__all__ = ["RETRY_S", "SAVE_EVERY_S", "Board", "Viewport"]

@@ -1,4 +1,4 @@
-"""The kiosk board, drawn from app.board_state: a clock, when it was last updated, a badge whenever what it shows
+"""The kiosk board, drawn from app.kiosk.state: a clock, when it was last updated, a badge whenever what it shows
 may be out of date (and when it tries again), and a grid of room tiles whose state is a word as well as a colour.
 No buttons, no search, no sign-out: nobody stands at a lobby display to press them."""
 
@@ -7,28 +7,25 @@ from __future__ import annotations
 from typing import Any
 
 from app.kiosk.state import BoardState, Room
-from app.shell.model import Model
 from app.ui.elements import Child, El, brand, h
-from app.ui.screens import CallbackFailed
 from app.ui.words import STATUS_WORDS, booking_line, clock_time
 
 STALE_GRACE_S = 10  # a refresh under way is not "out of date" yet
+SignInProblem = str | bool | None
 
 
 def _again(at: float | None) -> str:
     return f" Trying again at {clock_time(at, seconds=True)}." if at else ""
 
 
-def badge(model: Model) -> tuple[str, str] | None:
-    """What may be wrong with what the board shows, most serious first, and when it tries again."""
-    state = model.board
-    assert state is not None
+def badge(state: BoardState, sign_in: SignInProblem = None) -> tuple[str, str] | None:
+    """What may be wrong with what the board shows, most serious first, and when it tries again. `sign_in`: the
+    shell's word on the sign-in, a failed return's "title: message", or True while a sign-in is needed."""
     known = clock_time(state.updated_at or state.fetched_at, seconds=True)
     since = f" Showing what was known at {known}." if known else ""
-    screen = model.screen
-    if isinstance(screen, CallbackFailed):
-        return "signin", f"{screen.title}: {screen.message}{since}"
-    if model.expiry_notice is not None and model.expiry_notice.kind == "error":
+    if isinstance(sign_in, str):
+        return "signin", f"{sign_in}{since}"
+    if sign_in:
         return "signin", f"Sign-in needed. Reload this page to sign in.{since}{_again(state.sign_in_retry_at)}"
     if state.problem:
         return "offline", f"Offline: {state.problem}{since}{_again(state.retry_at)}"
@@ -67,10 +64,8 @@ def tile(room: Room, live: dict[str, Any]) -> El:
     )
 
 
-def board_view(model: Model) -> list[El]:
-    state: BoardState | None = model.board
-    assert state is not None
-    problem = badge(model)
+def board_view(state: BoardState, sign_in: SignInProblem = None) -> list[El]:
+    problem = badge(state, sign_in)
     updated = clock_time(state.updated_at, seconds=True)
     body: Child
     if state.rooms:
@@ -110,4 +105,4 @@ def board_view(model: Model) -> list[El]:
     ]
 
 
-__all__ = ["STALE_GRACE_S", "badge", "board_view", "seats", "tile"]
+__all__ = ["STALE_GRACE_S", "SignInProblem", "badge", "board_view", "seats", "tile"]

@@ -1,74 +1,87 @@
-"""The sign-in's return: an authorization response, wherever it arrived, checked by the flow and turned into either
-a signed-in app back at the person's place, or a screen that says what went wrong (and, once in a while, a fresh
-sign-in by itself). A response where this flow never asks for one is refused whole.
-"""
+"""The sign-in's return, decided as a value: an authorization response, wherever it arrived, checked by the flow and
+turned into a decision the controller applies (as app.auth.expiry's decisions are): go on signed in, back at the
+person's place; show what went wrong; or start a fresh sign-in by itself. A response where this flow never asks for
+one is refused whole. Nothing here draws or navigates."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
+from app.auth.flows import Flow
 from app.auth.oauth import is_authorization_response
-from app.browse.place import place_from
+from app.auth.session import AuthSession
 from app.core.errors import CallbackError, UnknownState
 from app.core.redact import log
-from app.ui.screens import Loading, Notice
+from app.ui.screens import Actions
 
-if TYPE_CHECKING:
-    from app.shell.controller import App
+
+@dataclass(frozen=True)
+class Proceed:
+    """Signed in (or nothing arrived): the app goes on, at `back` when the sign-in said where it started."""
+
+    back: str | None = None
+    outcome: str = ""  # for the doctor's report
+    scope_warning: str = ""
+
+
+@dataclass(frozen=True)
+class Failed:
+    title: str
+    message: str
+    actions: Actions
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Start the sign-in again by itself, saying why (the loop breaker allows it)."""
+
+    message: str
+
+
+Decision = Proceed | Failed | Restart
+NOTHING = Proceed()
+UNREACHABLE = Failed(
+    "Sign-in did not complete",
+    "PlaceOS could not be reached to finish signing in. Check your connection, then try again.",
+    (("Try again", "sign_in"),),
+)
 
 
 class Arrival:
-    def __init__(self, app: App) -> None:
-        self._app = app
+    def __init__(self, flow: Flow, session: AuthSession, base_path: str) -> None:
+        self._flow = flow
+        self._session = session
+        self._base_path = base_path
 
-    async def receive(self, arrived: dict[str, str], received_at: float) -> bool:
-        """Handle what arrived in the fragment and the query; True when the app may go on (signed in, or nothing
-        arrived), False when a screen about the response is showing instead."""
-        app = self._app
-        expected = app.flow.response_place
+    def response_in(self, arrived: dict[str, str]) -> str | Decision:
+        """The authorization response to complete, from what arrived in the fragment and the query; or, without
+        one to complete, the decision already: nothing arrived, or a response in a place this flow never uses."""
+        expected = self._flow.response_place
         for place, text in arrived.items():
             if place != expected and text and is_authorization_response(text):
-                self.failed(app.session.refuse_misplaced(text, place))
-                return False
+                return self.refused(self._session.refuse_misplaced(text, place))
         response = arrived.get(expected, "")
-        if not (response and is_authorization_response(response)):
-            return True
-        return await self._complete(response, received_at)
+        return response if response and is_authorization_response(response) else NOTHING
 
-    async def _complete(self, response: str, received_at: float) -> bool:
-        app = self._app
-        app.model.screen = Loading(message="Finishing sign-in…")
-        app.show()
+    async def complete(self, response: str, received_at: float) -> Decision:
         try:
-            signed_in = await app.flow.complete(response, received_at)
+            signed_in = await self._flow.complete(response, received_at)
         except CallbackError as error:
-            self.failed(error)
-            return False
+            return self.refused(error)
         except OSError:
-            app.show_callback_error(
-                "Sign-in did not complete",
-                "PlaceOS could not be reached to finish signing in. Check your connection, then try again.",
-                (("Try again", "sign_in"),),
-            )
-            return False
-        app.sign_in_outcome = "signed in" + (f" ({signed_in.scope_warning})" if signed_in.scope_warning else "")
-        base = app.config.base_path
+            return UNREACHABLE
+        base = self._base_path
         back = signed_in.return_to if signed_in.return_to.startswith(base) else base  # never out of the app
-        app.navigator.replace(back)
-        app.model.place = place_from(back)
-        if signed_in.scope_warning:
-            app.model.notice = Notice("warn", signed_in.scope_warning, (("Dismiss", "dismiss_notice"),))
-        return True
+        outcome = "signed in" + (f" ({signed_in.scope_warning})" if signed_in.scope_warning else "")
+        return Proceed(back, outcome, signed_in.scope_warning or "")
 
-    def failed(self, error: CallbackError) -> None:
-        app = self._app
+    def refused(self, error: CallbackError) -> Decision:
         log.info("sign-in response not used: %s", type(error).__name__)
-        if app.session.may_restart_automatically(error):
-            app.sign_in(f"{error} Starting sign-in again…")
-        elif isinstance(error, UnknownState):
-            app.show_callback_error("This sign-in was not started here", str(error), (("Sign in", "sign_in"),))
-        else:
-            app.show_callback_error("Sign-in did not complete", str(error), (("Try again", "sign_in"),))
+        if self._session.may_restart_automatically(error):
+            return Restart(f"{error} Starting sign-in again…")
+        if isinstance(error, UnknownState):
+            return Failed("This sign-in was not started here", str(error), (("Sign in", "sign_in"),))
+        return Failed("Sign-in did not complete", str(error), (("Try again", "sign_in"),))
 
 
-__all__ = ["Arrival"]
+__all__ = ["NOTHING", "UNREACHABLE", "Arrival", "Decision", "Failed", "Proceed", "Restart"]

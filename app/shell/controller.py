@@ -1,100 +1,44 @@
 """The app's behaviour, over the ports, so every story runs under CPython in tests (app.main wires the real ones).
-
-Decisions live in their own units: the flow (app.flows), the sign-in's return (app.arrival), the token's upkeep
-(app.upkeep), live state (app.live), what a person reads (app.browse). This class dispatches and shows screens."""
+It holds the units app.shell.units composes, dispatches the page's actions to them, applies what they decide (the
+sign-in's return is a value from app.shell.arrival), and shows the screen they share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from app.api.client import PlaceOSClient
-from app.api.realtime import Connect, Realtime
-from app.auth.flows import Flow
-from app.auth.session import AuthSession
+from app.api.early import MAX_EARLY
 from app.auth.signout import sign_out
-from app.browse.place import Place, place_from
-from app.browse.rooms import Browse
-from app.core.config import ClientConfig
+from app.browse.place import place_from
+from app.browse.state import BrowseState
 from app.core.errors import SignInLoop
-from app.core.ports import Clock, Exclusive, Frame, Navigator, Screen, Transport, ZoneTime, run_alone
 from app.core.redact import log
-from app.core.urls import origin_of
-from app.shell.arrival import Arrival
-from app.shell.live import Live
+from app.shell.arrival import Decision, Failed, Proceed, Restart
 from app.shell.model import Model
-from app.shell.tabs import SIGNED_OUT, OtherTabs
-from app.shell.upkeep import NO_ANSWER, RENEWED, Upkeep
+from app.shell.tabs import SIGNED_OUT
+from app.shell.units import Ports, compose
+from app.shell.upkeep import NO_ANSWER, RENEWED
 from app.shell.view import render, title
-from app.ui.elements import El
-from app.ui.screens import Actions, CallbackFailed, Leaving, SignedOut, Working
-from app.ui.words import local_zone_time
+from app.ui.elements import El, to_data
+from app.ui.screens import Actions, CallbackFailed, Leaving, Loading, Notice, SignedOut, Working
 
-if TYPE_CHECKING:  # the board, the console and the doctor load when first needed: most pages use none of them
+if TYPE_CHECKING:  # the console and the doctor load when first needed: most pages use neither
     from app.console.repl import PythonConsole
-    from app.doctor.runner import CopyText, Doctor
-    from app.kiosk.board import Board, Viewport
-
-Spawn = Callable[[Coroutine[Any, Any, object]], object]
+    from app.doctor.runner import Doctor
 
 
 class App:
-    def __init__(
-        self,
-        *,
-        config: ClientConfig,
-        session: AuthSession,
-        flow: Flow,
-        api: PlaceOSClient,
-        transport: Transport,
-        navigator: Navigator,
-        screen: Screen,
-        clock: Clock,
-        spawn: Spawn,
-        broadcast: Callable[[str], None] = lambda message: None,
-        realtime: Realtime | None = None,
-        frame: Frame | None = None,
-        exclusive: Exclusive = run_alone,
-        viewport: Viewport = lambda: (1920.0, 1080.0),
-        console: PythonConsole | None = None,
-        copy_text: CopyText | None = None,
-        connect: Connect | None = None,
-        zone_time: ZoneTime = local_zone_time,
-    ) -> None:
-        self.config = config
-        self.session = session
-        self.flow = flow
-        self.api = api
-        self.transport = transport
-        self.navigator = navigator
-        self.screen = screen
-        self.clock = clock
-        self.zone_time = zone_time  # a time as it is read in a room's time zone (Intl in the browser)
-        self.spawn = spawn
-        self.broadcast = broadcast  # tells this app's other tabs (BroadcastChannel in the browser)
-        self.live = Live(self, realtime)
-        self.frame = frame  # renewals in a hidden frame (implicit flow); None: renewal leaves the page
-        self.exclusive = exclusive  # one tab at a time renews a token they share
-        self.model = self.fresh_model()
-        self.upkeep = Upkeep(self)
-        self.board: Board | None = None
-        if config.kiosk:  # a kiosk shows the board, not the browser
-            from app.kiosk.board import Board
-
-            self.board = Board(self, viewport)
-        self.browse = Browse(self)
-        self.tabs = OtherTabs(self)
-        self.console = console  # the developers' Python console, where the configuration has it
-        self._doctor_ports = (copy_text, connect)
+    def __init__(self, ports: Ports) -> None:
+        self.ports = ports
+        self.config, self.session, self.api, self.navigator = ports.config, ports.session, ports.api, ports.navigator
+        self.clock, self.spawn = ports.clock, ports.spawn
+        self.model = Model(browse=BrowseState.for_config(ports.config))
+        self.shown: list[El] | None = None  # the screen as last rendered
+        self.console: PythonConsole | None = None  # the developers' Python console, where the configuration has it
         self._doctor: Doctor | None = None
         self.sign_in_outcome = "no sign-in returned to this tab yet"  # for the doctor's report
-        self.arrival = Arrival(self)
-        self.shown: list[El] | None = None  # the screen as last rendered
-        self.painted = False  # the loader drew this tab's last page (app.browse keeps it until fresh data)
-
-    def fresh_model(self, **values: Any) -> Model:
-        origins = tuple(dict.fromkeys(origin_of(u) for u in (self.config.placeos_base, self.config.redirect_uri)))
-        return Model(base_path=self.config.base_path, image_origins=origins, **values)
+        units = compose(self, ports)
+        self.live, self.upkeep, self.board = units.live, units.upkeep, units.board
+        self.browse, self.tabs, self.arrival = units.browse, units.tabs, units.arrival
 
     @property
     def doctor(self) -> Doctor:
@@ -102,20 +46,32 @@ class App:
         if self._doctor is None:
             from app.doctor.runner import Doctor
 
-            self._doctor = Doctor(self, *self._doctor_ports)
+            ports = self.ports
+            self._doctor = Doctor(
+                self,
+                self.config,
+                transport=ports.transport,
+                session=self.session,
+                api=self.api,
+                sign_in_outcome=lambda: self.sign_in_outcome,
+                copy_text=ports.copy_text,
+                connect=ports.connect,
+            )
         return self._doctor
 
     # -- screens --------------------------------------------------------------------------------------------------
     def show(self, focus: str | None = None) -> None:
-        self.model.console = self.console.state if self.console else None
-        self.model.doctor = self._doctor.state if self._doctor and self._doctor.state.open else None
-        if self.browse.keeps_painted():
+        model = self.model
+        model.expiry_notice = self.upkeep.notice
+        model.board = self.board.state if self.board is not None and self.board.drawn else None
+        if self.browse.keeps_painted(said=model.notice is not None or model.expiry_notice is not None):
             return
-        nodes = render(self.model)
+        doctor = self._doctor.state if self._doctor and self._doctor.state.open else None
+        nodes = render(model, doctor, self.console.state if self.console else None)
         if nodes != self.shown or focus:  # the same screen again (a tick) leaves the page alone
             self.shown = nodes
-            self.screen.render(nodes, focus)
-            self.screen.set_title(title(self.model))
+            self.ports.screen.render(nodes, focus)
+            self.ports.screen.set_title(title(model))
 
     @property
     def working(self) -> bool:
@@ -132,7 +88,7 @@ class App:
         self.show("screen-title")
 
     def enter_app(self) -> None:
-        self.model.expiry_notice = None
+        self.upkeep.notice = None
         self.model.screen = Working()
         if self.board is not None:
             self.board.enter()
@@ -140,14 +96,26 @@ class App:
         self.spawn(self.load())
         self.live.start()
 
+    def keep_page(self, requested: list[str]) -> None:
+        """This page as drawn, for the loader to show at once on this tab's next load of the same address."""
+        if self.shown is not None and self.board is None:
+            nodes = [to_data(node) for node in self.shown]
+            self.session.keep_page(self.navigator.current(), nodes, requested[:MAX_EARLY])
+
+    def stuck(self) -> bool:
+        browse = self.model.browse
+        return isinstance(self.model.screen, CallbackFailed) or (
+            self.working and bool(browse.list_error) and not browse.loading
+        )
+
     # -- start and the sign-in's return ---------------------------------------------------------------------------
     async def start(self, fragment: str, received_at: float, query: str = "") -> None:
         """`fragment` and `query` hold only the authorization-response parameters the loader took from the
         address bar (nothing else of the URL)."""
-        self.model.place = place_from(self.navigator.current())
+        self.model.browse.place = place_from(self.navigator.current())
         signed_out_here = self.session.take_signed_out()
         saved = self.board is not None and self.board.paint_saved()  # a kiosk's last state, at once
-        if not await self.arrival.receive({"fragment": fragment, "query": query}, received_at):
+        if not await self._arrive({"fragment": fragment, "query": query}, received_at):
             return
         token = self.session.token()
         if token is None and not self.config.kiosk and (await self.tabs.borrow() or await self.tabs.renew_quietly()):
@@ -171,15 +139,37 @@ class App:
         """An authorization response that arrived while the app runs (a same-document hash change)."""
 
         async def arrive() -> None:
-            if await self.arrival.receive({"fragment": fragment}, received_at) and self.session.valid_token():
+            if await self._arrive({"fragment": fragment}, received_at) and self.session.valid_token():
                 self.enter_app()
 
         self.spawn(arrive())
 
+    async def _arrive(self, arrived: dict[str, str], received_at: float) -> bool:
+        """What arrived, checked and applied: True when the app may go on (signed in, or nothing arrived)."""
+        found = self.arrival.response_in(arrived)
+        if isinstance(found, str):
+            self.model.screen = Loading(message="Finishing sign-in…")
+            self.show()
+            found = await self.arrival.complete(found, received_at)
+        return self._apply(found)
+
+    def _apply(self, decision: Decision) -> bool:
+        if isinstance(decision, Restart):
+            self.sign_in(decision.message)
+        elif isinstance(decision, Failed):
+            self.show_callback_error(decision.title, decision.message, decision.actions)
+        elif decision.back is not None:
+            self.sign_in_outcome = decision.outcome
+            self.navigator.replace(decision.back)
+            self.model.browse.place = place_from(decision.back)
+            if decision.scope_warning:
+                self.model.notice = Notice("warn", decision.scope_warning, (("Dismiss", "dismiss_notice"),))
+        return isinstance(decision, Proceed)
+
     # -- sign-in and sign-out -------------------------------------------------------------------------------------
     def sign_in(self, message: str = "Taking you to PlaceOS sign-in…") -> None:
         try:
-            url = self.flow.sign_in_url(self.model.place.path(self.config.base_path))
+            url = self.ports.flow.sign_in_url(self.model.browse.place.path(self.config.base_path))
         except SignInLoop as error:
             self.show_callback_error("Sign-in stopped", str(error), (("Try again", "reset_loop"),))
             return
@@ -193,13 +183,35 @@ class App:
         token = self.session.token()
         self.session.forget_everywhere()
         self.session.forget_view()
-        self.model = self.fresh_model(screen=Leaving("Signing out…", "Signing you out of PlaceOS…"))
+        self._forget_screen(Leaving("Signing out…", "Signing you out of PlaceOS…"), keep_place=False)
         self.show()
-        self.broadcast(SIGNED_OUT)
+        self.tabs.broadcast(SIGNED_OUT)
         await self.live.stop()
-        logout_url = await sign_out(self.config, self.transport, self.flow.revocations(token) if token else [])
+        logout_url = await sign_out(
+            self.config, self.ports.transport, self.ports.flow.revocations(token) if token else []
+        )
         self.session.note_signed_out()
         self.navigator.assign(logout_url)
+
+    def _forget_screen(self, screen: Working | Leaving | SignedOut, keep_place: bool) -> None:
+        """Nothing of what was on screen stays: a new model, and the rooms list's state with it."""
+        place = self.model.browse.place if keep_place else None
+        self.model = Model(screen=screen, browse=BrowseState.for_config(self.config, place))
+        self.browse.state = self.model.browse
+        self.upkeep.notice = None
+
+    def signed_out_elsewhere(self) -> None:
+        """Another tab signed out: this one's token died with the logout, so say so now, not at the next 401."""
+        if isinstance(self.model.screen, Working | Loading):
+            self.session.forget()
+            self.session.forget_view()
+            self._forget_screen(SignedOut(), keep_place=True)
+            self.show_signed_out("You signed out in another tab.")
+
+    def token_arrived(self) -> None:
+        if not self.working or self.upkeep.notice is not None:
+            self.enter_app()
+            self.spawn(self.live.renewed())
 
     # -- data -----------------------------------------------------------------------------------------------------
     async def load(self) -> None:
@@ -214,26 +226,13 @@ class App:
 
     def online(self) -> None:
         self.tick()
-        if self.working and self.model.list_error:
+        if self.working and self.model.browse.list_error:
             self.spawn(self.load())
 
-    # -- navigation -----------------------------------------------------------------------------------------------
-    def go(self, place: Place, focus_back: str | None = None, replace_entry: bool = False) -> None:
-        self.model.place = place
-        path = place.path(self.config.base_path)
-        self.navigator.replace(path) if replace_entry else self.navigator.push(path)
-        self.spawn(self._load_then_focus(focus_back))
-
-    async def _load_then_focus(self, focus: str | None) -> None:
-        await self.load()
-        if focus:
-            self.show(focus)
-
     def history_moved(self, path: str) -> None:
-        if not self.working:
-            return
-        self.model.place = place_from(path)
-        self.spawn(self.load())
+        if self.working:
+            self.model.browse.place = place_from(path)
+            self.spawn(self.load())
 
     def dispatch(self, action: str, arg: str = "", form: dict[str, str] | None = None) -> None:
         if action == "sign_in":
@@ -258,4 +257,4 @@ class App:
             log.warning("unknown action %r", action)
 
 
-__all__ = ["App", "Navigator", "SIGNED_OUT", "Screen", "Spawn", "place_from"]
+__all__ = ["App"]

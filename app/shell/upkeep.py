@@ -1,23 +1,26 @@
 """The token's upkeep: keeping a signed-in app signed in. On every tick the expiry watch says what is due (warn,
 renew silently, sign in again ahead of time on a kiosk, or expired); the renewal guard spaces renewals; kiosk
-recovery retries a stuck display by itself. The App is the host: this acts through its flow, session and screen.
+recovery retries a stuck display by itself. It owns the expiry notice, and gets the flow, the session, the frame and
+the few callbacks it acts through (app.shell.controller composes it); nothing else of the app.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Literal
 
-from app.auth.expiry import Expired, ExpiryWatch, Quiet, RenewByRedirect, RenewSilently, Warn
+from app.auth.expiry import Expired, ExpiryWatch, Quiet, RenewByRedirect, RenewInFrame, RenewSilently, Warn
+from app.auth.flows import Flow
 from app.auth.recovery import KioskRecovery
 from app.auth.renewal import RenewalGuard
-from app.auth.session import Token
+from app.auth.session import AuthSession, Token
+from app.core.config import ClientConfig
 from app.core.errors import AuthorizationDenied, CallbackError, SignInLoop
+from app.core.ports import Exclusive, Frame
 from app.core.redact import log
-from app.ui.screens import CallbackFailed, Notice
-
-if TYPE_CHECKING:
-    from app.shell.controller import App
-
+from app.ui.countdown import minutes, spoken
+from app.ui.host import Host
+from app.ui.screens import Notice
 
 Outcome = Literal["renewed", "no-session", "no-answer", "not-tried"]
 RENEWED: Outcome = "renewed"
@@ -30,71 +33,92 @@ FRAME_BACKOFF_S = (10, 20, 40, 80, 160, 300)  # after failed renewals in a frame
 SIGN_IN_NEEDED = "PlaceOS needs a sign-in again. What you see stays here, and this page keeps trying by itself."
 
 
-def minutes(seconds: float) -> str:
-    if seconds < 60:
-        return f"{max(1, int(seconds))} s"
-    return f"{int(seconds // 60)} min"
-
-
 class Upkeep:
-    def __init__(self, app: App) -> None:
-        self._app = app
-        self.expiry = ExpiryWatch(app.config.expiry_warning_s, kiosk=app.config.kiosk)
-        self.renewal = RenewalGuard(app.clock)
-        self.kiosk = KioskRecovery(app.clock) if app.config.kiosk else None
+    def __init__(
+        self,
+        host: Host,
+        config: ClientConfig,
+        *,
+        session: AuthSession,
+        flow: Flow,
+        frame: Frame | None,
+        exclusive: Exclusive,
+        sign_in: Callable[[], None],
+        renewed: Callable[[], Awaitable[None]],
+        reload: Callable[[], Coroutine[Any, Any, None]],
+        place_path: Callable[[], str],
+        stuck: Callable[[], bool],
+        callback_failed: Callable[[], bool],
+    ) -> None:
+        self._host = host
+        self._config = config
+        self._session = session
+        self._flow = flow
+        self._frame = frame  # renewals in a hidden frame (implicit flow); None: renewal leaves the page
+        self._exclusive = exclusive  # one tab at a time renews a token they share
+        self._sign_in = sign_in
+        self._renewed = renewed  # the socket moves to the new token
+        self._reload = reload  # what is on screen, read again
+        self._place_path = place_path  # where a sign-in returns to
+        self._stuck = stuck  # a kiosk with nothing moving: an error screen, or a failed read not being retried
+        self._callback_failed = callback_failed
+        self.notice: Notice | None = None  # the expiry notice: "stay signed in?", or "sign in again"
+        self.expiry = ExpiryWatch(config.expiry_warning_s, kiosk=config.kiosk, in_frame=frame is not None)
+        self.renewal = RenewalGuard(host.clock)
+        self.kiosk = KioskRecovery(host.clock) if config.kiosk else None
         self._frame_failures = 0
         self.frame_retry_at = 0.0  # no frame renewal before this (back-off after failures)
+
+    def _notify(self, notice: Notice | None) -> None:
+        self.notice = notice
+        self._host.show()
 
     async def renew_in_frame(self) -> Outcome:
         """A new token from PlaceOS's existing session, in a hidden frame, without leaving the page. Its response
         is checked exactly as a top-level callback's; each attempt counts against the loop breaker. With a token
         shared between tabs, one tab renews (a Web Lock) and the others adopt what it got."""
-        app = self._app
-        if app.frame is None or app.clock() < self.frame_retry_at or not self.renewal.may_start():
+        if self._frame is None or self._host.clock() < self.frame_retry_at or not self.renewal.may_start():
             return NOT_TRIED
         outcome: Outcome = NOT_TRIED
-        before = app.session.token()
+        before = self._session.token()
 
         async def alone() -> None:
             nonlocal outcome
             outcome = RENEWED if self._renewed_elsewhere(before) else await self._frame_round()
 
-        if not await app.exclusive(RENEWAL_LOCK, alone):
+        if not await self._exclusive(RENEWAL_LOCK, alone):
             return NOT_TRIED  # another tab is renewing: its token arrives here through storage
         if outcome == RENEWED:
             self._frame_failures, self.frame_retry_at = 0, 0.0
-            app.model.expiry_notice = None
-            app.show()
-            await app.live.renewed()
+            self._notify(None)
+            await self._renewed()
         elif outcome != NOT_TRIED:
             self._frame_failures += 1
             wait = FRAME_BACKOFF_S[min(self._frame_failures, len(FRAME_BACKOFF_S)) - 1]
-            self.frame_retry_at = app.clock() + wait
-            app.model.expiry_notice = Notice("error", SIGN_IN_NEEDED, (("Sign in", "sign_in"),))
-            app.show()
+            self.frame_retry_at = self._host.clock() + wait
+            self._notify(Notice("error", SIGN_IN_NEEDED, (("Sign in", "sign_in"),)))
         return outcome
 
     def _renewed_elsewhere(self, before: Token | None) -> bool:
         """Whether another tab renewed while this one waited for the lock: then its token is the one to use."""
-        now = self._app.session.token()
+        now = self._session.token()
         if now is None or (before is not None and now.access_token == before.access_token):
             return False
-        return isinstance(self.expiry.decide(now, self._app.clock()), Quiet)
+        return isinstance(self.expiry.decide(now, self._host.clock()), Quiet)
 
     async def _frame_round(self) -> Outcome:
-        app = self._app
         try:
-            url = app.flow.frame_sign_in_url(app.model.place.path(app.config.base_path))
+            url = self._flow.frame_sign_in_url(self._place_path())
         except SignInLoop:
             url = None
         if url is None:
             return NOT_TRIED
         self.renewal.start()
         try:
-            response = await app.frame(url, FRAME_TIMEOUT_S) if app.frame else None
+            response = await self._frame(url, FRAME_TIMEOUT_S) if self._frame else None
             if not response:
                 return NO_ANSWER
-            await app.flow.complete(response, app.clock())
+            await self._flow.complete(response, self._host.clock())
         except AuthorizationDenied as error:
             log.info("renewal in a frame refused: %s", error.error)
             return NO_SESSION
@@ -109,11 +133,10 @@ class Upkeep:
     def act(self, action: str) -> bool:
         """The expiry notice's buttons; False for any other action."""
         if action == "stay_signed_in":
-            self._app.spawn(self.stay_signed_in())
+            self._host.spawn(self.stay_signed_in())
         elif action == "dismiss_expiry":
-            self.expiry.dismiss(self._app.session.token())
-            self._app.model.expiry_notice = None
-            self._app.show()
+            self.expiry.dismiss(self._session.token())
+            self._notify(None)
         else:
             return False
         return True
@@ -121,94 +144,92 @@ class Upkeep:
     async def stay_signed_in(self) -> None:
         """The person said yes to "stay signed in?": renew in place, or by a redirect where that cannot work."""
         if await self.renew_in_frame() != RENEWED:
-            self._app.sign_in()
+            self._sign_in()
 
     def _may_renew(self) -> bool:
-        return self._app.flow.renews_silently(self._app.session.token()) and self.renewal.may_start()
+        return self._flow.renews_silently(self._session.token()) and self.renewal.may_start()
 
     async def renew(self, reason: str, reload: bool) -> None:
         """Silent renewal with the refresh token; if it is refused, the ordinary sign-in path takes over. One tab
         at a time: two tabs spending the same rotating refresh token would look like a replay and lose both."""
-        app, before = self._app, self._app.session.token()
+        before = self._session.token()
         result: list[Token | None] = []
         offline = False
 
         async def alone() -> None:
             nonlocal offline
             if self._renewed_elsewhere(before):
-                result.append(app.session.token())
+                result.append(self._session.token())
                 return
             self.renewal.start()
             try:
-                result.append(await app.flow.renew())
+                result.append(await self._flow.renew())
             except OSError:
                 offline = True
             finally:
                 self.renewal.finish()
 
-        if not await app.exclusive(RENEWAL_LOCK, alone):
+        if not await self._exclusive(RENEWAL_LOCK, alone):
             return  # another tab is renewing
         if offline:
             # Offline: what renews is kept; tick() tries again once the guard's spacing has passed.
-            if app.session.valid_token() is None:
-                app.model.expiry_notice = Notice(
-                    "error", "Your session has ended and PlaceOS cannot be reached to renew it; the app keeps trying."
+            if self._session.valid_token() is None:
+                self._notify(
+                    Notice(
+                        "error",
+                        "Your session has ended and PlaceOS cannot be reached to renew it; the app keeps trying.",
+                    )
                 )
-                app.show()
             return
         if not result or result[0] is None:
             self._sign_in_needed(reason)
             return
-        app.model.expiry_notice = None
-        app.show()
-        await app.live.renewed()
+        self._notify(None)
+        await self._renewed()
         if reload:
-            await app.load()
+            await self._reload()
 
     def auth_required(self, reason: str) -> None:
         """Expired or refused: renew silently where the flow can, else say so and keep what is on screen."""
         if self._may_renew():
-            self._app.spawn(self.renew(reason, reload=True))
+            self._host.spawn(self.renew(reason, reload=True))
         else:
             self._sign_in_needed(reason)
 
     def _sign_in_needed(self, reason: str) -> None:
-        self._app.session.forget()
-        if self._app.config.kiosk and self._app.frame is not None:
-            self._app.spawn(self.renew_in_frame())  # a display keeps its data and keeps trying, spaced
+        self._session.forget()
+        if self._config.kiosk and self._frame is not None:
+            self._host.spawn(self.renew_in_frame())  # a display keeps its data and keeps trying, spaced
             return
-        if self._app.config.kiosk:
-            self._app.sign_in()
+        if self._config.kiosk:
+            self._sign_in()
             return
-        self._app.model.expiry_notice = Notice(
-            "error", f"{reason} Sign in again to continue; what you see stays here.", (("Sign in again", "sign_in"),)
+        self._notify(
+            Notice(
+                "error",
+                f"{reason} Sign in again to continue; what you see stays here.",
+                (("Sign in again", "sign_in"),),
+            )
         )
-        self._app.show()
 
     def tick(self) -> None:
-        """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides."""
+        """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides, and
+        each of the expiry watch's decisions has one action here."""
         if self.kiosk is not None and self.kiosk.due(self._stuck()):
             self._kiosk_retry()
-        if not self._app.working:
+        if not self._host.working:
             return
-        token = self._app.session.token()
-        decision = self.expiry.decide(token, self._app.clock())
-        notice = self._app.model.expiry_notice
+        decision = self.expiry.decide(self._session.token(), self._host.clock())
         if isinstance(decision, RenewSilently):
-            if self._may_renew():
-                self._app.spawn(self.renew("Your session has ended.", reload=False))  # ahead of expiry, no prompt
-        elif isinstance(decision, Expired) and self._app.flow.renews_silently(token):
-            if self._may_renew():  # expired while offline: keep trying with what renews, spaced by the guard
-                self._app.spawn(self.renew("Your session has ended.", reload=True))
-        elif isinstance(decision, Expired) and self._app.config.kiosk and self._app.frame is not None:
-            self._app.spawn(self.renew_in_frame())  # a display keeps its data and keeps trying, spaced
-        elif isinstance(decision, Expired):
-            if not (notice and notice.kind == "error"):
-                self.auth_required("Your session has ended.")
-        elif isinstance(decision, RenewByRedirect) and self._app.frame is not None:
-            self._app.spawn(self.renew_in_frame())  # ahead of expiry, while PlaceOS still has a session
+            if self._may_renew():  # spaced by the guard: offline, it keeps trying with what renews
+                self._host.spawn(self.renew("Your session has ended.", reload=decision.reload))
+        elif isinstance(decision, RenewInFrame):
+            self._host.spawn(self.renew_in_frame())  # a display keeps its data and keeps trying, spaced
         elif isinstance(decision, RenewByRedirect):
-            self._app.sign_in()  # renew ahead of expiry while the sign-in service still has a session
+            self._sign_in()  # renew ahead of expiry while the sign-in service still has a session
+        elif isinstance(decision, Expired):
+            if not (self.notice and self.notice.kind == "error"):
+                self.auth_required("Your session has ended.")
         elif isinstance(decision, Warn):
             warning = Notice(
                 "warn",
@@ -216,35 +237,19 @@ class Upkeep:
                 (("Stay signed in", "stay_signed_in"), ("Dismiss", "dismiss_expiry")),
                 spoken=spoken(decision.remaining),
             )
-            if warning != notice:
-                self._app.model.expiry_notice = warning
-                self._app.show()
-        elif notice is not None:
-            self._app.model.expiry_notice = None
-            self._app.show()
-
-    def _stuck(self) -> bool:
-        if isinstance(self._app.model.screen, CallbackFailed):
-            return True
-        return self._app.working and bool(self._app.model.list_error) and not self._app.model.loading
+            if warning != self.notice:
+                self._notify(warning)
+        elif self.notice is not None:
+            self._notify(None)
 
     def _kiosk_retry(self) -> None:
         """A kiosk must never need a person: whatever stopped it, it tries again by itself."""
         log.info("kiosk: retrying by itself (attempt %d)", self.kiosk.retries if self.kiosk else 0)
-        if isinstance(self._app.model.screen, CallbackFailed):
-            self._app.session.loop.reset()
-            self._app.sign_in()
+        if self._callback_failed():
+            self._session.loop.reset()
+            self._sign_in()
         else:
-            self._app.spawn(self._app.load())
+            self._host.spawn(self._reload())
 
 
-def spoken(seconds: float) -> str:
-    """The countdown as a screen reader hears it: changed at a few thresholds, not every second."""
-    for limit, words in ((10, "10 seconds"), (30, "30 seconds"), (60, "a minute")):
-        if seconds <= limit:
-            return f"Your session ends in less than {words}."
-    whole = -(-int(seconds) // 60)
-    return f"Your session ends in {whole} minutes."
-
-
-__all__ = ["NOT_TRIED", "NO_ANSWER", "NO_SESSION", "RENEWAL_LOCK", "RENEWED", "Outcome", "Upkeep", "minutes", "spoken"]
+__all__ = ["NOT_TRIED", "NO_ANSWER", "NO_SESSION", "RENEWAL_LOCK", "RENEWED", "Outcome", "Upkeep"]

@@ -1,10 +1,10 @@
-"""What the screen shows, as a pure function of the Model (app.model), built from app.elements: a tree whose
-text is always text; and the document's title. Links from API data keep only http(s) URLs (app.detail.safe_href).
-The list is app.list_view's, a system's card app.detail's."""
+"""What the screen shows, as a pure function of the Model (app.shell.model) and the panels open over it, built
+from app.ui.elements: a tree whose text is always text; and the document's title. The list is
+app.browse.list_view's, a system's card app.browse.detail_view's, a kiosk's board app.kiosk.view's."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.browse.detail_view import detail_view, known_name, safe_href
 from app.browse.list_view import systems_view
@@ -12,6 +12,10 @@ from app.browse.place import MAX_OFFSET_DIGITS, PAGE_SIZE, Place
 from app.shell.model import Model
 from app.ui.elements import Child, El, brand, button, centered, h, notice_el
 from app.ui.screens import CallbackFailed, Leaving, Loading, Notice, SignedOut
+
+if TYPE_CHECKING:
+    from app.console.state import ConsoleState
+    from app.doctor.findings import DoctorState
 
 
 def initials(name: str) -> str:
@@ -45,14 +49,13 @@ def topbar(user: dict[str, Any] | None) -> El:
     )
 
 
-def render(model: Model) -> list[El]:
+def render(model: Model, doctor: DoctorState | None = None, console: ConsoleState | None = None) -> list[El]:
     """The screen, with the auth doctor and the developers' console over it where they are open."""
     nodes = screen_nodes(model)
-    if model.doctor is not None:
+    if doctor is not None:
         from app.doctor.view import doctor_panel  # these three load with what they draw, not at start-up
 
-        nodes.append(h("div", {"class": "doctor-layer"}, doctor_panel(model.doctor)))
-    console = model.console
+        nodes.append(h("div", {"class": "doctor-layer"}, doctor_panel(doctor)))
     if console is not None:
         from app.console.view import console_launcher, console_panel
 
@@ -68,7 +71,7 @@ def screen_nodes(model: Model) -> list[El]:
     if model.board is not None and (model.board.rooms or not isinstance(screen, SignedOut | CallbackFailed)):
         from app.kiosk.view import board_view
 
-        return board_view(model)  # once painted, a kiosk's board stays: every problem is a badge on it
+        return board_view(model.board, sign_in_problem(model))  # once painted, a kiosk's board stays
     if isinstance(screen, Loading | Leaving) and not (isinstance(screen, Leaving) and screen.over_app):
         return [h("main", {"class": "content", "id": "content"}, centered(screen.title, screen.message, ()))]
     if isinstance(screen, SignedOut | CallbackFailed):
@@ -80,10 +83,11 @@ def screen_nodes(model: Model) -> list[El]:
         notice = notice_el(model.notice) if model.notice else None
         return [h("main", {"class": "content", "id": "content"}, notice, card)]
     notices = [notice_el(n) for n in (model.expiry_notice, model.notice) if n]
-    main = detail_view(model) if model.place.system else systems_view(model, model.base_path)
+    browse = model.browse
+    main = detail_view(browse) if browse.place.system else systems_view(browse, browse.base_path)
     return [
         h("a", {"class": "skip-link", "href": "#content"}, "Skip to content"),
-        topbar(model.user),
+        topbar(browse.user),
         h(
             "main",
             {"class": "content", "id": "content", "tabindex": "-1"},
@@ -91,6 +95,13 @@ def screen_nodes(model: Model) -> list[El]:
             main,
         ),
     ]
+
+
+def sign_in_problem(model: Model) -> str | bool:
+    """What the board's badge says of the sign-in: a failed return's title and message, or whether one is needed."""
+    if isinstance(model.screen, CallbackFailed):
+        return f"{model.screen.title}: {model.screen.message}"
+    return model.expiry_notice is not None and model.expiry_notice.kind == "error"
 
 
 def first_screen() -> list[El]:
@@ -101,7 +112,7 @@ def first_screen() -> list[El]:
 
 def title(model: Model) -> str:
     """The document's title for what is on screen: the tab, the history list and a bookmark show it."""
-    screen, place = model.screen, model.place
+    screen, place = model.screen, model.browse.place
     if model.board is not None or isinstance(screen, Loading):
         return "PlaceOS"
     if isinstance(screen, SignedOut):
@@ -109,7 +120,7 @@ def title(model: Model) -> str:
     if isinstance(screen, CallbackFailed | Leaving):
         return f"{screen.title} · PlaceOS"
     if place.system:
-        return f"{'System not found' if model.missing else known_name(model)} · PlaceOS"
+        return f"{'System not found' if model.browse.missing else known_name(model.browse)} · PlaceOS"
     page = f" · page {place.offset // PAGE_SIZE + 1}" if place.offset else ""
     return (f"“{place.q}” · " if place.q else "") + f"Systems{page} · PlaceOS"
 
@@ -128,5 +139,6 @@ __all__ = [
     "h",
     "render",
     "safe_href",
+    "sign_in_problem",
     "title",
 ]

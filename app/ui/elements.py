@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Protocol, Union
 
 from app.ui.screens import Notice
 
@@ -128,4 +128,24 @@ def centered(title: str, message: str, actions: tuple[tuple[str, str], ...], *, 
     )
 
 
-__all__ = ["ALLOWED_ATTRS", "Child", "El", "brand", "button", "centered", "h", "notice_el", "allowed_attr", "to_data"]
+class Display(Protocol):
+    """What draws the element tree: the DOM in the page (app.browser), a recorder in tests."""
+
+    def render(self, nodes: list[El], focus: str | None = None) -> None: ...
+
+    def set_title(self, text: str) -> None: ...  # the document's title: the tab, history and bookmarks show it
+
+
+__all__ = [
+    "Display",
+    "ALLOWED_ATTRS",
+    "Child",
+    "El",
+    "brand",
+    "button",
+    "centered",
+    "h",
+    "notice_el",
+    "allowed_attr",
+    "to_data",
+]

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import random
+from collections.abc import Callable
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
+from ..faults import Faults
 from ..web import Handler
 from .fixtures import IMAGES_PATH, SystemIndex, module_record, room_image, search_words, zone_records
-from .tokens import AccessClaims, TokenRejected
+from .identity import bearer_token
+from .tokens import AccessClaims, TokenIssuer, TokenRejected
 
 if TYPE_CHECKING:
-    from . import Standin
     from .store import User
 
 SYSTEMS_PATH = "/api/engine/v2/systems"
@@ -141,23 +144,35 @@ def current_user_body(user: User) -> dict[str, Any]:
 
 
 class ApiRoutes:
-    def __init__(self, standin: Standin) -> None:
-        self.s = standin
+    def __init__(
+        self,
+        *,
+        issuer: TokenIssuer,
+        systems: SystemIndex,
+        faults: Faults,
+        clock: Callable[[], float],
+        rng: random.Random,
+    ) -> None:
+        self._issuer = issuer
+        self._systems = systems
+        self._faults = faults
+        self._clock = clock
+        self._rng = rng  # the injected server errors' dice
 
     async def _authenticate(self, request: web.Request, scopes: set[str]) -> tuple[AccessClaims, User]:
-        faults = self.s.faults
+        faults = self._faults
         if faults.api_latency_ms:
             await asyncio.sleep(faults.api_latency_ms / 1000)
         if faults.take_unauthorized():
             raise ApiError(401, "logged out")  # a live token refused, as after a logout elsewhere
-        if faults.roll_server_error(self.s.rng):
+        if faults.roll_server_error(self._rng):
             raise ApiError(503, "service unavailable (injected)")
-        token = self.s.bearer_token(request)
+        token = bearer_token(request)
         if not token:
             raise ApiError(401, "")
         hostname = urlsplit("//" + request.host).hostname or ""
         try:
-            claims, user = self.s.issuer.verify(token, hostname)
+            claims, user = self._issuer.verify(token, hostname)
         except TokenRejected as exc:
             raise ApiError(401, str(exc)) from None
         if not scopes & set(claims.scopes):
@@ -180,11 +195,11 @@ class ApiRoutes:
 
     async def systems(self, request: web.Request) -> web.StreamResponse:
         await self._authenticate(request, SYSTEMS_SCOPES)
-        return self._paged(request, SYSTEMS_PATH, filter_systems(self.s.systems, request.query), "sys")
+        return self._paged(request, SYSTEMS_PATH, filter_systems(self._systems, request.query), "sys")
 
     async def system(self, request: web.Request) -> web.StreamResponse:
         await self._authenticate(request, SYSTEMS_SCOPES)
-        system = self.s.systems.by_id.get(request.match_info["sys_id"])
+        system = self._systems.by_id.get(request.match_info["sys_id"])
         if system is None:
             raise ApiError(404, f"system {request.match_info['sys_id']!r} not found")
         if request.query.get("complete") == "true":
@@ -229,7 +244,7 @@ class ApiRoutes:
         await self._authenticate(request, SYSTEMS_SCOPES)
         limit = _int(request.query, "limit", 20, 0, MAX_LIMIT)
         offset = _int(request.query, "offset", 0, 0, 10**9)
-        found = filter_systems(self.s.systems, request.query)
+        found = filter_systems(self._systems, request.query)
         return web.json_response({"total": len(found), "results": found[offset : offset + limit]})
 
     @web.middleware
@@ -246,8 +261,8 @@ class ApiRoutes:
                 response = web.json_response({"error": exc.message}, status=exc.status)
         except web.HTTPNotFound:
             response = web.json_response({"error": "not found"}, status=404)
-        if self.s.faults.date_skew_s:
-            response.headers["Date"] = formatdate(self.s.clock() + self.s.faults.date_skew_s, usegmt=True)
+        if self._faults.date_skew_s:
+            response.headers["Date"] = formatdate(self._clock() + self._faults.date_skew_s, usegmt=True)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -12,17 +12,17 @@ from aiohttp import web
 from .authorize import AuthorizeRoutes
 from .discovery import DiscoveryRoutes
 from .forms import FormGuard
-from .identity import Identities
+from .identity import Identities, bearer_token
 from .login import LoginRoutes
 from .logout import LogoutRoutes
 from .token_routes import TokenRoutes
 
 if TYPE_CHECKING:
-    from . import Standin
+    from .container import Standin
 
 
 def add_auth_routes(app: web.Application, standin: Standin) -> None:
-    identities = Identities(standin.store, standin.issuer, standin.bearer_token)
+    identities = Identities(standin.store, standin.issuer, bearer_token)
     guard = FormGuard(
         standin.csrf_secret,
         secure_cookies=standin.secure_cookies,

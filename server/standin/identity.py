@@ -35,4 +35,13 @@ class Identities:
         return token, user
 
 
-__all__ = ["Identities", "SESSION_COOKIE"]
+def bearer_token(request: web.Request) -> str | None:
+    """PlaceOS's order: the Authorization header, then the bearer_token parameter, then the cookie."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() in ("bearer", "token") and value.strip():
+        return value.strip()
+    return request.query.get("bearer_token") or request.cookies.get("bearer_token") or None
+
+
+__all__ = ["bearer_token", "Identities", "SESSION_COOKIE"]

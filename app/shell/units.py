@@ -1,0 +1,149 @@
+"""Which unit gets what. The ports app.main wires to the browser (and tests to fakes), and the app's units, each
+built with the host and its own named collaborators and callbacks, nothing else of the app, as the server's route
+classes are. The controller (app.shell.controller) composes them once and applies what they decide."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from app.api.client import PlaceOSClient
+from app.api.live import Live
+from app.api.realtime import Connect
+from app.auth.flows import Flow
+from app.auth.session import AuthSession
+from app.browse.rooms import Browse
+from app.core.config import ClientConfig
+from app.core.ports import Clock, Exclusive, Frame, Navigator, Spawn, Transport, ZoneTime, run_alone
+from app.shell.arrival import Arrival
+from app.shell.model import Model
+from app.shell.tabs import OtherTabs
+from app.shell.upkeep import RENEWED, Upkeep
+from app.ui.elements import Display
+from app.ui.host import Host
+from app.ui.screens import CallbackFailed
+from app.ui.words import local_zone_time
+
+if TYPE_CHECKING:  # the board and the doctor load when first needed: most pages use neither
+    from app.doctor.runner import CopyText
+    from app.kiosk.board import Board, Viewport
+
+
+def _full_hd() -> tuple[float, float]:
+    return 1920.0, 1080.0
+
+
+@dataclass
+class Ports:
+    """Everything the app reaches the world through: the real browser's in the page, fakes in tests."""
+
+    config: ClientConfig
+    session: AuthSession
+    flow: Flow
+    api: PlaceOSClient
+    transport: Transport
+    navigator: Navigator
+    screen: Display
+    clock: Clock
+    spawn: Spawn
+    broadcast: Callable[[str], None] = lambda message: None  # to this app's other tabs (BroadcastChannel)
+    live: Live | None = None  # the page's socket; None: an app without live state
+    frame: Frame | None = None  # renewals in a hidden frame (implicit flow); None: renewal leaves the page
+    exclusive: Exclusive = run_alone  # one tab at a time renews a token they share (Web Locks)
+    viewport: Viewport = field(default=_full_hd)
+    copy_text: CopyText | None = None
+    connect: Connect | None = None
+    zone_time: ZoneTime = local_zone_time  # a time as it is read in a room's time zone (Intl in the browser)
+
+
+class Controls(Host, Protocol):
+    """What the units' callbacks reach in the controller."""
+
+    model: Model
+
+    def sign_in(self, message: str = ...) -> None: ...
+
+    async def load(self) -> None: ...
+
+    def tick(self) -> None: ...
+
+    def keep_page(self, requested: list[str]) -> None: ...
+
+    def stuck(self) -> bool: ...
+
+    def signed_out_elsewhere(self) -> None: ...
+
+    def token_arrived(self) -> None: ...
+
+
+@dataclass
+class Units:
+    live: Live
+    upkeep: Upkeep
+    board: Board | None
+    browse: Browse
+    tabs: OtherTabs
+    arrival: Arrival
+
+
+def compose(app: Controls, ports: Ports) -> Units:
+    """The one list of every unit and what it gets (long on purpose: split, it could not be read whole)."""
+    config, session = ports.config, ports.session
+    live = ports.live or Live(None, spawn=ports.spawn, clock=ports.clock, on_connected=session.signed_in_ok)
+    upkeep = Upkeep(
+        app,
+        config,
+        session=session,
+        flow=ports.flow,
+        frame=ports.frame,
+        exclusive=ports.exclusive,
+        sign_in=app.sign_in,
+        renewed=live.renewed,
+        reload=app.load,
+        place_path=lambda: app.model.browse.place.path(config.base_path),
+        stuck=app.stuck,
+        callback_failed=lambda: isinstance(app.model.screen, CallbackFailed),
+    )
+    board = None
+    if config.kiosk:  # a kiosk shows the board, not the browser
+        from app.kiosk.board import Board
+
+        board = Board(
+            app,
+            config,
+            api=ports.api,
+            live=live,
+            session=session,
+            viewport=ports.viewport,
+            auth_required=upkeep.auth_required,
+            sign_in_retry_at=lambda: upkeep.frame_retry_at or None,
+        )
+    browse = Browse(
+        app,
+        app.model.browse,
+        api=ports.api,
+        live=live,
+        session=session,
+        navigator=ports.navigator,
+        zone_time=ports.zone_time,
+        auth_required=upkeep.auth_required,
+        keep_page=app.keep_page,
+    )
+
+    async def renew_quietly() -> bool:
+        return await upkeep.renew_in_frame() == RENEWED
+
+    tabs = OtherTabs(
+        app,
+        session,
+        broadcast=ports.broadcast,
+        renew_in_frame=renew_quietly if ports.frame is not None else None,
+        signed_out_elsewhere=app.signed_out_elsewhere,
+        token_arrived=app.token_arrived,
+        token_gone=app.tick,
+    )
+    return Units(live, upkeep, board, browse, tabs, Arrival(ports.flow, session, config.base_path))
+
+
+__all__ = ["Controls", "Ports", "Units", "compose"]
