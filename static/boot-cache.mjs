@@ -17,7 +17,7 @@
 // localStorage holds the key while the snapshot is kept, so that the loader can start Pyodide without first
 // asking Cache Storage; a hint that outlives its snapshot (storage cleared in part) costs one failed restore.
 //
-// The app's bytecode: a zip of the app's compiled modules (app/bytecode.py), kept with the ETag of the app.zip it
+// The app's bytecode: a zip of the app's compiled modules (app/core/bytecode.py), kept with the ETag of the app.zip it
 // was compiled from. The contract: it is unpacked only over the app.zip with that same ETag, so an app update can
 // never run stale bytecode; and when a start that used it fails, it is dropped, so "Try again" compiles from
 // source (broken bytecode costs one failed start, never two).

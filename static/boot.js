@@ -33,7 +33,7 @@
   // An authorization response (RFC 6749 §4.1.2, §4.2.2 and their errors), in the fragment or the query and
   // whatever flow this app uses: its parameters are kept in memory only and the history entry is replaced, so no
   // token, code or state stays in the address bar or in history. Python decides whether the response arrived
-  // where this app's flow expects it (app/oauth.py holds the same two lists).
+  // where this app's flow expects it (app/auth/oauth.py holds the same two lists).
   const MARKERS = ["access_token", "refresh_token", "id_token", "code", "state", "error"];
   const RESPONSE = new Set([...MARKERS, "token_type", "expires_in", "scope", "error_description", "error_uri",
     "session_state", "iss"]);
@@ -59,7 +59,7 @@
     history.replaceState(history.state, "", location.pathname + query + (oauthFragment ? "" : location.hash));
   }
 
-  // A kiosk board's last state, as Python last drew it (app/board.py), shown while Python starts so that a
+  // A kiosk board's last state, as Python last drew it (app/kiosk/board.py), shown while Python starts so that a
   // reload or a reboot never shows a loading screen. It comes from storage, so it is built as the app builds its
   // screens: elements from a short list, text as text nodes, attributes from an allow-list (app/browser/dom.py).
   const PAINT_TAGS = new Set(["main", "header", "section", "nav", "div", "span", "h1", "h2", "p", "ul", "li", "time",
@@ -86,9 +86,9 @@
     }
   }
   // A person's last list or detail, kept per tab for this very address while the tab holds a live token: shown
-  // the same way, marked as refreshing, until Python replaces it with the same page, fresh (app/browse.py). The
+  // the same way, marked as refreshing, until Python replaces it with the same page, fresh (app/browse/rooms.py). The
   // GET requests that drew it are sent again now, with the kept token, so their answers are in by the time Python
-  // asks for them (app/early.py): fresh data then waits for Pyodide only, not for Pyodide and then the network.
+  // asks for them (app/api/early.py): fresh data then waits for Pyodide only, not for Pyodide and then the network.
   function savedPage() {
     try {
       const token = JSON.parse(sessionStorage.getItem("placeos.token") || "null");
@@ -105,15 +105,15 @@
     try {
       return typeof url === "string" && /^https?:$/.test(new URL(url).protocol);
     } catch {
-      return false; // not an absolute URL: not one app/api.py sent
+      return false; // not an absolute URL: not one app/api/client.py sent
     }
   }
   function askEarly(requests, token) {
     if (!Array.isArray(requests) || typeof token.access_token !== "string") return null;
     const answers = [];
-    for (const url of requests.slice(0, 4)) { // app/early.py MAX_EARLY
+    for (const url of requests.slice(0, 4)) { // app/api/early.py MAX_EARLY
       if (!isHttp(url)) continue;
-      // As app/api.py sends it: the same URL, headers, credentials and cache mode.
+      // As app/api/client.py sends it: the same URL, headers, credentials and cache mode.
       const headers = { Accept: "application/json", Authorization: "Bearer " + token.access_token };
       const answer = fetch(url, { headers, credentials: "same-origin", cache: "no-store" })
         .then(async (response) => ({ status: response.status, headers: [...response.headers],
@@ -126,7 +126,7 @@
   // A first visit's sign-in card, drawn by the server into the page (server/first_screen.py): shown instead of
   // the loading screen when it is certain to be Python's first screen, that is when nothing can sign this tab in
   // or change the card's words: no sign-in response, no token kept, no other tab signed in (the hint
-  // app/session.py reads the same way), no sign-out just made. A press on its button before Python is ready is
+  // app/auth/session.py reads the same way), no sign-out just made. A press on its button before Python is ready is
   // kept, said on the button, and carried out by Python when it starts (app/main.py).
   function firstVisit() {
     if (script.dataset.firstScreen !== "1" || oauthFragment || oauthQuery) return false;

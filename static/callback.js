@@ -1,4 +1,4 @@
-// The redirect URI of a renewal in a hidden frame (app/silent.py): no Pyodide, nothing else. It takes the
+// The redirect URI of a renewal in a hidden frame (app/auth/flows.py): no Pyodide, nothing else. It takes the
 // authorization response out of its address bar and hands it to the page that framed it, on the app's own origin
 // only; Python there checks its state exactly as for a top-level callback.
 "use strict";

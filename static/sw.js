@@ -16,7 +16,7 @@ const CACHE = PREFIX + SHELL.build;
 const SCOPE = new URL(self.registration.scope);
 const FILES = new Set(SHELL.files.map((file) => new URL(file, SCOPE).href));
 const PAGE = new URL("./", SCOPE).href;
-// The parameter names of an authorization response (static/boot.js and app/oauth.py hold the same list).
+// The parameter names of an authorization response (static/boot.js and app/auth/oauth.py hold the same list).
 const MARKERS = ["access_token", "refresh_token", "id_token", "code", "state", "error"];
 
 self.addEventListener("install", (event) => {

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import ROOT
+
 APP_MODULES = sorted((ROOT / "app").rglob("*.py"))
 BROWSER = ROOT / "app" / "browser"
 SERVER_MODULES = sorted((ROOT / "server").rglob("*.py"))

@@ -1,14 +1,15 @@
-"""The README states the app's settings and the fault switches exactly as the code declares them."""
+"""The configuration page (docs/configuration.md) states the app's settings and the fault switches exactly as the
+code declares them."""
 
 from __future__ import annotations
 
 from dataclasses import fields
-from pathlib import Path
 
 from app.core.config import SETTINGS
 from server.faults import Faults
+from tests import ROOT
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+PAGE = (ROOT / "docs" / "configuration.md").read_text()
 
 
 def settings_table() -> str:
@@ -24,11 +25,11 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
-def test_the_readme_table_of_app_settings_is_the_declared_one() -> None:
+def test_the_table_of_app_settings_is_the_declared_one() -> None:
     table = settings_table()
-    assert table in README, "replace the README's table of the app's settings with:\n" + table
+    assert table in PAGE, "replace the configuration page's table of the app's settings with:\n" + table
 
 
-def test_every_fault_switch_is_in_the_readme() -> None:
-    missing = [f.metadata["flag"] for f in fields(Faults) if f.metadata["flag"] not in README]
-    assert not missing, f"the README does not mention {missing}"
+def test_every_fault_switch_is_on_the_configuration_page() -> None:
+    missing = [f.metadata["flag"] for f in fields(Faults) if f.metadata["flag"] not in PAGE]
+    assert not missing, f"docs/configuration.md does not mention {missing}"

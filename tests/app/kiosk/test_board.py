@@ -1,0 +1,358 @@
+"""The kiosk board under CPython (app.board, app.board_state, app.board_view): layout, page turns, refreshes and
+their back-off, the badges, the saved copy, and one renewal for the tabs that share a token."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.api.realtime import Binding
+from app.auth.session import PAINTED_KEY, VIEW_KEY
+from app.core.ports import HttpResponse
+from app.kiosk.state import MAX_ROOMS, BoardState, Grid, Room, from_snapshot, grid_for, snapshot
+from app.kiosk.view import board_view, seats
+from app.shell.upkeep import NOT_TRIED, RENEWED
+from tests import ROOT
+from tests.fakes import SYSTEMS, Harness, find, state_of, text_of
+
+
+def board_text(h: Harness) -> str:
+    return h.screen.text
+
+
+# layout ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "grid"),
+    [(1920, 1080, Grid(4, 4)), (3840, 2160, Grid(4, 4)), (1080, 1920, Grid(2, 8)), (1280, 720, Grid(4, 4))],
+)
+def test_the_grid_is_the_same_at_any_resolution_and_turns_with_the_screen(width: int, height: int, grid: Grid) -> None:
+    assert grid_for(width, height) == grid
+
+
+@pytest.mark.property
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True))
+def test_any_viewport_gives_a_usable_grid(width: float, height: float) -> None:
+    grid = grid_for(width, height)
+    assert 1 <= grid.cols <= 8 and 1 <= grid.rows <= 12
+
+
+def test_pages_and_what_is_visible() -> None:
+    state = BoardState(rooms=[Room(f"r{i}", f"Room {i}") for i in range(35)], grid=Grid(4, 4))
+    assert state.pages == 3 and [r.id for r in state.visible()][:2] == ["r0", "r1"]
+    state.page = 2
+    assert [r.id for r in state.visible()] == ["r32", "r33", "r34"]
+    state.page = 7  # a page past the end (the rooms shrank) wraps instead of showing nothing
+    assert state.visible()
+
+
+def test_seats_say_one_seat_and_many_seats() -> None:
+    assert (seats(1), seats(8), seats(None)) == ("1 seat", "8 seats", "")
+
+
+# the board over the faked ports ---------------------------------------------------------------------------------
+
+
+async def board(**config: Any) -> Harness:
+    h = Harness(kiosk=True, storage="local", **config)
+    await h.sign_in()
+    return h
+
+
+async def test_a_kiosk_shows_the_board_with_no_controls() -> None:
+    h = await board()
+    nodes = h.screen.frames[-1]
+    assert "Rooms" in board_text(h) and "Updated" in board_text(h)
+    assert not [n for node in nodes for n in find(node, lambda e: e.tag in ("button", "input", "form", "a"))]
+    tiles = [n for node in nodes for n in find(node, lambda e: "tile" in e.attrs.get("class", "").split())]
+    assert len(tiles) == 16 and "Room 0" in board_text(h) and "Page 1 of 3" in board_text(h)
+
+
+async def test_the_board_reads_its_zone_or_its_search() -> None:
+    h = await board(board_zone="zone-lvl-1", board_search="focus")
+    query = h.transport.requests[-1].url.split("?", 1)[1]
+    assert "zone_id=zone-lvl-1" in query and "q=focus" in query
+
+
+async def test_pages_turn_on_their_own_and_only_the_visible_rooms_are_bound() -> None:
+    h = await board(board_rotate_s=15)
+    bound: list[set[Binding]] = []
+
+    async def keep_only(wanted: set[Binding]) -> None:
+        bound.append(wanted)
+
+    h.app.live.keep_only = keep_only  # type: ignore[method-assign]
+    h.clock.advance(15)
+    h.app.tick()
+    await h.settle()
+    assert "Page 2 of 3" in board_text(h) and "Room 16" in board_text(h) and "Room 0 " not in board_text(h)
+    assert {b.sys for b in bound[-1]} == {s["id"] for s in SYSTEMS[16:32]}
+    assert {b.name for b in bound[-1]} == {"status", "people_count", "current_booking", "next_booking"}
+
+
+async def test_live_values_show_as_words_and_values_for_rooms_off_screen_are_ignored() -> None:
+    h = await board()
+    room, hidden = SYSTEMS[0]["id"], SYSTEMS[40]["id"]
+    h.app.live.value(Binding(room, "Bookings", 1, "status"), "busy")
+    h.app.live.value(Binding(room, "Bookings", 1, "people_count"), 3)
+    h.app.live.value(Binding(room, "Bookings", 1, "current_booking"), {"title": "<b>Sync</b>", "event_end": 0})
+    h.app.live.value(Binding(hidden, "Bookings", 1, "status"), "busy")
+    assert "In use" in board_text(h) and "· 3 people" in board_text(h) and "<b>Sync</b>" in board_text(h)
+    assert h.app.board is not None and hidden not in h.app.board.state.live
+
+
+async def test_a_failed_refresh_keeps_the_rooms_says_offline_and_backs_off() -> None:
+    h = await board()
+    h.transport.handler = lambda r: HttpResponse(503, {}, '{"error":"busy"}')
+    h.clock.advance(61)
+    h.app.tick()
+    await h.settle()
+    assert "Offline" in board_text(h) and "Trying again at" in board_text(h) and "Room" in board_text(h)
+    attempts = []
+    for _ in range(4):  # 10 s, then 20 s, 40 s, 80 s between tries
+        sent = len(h.transport.requests)
+        seconds = 0
+        while len(h.transport.requests) == sent:
+            h.clock.advance(1)
+            seconds += 1
+            h.app.tick()
+            await h.settle()
+        attempts.append(seconds)
+    assert attempts == [10, 20, 40, 80]
+
+
+async def test_data_older_than_its_refresh_interval_is_marked_out_of_date() -> None:
+    h = await board(board_refresh_s=60)
+    assert "Out of date" not in board_text(h) and h.app.board is not None
+    h.app.board.state.refreshing = True  # a refresh that hangs: no answer, no error
+    h.clock.advance(69)
+    h.app.tick()
+    assert "Out of date" not in board_text(h)  # a refresh may take a few seconds
+    h.clock.advance(2)
+    h.app.tick()
+    assert "Out of date." in board_text(h)
+    await h.settle()
+
+
+async def test_a_dropped_live_connection_shows_when_it_reconnects() -> None:
+    h = await board()
+    h.app.live.connection(False)
+    h.app.live.retrying(12)
+    h.app.tick()
+    assert "Live updates paused." in board_text(h) and "Trying again at" in board_text(h)
+    h.app.live.connection(True)
+    h.app.tick()
+    assert "Live updates paused." not in board_text(h)
+    await h.settle()
+
+
+async def test_a_tick_that_changes_nothing_leaves_the_page_alone() -> None:
+    h = await board()
+    h.app.tick()
+    frames = len(h.screen.frames)
+    h.clock.advance(0.2)
+    h.app.tick()
+    assert len(h.screen.frames) == frames
+
+
+# the saved copy (item 5) ----------------------------------------------------------------------------------------
+
+
+async def test_a_reload_paints_the_saved_board_at_once_before_anything_is_asked_of_placeos() -> None:
+    h = await board()
+    h.app.live.value(Binding(SYSTEMS[0]["id"], "Bookings", 1, "status"), "free")
+    h.clock.advance(11)
+    h.app.tick()  # saved at most 10 s after a change
+    await h.settle()
+    again = Harness(kiosk=True, storage="local")
+    again.storage.data.update(h.storage.data)
+    again.transport.handler = lambda r: OSError("offline")
+    await again.app.start("", again.clock.now)
+    first = text_of(again.screen.frames[0][0])
+    assert "Room 0" in first and "Free" in first and "Refreshing." in first  # the very first paint
+    await again.settle()
+    assert "Offline: PlaceOS cannot be reached." in again.screen.text and "Room 0" in again.screen.text
+
+
+async def test_signing_out_clears_the_saved_board() -> None:
+    h = await board()
+    assert h.storage.get(VIEW_KEY) and h.storage.get(PAINTED_KEY)
+    h.transport.handler = lambda r: HttpResponse(200, {}, "{}")
+    await h.app.sign_out()
+    assert h.storage.get(VIEW_KEY) is None and h.storage.get(PAINTED_KEY) is None
+
+
+async def test_the_board_is_kept_as_drawn_for_the_loader_with_only_what_the_loader_may_draw() -> None:
+    h = await board()
+    painted = json.loads(h.storage.get(PAINTED_KEY) or "[]")
+    loader = (ROOT / "static" / "boot.js").read_text()
+    tags = set(json.loads("[" + re.search(r"PAINT_TAGS = new Set\(\[(.*?)\]\)", loader, re.DOTALL).group(1) + "]"))  # type: ignore[union-attr]
+    attrs = set(json.loads("[" + re.search(r"PAINT_ATTRS = new Set\(\[(.*?)\]\)", loader).group(1) + "]"))  # type: ignore[union-attr]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            return
+        assert node[0] in tags, node[0]
+        assert all(name in attrs or name.startswith("aria-") for name in node[1]), node[1]
+        for child in node[2:]:
+            walk(child)
+
+    for node in painted:
+        walk(node)
+    text = json.dumps(painted)
+    assert "Room 0" in text and "Refreshing." in text and "board-clock" in text
+    assert not [n for n in painted[0][2:] if isinstance(n, list) and "Offline" in json.dumps(n)]
+
+
+async def test_a_rebooted_kiosk_with_no_token_renews_in_a_frame_behind_its_saved_board() -> None:
+    h = await board()
+    h.session.forget()
+    urls: list[str] = []
+
+    async def frame(url: str, timeout_s: float) -> str | None:
+        urls.append(url)
+        return f"access_token=tok-framed-abcdefgh&token_type=Bearer&expires_in=600&state={state_of(url)}"
+
+    again = Harness(kiosk=True, storage="local", frame=frame)
+    again.storage.data.update(h.storage.data)
+    await again.app.start("", again.clock.now)
+    await again.settle()
+    assert len(urls) == 1 and again.navigator.assigned == [] and "Room 0" in again.screen.text
+    assert again.transport.requests[-1].headers["Authorization"] == "Bearer tok-framed-abcdefgh"
+
+
+async def test_a_rebooted_kiosk_whose_placeos_session_is_gone_goes_to_sign_in() -> None:
+    h = await board()
+    h.session.forget()
+
+    async def frame(url: str, timeout_s: float) -> str | None:
+        return f"error=login_required&state={state_of(url)}"
+
+    again = Harness(kiosk=True, storage="local", frame=frame)
+    again.storage.data.update(h.storage.data)
+    await again.app.start("", again.clock.now)
+    assert len(again.navigator.assigned) == 1 and "/auth/oauth/authorize?" in again.navigator.assigned[0]
+    assert "Room 0" in again.screen.text  # and the board stays on screen until the page goes
+
+
+def test_a_snapshot_round_trips() -> None:
+    state = BoardState(
+        rooms=[Room("r1", "One", 4), Room("r2", "Two")],
+        live={"r1": {"status": "busy", "people_count": 2}},
+        fetched_at=1_800_000_000.0,
+        updated_at=1_800_000_005.0,
+    )
+    back = from_snapshot(snapshot(state))
+    assert back is not None and back.rooms == state.rooms and back.live == state.live
+    assert back.updated_at == state.updated_at and back.from_saved_copy
+
+
+@pytest.mark.property
+@given(
+    st.text(max_size=300)
+    | st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda c: st.lists(c) | st.dictionaries(st.text(), c),
+        max_leaves=30,
+    ).map(json.dumps)
+)
+def test_any_stored_text_is_a_board_or_nothing(text: str) -> None:
+    state = from_snapshot(text)
+    assert state is None or (state.rooms and all(isinstance(room.id, str) and room.id for room in state.rooms))
+
+
+@pytest.mark.property
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"id": st.text(max_size=300) | st.integers(), "name": st.text(max_size=500) | st.none()},
+            optional={"capacity": st.integers() | st.floats() | st.text(), "display_name": st.text()},
+        ),
+        max_size=20,
+    ),
+    st.dictionaries(st.text(max_size=20), st.dictionaries(st.text(max_size=20), st.integers() | st.text())),
+)
+def test_an_edited_snapshot_keeps_only_what_a_tile_can_show(rooms: list[dict[str, Any]], live: dict[str, Any]) -> None:
+    state = from_snapshot(json.dumps({"v": 1, "rooms": rooms, "live": live}))
+    if state is None:
+        return
+    assert len(state.rooms) <= MAX_ROOMS and all(len(room.name) <= 200 and len(room.id) <= 200 for room in state.rooms)
+    assert set(state.live) <= {room.id for room in state.rooms}
+    assert all(
+        set(values) <= {"status", "people_count", "current_booking", "next_booking"} for values in state.live.values()
+    )
+    board_view_of(state)  # and the board can draw it
+
+
+def board_view_of(state: BoardState) -> None:
+    board_view(state)
+
+
+# one renewal for the tabs that share a token (item 4) -----------------------------------------------------------
+
+
+class Locks:
+    """Web Locks between tabs, in one process: a name is held by one tab at a time; the others do not wait."""
+
+    def __init__(self) -> None:
+        self.held: set[str] = set()
+
+    def for_tab(self) -> Callable[[str, Callable[[], Awaitable[None]]], Awaitable[bool]]:
+        async def exclusive(name: str, work: Callable[[], Awaitable[None]]) -> bool:
+            if name in self.held:
+                return False
+            self.held.add(name)
+            try:
+                await work()
+                return True
+            finally:
+                self.held.discard(name)
+
+        return exclusive
+
+
+async def test_tabs_sharing_a_token_renew_it_once_and_the_others_adopt_it() -> None:
+    locks = Locks()
+    urls: list[str] = []
+
+    async def frame(url: str, timeout_s: float) -> str | None:
+        urls.append(url)
+        # While this tab is in its frame, the other tab's renewal is due too.
+        assert await two.app.upkeep.renew_in_frame() == NOT_TRIED
+        return f"access_token=tok-framed-{len(urls):04d}&token_type=Bearer&expires_in=3600&state={state_of(url)}"
+
+    one = await board(expiry_warning_s=60, exclusive=locks.for_tab(), frame=frame)
+    two = Harness(kiosk=True, storage="local", expiry_warning_s=60, exclusive=locks.for_tab(), frame=frame)
+    two.storage = one.storage
+    two.session._token_storage = one.storage  # the same localStorage
+    one.clock.advance(3541)
+    two.clock.now = one.clock.now
+    assert await one.app.upkeep.renew_in_frame() == RENEWED
+    assert len(urls) == 1
+    token = two.session.token()
+    assert token is not None and token.access_token.reveal() == "tok-framed-0001"
+    # The other tab, once the lock is free, finds the renewed token and has nothing left to renew.
+    two.app.tick()
+    await two.settle()
+    assert len(urls) == 1
+    await one.settle()
+    await two.settle()
+
+
+async def test_refresh_token_renewal_is_one_tab_at_a_time_too() -> None:
+    ran: list[str] = []
+
+    async def busy(name: str, work: Callable[[], Awaitable[None]]) -> bool:
+        ran.append(name)
+        return False  # another tab holds it
+
+    h = Harness(flow="code", storage="local", kiosk=True, exclusive=busy)
+    await h.app.upkeep.renew("Your session has ended.", reload=False)
+    assert ran == ["placeos-renewal"] and h.navigator.assigned == []  # not this tab's turn: nothing else happens

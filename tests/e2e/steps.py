@@ -1,0 +1,110 @@
+"""Steps the browser stories share: signing in as a person or a kiosk, waiting for the app and the loader's marks,
+reading and revoking the token at the stand-in."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlencode
+
+from playwright.sync_api import Page, expect
+
+from app.core.config import Value
+from tests.live import LiveServer
+
+BOOT = 30_000
+
+
+EMAIL, PASSWORD = "demo@example.com", "demo-password"
+
+
+def wait_for_sign_in_screen(page: Page) -> None:
+    """Python's sign-in screen: the app is up (the server's copy of the card shows before, server/first_screen.py)."""
+    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
+    expect(page.get_by_role("heading", name="Sign in to PlaceOS")).to_be_visible(timeout=BOOT)
+
+
+def sign_in_from_app(page: Page, server: LiveServer) -> None:
+    """From the signed-out screen, through the stand-in's login page, back to the app."""
+    wait_for_sign_in_screen(page)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
+    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
+
+
+def stored_token(page: Page) -> str:
+    raw = page.evaluate("() => sessionStorage.getItem('placeos.token')")
+    assert raw, "no token in sessionStorage"
+    return str(json.loads(raw)["access_token"])
+
+
+def revoke(server: LiveServer, token: str) -> None:
+    """PlaceOS stops accepting `token` (RFC 7009 at the stand-in), as when an administrator ends a session."""
+    request = urllib.request.Request(
+        server.url + "auth/oauth/revoke",
+        data=urlencode({"token": token, "client_id": server.settings.client_id}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    urllib.request.urlopen(request).close()
+
+
+def wait_for_mark(page: Any, name: str, timeout: int = 60_000) -> None:
+    page.wait_for_function("(name) => performance.getEntriesByName(name).length > 0", arg=name, timeout=timeout)
+
+
+def has_mark(page: Any, name: str) -> bool:
+    return bool(page.evaluate("(name) => performance.getEntriesByName(name).length > 0", name))
+
+
+def forget_kept_runtime(page: Any) -> None:
+    """The runtime's kept copies gone, as on a first visit: its files then come from the server (or fail to)."""
+    page.evaluate(
+        "() => { localStorage.removeItem('placeos.runtime'); return caches.delete('placeos-pyodide-runtime'); }"
+    )
+
+
+def set_token_expiry(page: Page, seconds_from_now: float) -> None:
+    page.evaluate(
+        """(s) => { const t = JSON.parse(sessionStorage.getItem('placeos.token')); t.expires_at = Date.now() / 1000 + s;
+                    sessionStorage.setItem('placeos.token', JSON.stringify(t)); }""",
+        seconds_from_now,
+    )
+
+
+def open_console(page: Page) -> None:
+    page.keyboard.press("Control+Backquote")
+    expect(page.get_by_label("Python input")).to_be_focused()
+
+
+KIOSK: dict[str, Value] = {"kiosk": True, "storage": "local"}
+
+
+WATCH_LOADING = """
+window.__loading = {frames: 0, firstTile: null};
+const look = () => {
+  const boot = document.getElementById('boot');
+  if (boot && boot.offsetParent !== null && !document.querySelector('.tile')) window.__loading.frames++;
+  if (window.__loading.firstTile === null && document.querySelector('.tile')) {
+    window.__loading.firstTile = performance.now();
+  }
+  requestAnimationFrame(look);
+};
+requestAnimationFrame(look);
+"""
+
+
+def kiosk_sign_in(page: Page, server: LiveServer) -> None:
+    """The one thing a person does for a kiosk: sign it in, once."""
+    page.goto(server.url)
+    expect(page.get_by_label("Password")).to_be_visible(timeout=BOOT)
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#board .tile").first).to_be_visible(timeout=BOOT)

@@ -1,0 +1,107 @@
+"""The auth doctor in real Chromium against the stand-in switched into each failure it names (issue 11)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect
+
+from app.core.config import derive_client_id
+from server.faults import Faults
+from server.settings import ClientSettings
+from tests.e2e.steps import BOOT, open_console, sign_in_from_app, wait_for_sign_in_screen
+from tests.live import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def doctor_in_console(page: Page) -> str:
+    wait_for_sign_in_screen(page)
+    open_console(page)
+    field = page.get_by_label("Python input")
+    field.fill("await doctor()")
+    field.press("Enter")
+    log = page.locator("#console-log")
+    expect(log).to_contain_text("This tab", timeout=20_000)
+    return str(log.text_content())
+
+
+def served_config(page: Page, server: LiveServer, **changes: Any) -> None:
+    """The app told something other than what PlaceOS has registered: a developer's misconfiguration."""
+
+    def handle(route: Route) -> None:
+        config = json.loads(route.fetch().text())
+        route.fulfill(json={**config, **changes})
+
+    page.route(server.url + "app-config.json", handle)
+
+
+def test_all_is_well_the_doctor_says_so(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url)
+    report = doctor_in_console(page)
+    assert "[problem]" not in report, report
+    assert "PlaceOS stand-in, v2.0.0" in report and "accepts this client_id and redirect URI" in report
+    assert f'md5("{live_server.url}")' in report and "within" in report
+
+
+def test_an_unknown_client_id_is_named_with_its_fix(page: Page, live_server: LiveServer) -> None:
+    served_config(page, live_server, client_id="0123456789abcdef0123456789abcdef")
+    page.goto(live_server.url)
+    report = doctor_in_console(page)
+    assert "does not know client_id 0123456789abcdef0123456789abcdef" in report
+    assert f"gives it the client_id {derive_client_id(live_server.url)}" in report
+
+
+def test_a_redirect_uri_placeos_does_not_know_is_named(page: Page, live_server: LiveServer) -> None:
+    elsewhere = live_server.url + "elsewhere/"
+    served_config(page, live_server, redirect_uri=elsewhere, client_id=derive_client_id(live_server.url))
+    page.goto(live_server.url)
+    report = doctor_in_console(page)
+    assert f"refuses the redirect URI {elsewhere}" in report and "Backoffice" in report
+
+
+def test_a_skewed_clock_is_named(page: Page, server_factory: Any) -> None:
+    server = server_factory(faults=Faults(date_skew_s=3600))
+    page.goto(server.url)
+    report = doctor_in_console(page)
+    clock = [line for line in report.splitlines() if "clock:" in line]
+    assert re.search(r"\[problem\] clock: this computer's clock is 3(599|600|601) s behind PlaceOS's", report), clock
+
+
+def test_a_placeos_elsewhere_without_cors_is_named(page: Page, server_factory: Any) -> None:
+    placeos = server_factory()  # a PlaceOS on another origin, which, as real PlaceOS, sends no CORS headers
+    app = server_factory(client=ClientSettings(placeos_base=placeos.url.rstrip("/")))
+    page.goto(app.url)
+    report = doctor_in_console(page)
+    assert "CORS on the API: no CORS headers for " + app.url.rstrip("/") in report
+    assert "serve.py --placeos" in report
+
+
+def test_why_on_a_sign_in_error_opens_the_doctor_and_its_report_holds_no_secret(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    token = json.loads(page.evaluate("() => sessionStorage.getItem('placeos.token')"))["access_token"]
+    page.goto(live_server.url + "#access_token=forged-token-value&token_type=Bearer&expires_in=7200&state=forged-st")
+    expect(page.get_by_role("heading", name="This sign-in was not started here")).to_be_visible(timeout=BOOT)
+    page.get_by_role("button", name="Why?").click()
+    doctor = page.locator("#doctor")
+    expect(doctor.get_by_role("heading", name="Auth doctor: why signing in fails")).to_be_focused()
+    expect(page.locator("#doctor-summary")).to_have_text("No problem found.", timeout=20_000)
+    expect(doctor).to_contain_text("last sign-in: This sign-in was not started here")
+    expect(doctor).to_contain_text("issuer: POS")
+    page.get_by_role("button", name="Copy report").click()
+    expect(page.locator("#doctor-summary")).to_contain_text("Report copied.")
+    report = page.evaluate("() => navigator.clipboard.readText()")
+    assert "PlaceOS auth doctor" in report and "websocket: accepts the token" in report
+    for secret in (token, token.split(".")[1], "forged-token-value", "forged-st", "auth-doctor-check"):
+        assert secret not in report
+    page.get_by_role("button", name="Close").click()
+    expect(doctor).to_have_count(0)
+    context.close()
