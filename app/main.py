@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from app.api.client import PlaceOSClient
 from app.api.early import EarlyAnswers
 from app.api.live import Live
-from app.api.realtime import Realtime, socket_token
+from app.api.realtime import Connect, Realtime, socket_token
 from app.auth.flows import CodeFlow, Flow, ImplicitFlow
 from app.auth.session import AuthSession
 from app.core.config import ClientConfig
@@ -116,15 +116,7 @@ async def start(handoff: Any) -> None:
         screen.render([centered("The app is misconfigured", str(error), ())], "screen-title")
         return
     session_storage = browser.web_storage("session")
-    token_storage = browser.web_storage("local") if config.storage == "local" else session_storage
-    session = AuthSession(
-        config,
-        session_storage=session_storage,
-        token_storage=token_storage,
-        clock=time.time,
-        new_state=new_state,
-        shared_storage=browser.web_storage("local"),
-    )
+    session = _session(config, session_storage, browser.web_storage("local"))
     transport = browser.FetchTransport()
     channel = browser.Channel("placeos-auth")
     early = browser.Early.read(handoff)
@@ -132,18 +124,7 @@ async def start(handoff: Any) -> None:
     answers = early.answers if early and kept and kept.expires_at == early.token_expires_at else {}
     early_answers = EarlyAnswers(transport, answers, time.time, early.asked_at if early else 0.0)
     api = PlaceOSClient(config, early_answers, session.token, clock=time.time, sleep=asyncio.sleep)
-    live = Live(None, spawn=default_spawn, clock=time.time, on_connected=session.signed_in_ok)
-    live.realtime = Realtime(
-        config.realtime_url,
-        lambda: socket_token(session.token(), time.time()),
-        browser.BrowserSocket.open,
-        sleep=asyncio.sleep,
-        rng=random.Random(),
-        on_value=live.value,
-        on_state=live.connection,
-        on_retry=live.retrying,
-        answers=answers_over_http(api),
-    )
+    live = _live(config, session, api, browser.BrowserSocket.open)
     running = App(
         Ports(
             config=config,
@@ -173,6 +154,35 @@ async def start(handoff: Any) -> None:
     await running.start(captured.fragment, captured.received_at, captured.query)
     if browser.action_wanted(handoff) == "sign_in" and isinstance(running.model.screen, SignedOut):
         running.dispatch("sign_in")  # pressed on the first visit's card (server/first_screen.py) before Python was up
+
+
+def _session(config: ClientConfig, session_storage: Storage, local_storage: Storage) -> AuthSession:
+    token_storage = local_storage if config.storage == "local" else session_storage
+    return AuthSession(
+        config,
+        session_storage=session_storage,
+        token_storage=token_storage,
+        clock=time.time,
+        new_state=new_state,
+        shared_storage=local_storage,
+    )
+
+
+def _live(config: ClientConfig, session: AuthSession, api: PlaceOSClient, connect: Connect) -> Live:
+    """The page's one socket, its values published to whoever subscribes (the board, a room's detail)."""
+    live = Live(None, spawn=default_spawn, clock=time.time, on_connected=session.signed_in_ok)
+    live.realtime = Realtime(
+        config.realtime_url,
+        lambda: socket_token(session.token(), time.time()),
+        connect,
+        sleep=asyncio.sleep,
+        rng=random.Random(),
+        on_value=live.value,
+        on_state=live.connection,
+        on_retry=live.retrying,
+        answers=answers_over_http(api),
+    )
+    return live
 
 
 def developers_console(running: App, storage: Storage) -> PythonConsole:

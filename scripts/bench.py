@@ -217,6 +217,7 @@ def returning_visits(p: Any, url: str, settings: Settings, runs: int) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Long on purpose: the benchmark's whole run (server, profiles, each measure, the table) reads top to bottom.
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args(argv)

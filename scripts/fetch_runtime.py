@@ -154,6 +154,7 @@ def _run(cmd: list[str], cwd: Path) -> str:
 
 
 def fetch(dest: Path) -> None:
+    # Long on purpose: the set-up's steps in the order they run, each checked before the next.
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         print(f"fetching pyodide@{PYODIDE_VERSION} from the npm registry (npm ci: package-lock.json)", flush=True)

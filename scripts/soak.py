@@ -32,8 +32,8 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from server.faults import Faults  # noqa: E402
 from server.settings import ClientSettings, Settings  # noqa: E402
 from server.standin.container import STANDIN  # noqa: E402
+from tests.e2e.steps import WATCH_BLANKS, kiosk_sign_in  # noqa: E402
 from tests.live import LiveServer, chromium_launch_options  # noqa: E402
-from tests.test_kiosk_browser import WATCH_BLANKS, kiosk_sign_in  # noqa: E402
 
 PYTHON_MEMORY = """async () => {
   const count = await pyodide.runPythonAsync('import gc, sys\\ngc.collect()\\nlen(gc.get_objects())');

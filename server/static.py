@@ -140,6 +140,7 @@ def _revalidated(
 def setup_static(
     app: web.Application, settings: Settings, client_config: Callable[[], dict[str, object]], csp: str
 ) -> None:
+    # Long on purpose: every address of the app and its handler, a few lines each, read as one list.
     root = settings.root
     static_root = root / "static"
     runtime_root = settings.runtime_dir

@@ -1,4 +1,4 @@
-# The names of the browser's global scope that app/browser.py uses, as Pyodide exposes them. Each is a JsProxy:
+# The names of the browser's global scope that app/browser/ uses, as Pyodide exposes them. Each is a JsProxy:
 # typed Any beyond its name, so a misspelt or new global fails type checking here rather than in the page.
 from typing import Any
 

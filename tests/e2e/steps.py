@@ -108,3 +108,21 @@ def kiosk_sign_in(page: Page, server: LiveServer) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#board .tile").first).to_be_visible(timeout=BOOT)
+
+
+# Counts, from the first board on, every animation frame and every DOM change in which no room tile is on screen;
+# and how often the document was loaded (a navigation would start it again from 1).
+WATCH_BLANKS = """
+window.__board = {seen: false, frames: 0, blankFrames: 0, mutations: 0, blankMutations: 0};
+const tiles = () => document.querySelector('#board .tile') !== null;
+const frame = () => {
+  const b = window.__board;
+  if (b.seen) { b.frames++; if (!tiles()) b.blankFrames++; } else if (tiles()) { b.seen = true; }
+  requestAnimationFrame(frame);
+};
+requestAnimationFrame(frame);
+new MutationObserver(() => {
+  const b = window.__board;
+  if (b.seen) { b.mutations++; if (!tiles()) b.blankMutations++; }
+}).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+"""

@@ -16,28 +16,12 @@ from playwright.sync_api import Browser, Page, WebSocket, WebSocketRoute, expect
 from server.faults import Faults
 from server.settings import ClientSettings
 from server.standin.container import STANDIN
-from tests.e2e.steps import KIOSK, WATCH_LOADING, kiosk_sign_in
+from tests.e2e.steps import KIOSK, WATCH_BLANKS, WATCH_LOADING, kiosk_sign_in
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 BOOT = 30_000
 
-# Counts, from the first board on, every animation frame and every DOM change in which no room tile is on screen;
-# and how often the document was loaded (a navigation would start it again from 1).
-WATCH_BLANKS = """
-window.__board = {seen: false, frames: 0, blankFrames: 0, mutations: 0, blankMutations: 0};
-const tiles = () => document.querySelector('#board .tile') !== null;
-const frame = () => {
-  const b = window.__board;
-  if (b.seen) { b.frames++; if (!tiles()) b.blankFrames++; } else if (tiles()) { b.seen = true; }
-  requestAnimationFrame(frame);
-};
-requestAnimationFrame(frame);
-new MutationObserver(() => {
-  const b = window.__board;
-  if (b.seen) { b.mutations++; if (!tiles()) b.blankMutations++; }
-}).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
-"""
 
 # Frames in which the loader's loading screen shows, and when the first room tile did.
 
