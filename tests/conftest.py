@@ -90,11 +90,13 @@ def console(page: Any) -> ConsoleLog:
 
 @pytest.fixture(autouse=True)
 def _abandon_unrun_app_work() -> Iterator[None]:
-    from tests.fakes import Harness
+    from tests.fakes import FakeHost, Harness
 
     yield
     while Harness.made:
         Harness.made.pop().drop_unrun()
+    while FakeHost.made:
+        FakeHost.made.pop().drop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

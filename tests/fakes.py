@@ -1,4 +1,4 @@
-"""Fakes for the app's ports: the pure core runs under CPython with these, no browser (see tests/test_flow_browser.py
+"""Fakes for the app's ports: the pure core runs under CPython with these, no browser (see tests/e2e/test_flow.py
 for the same stories in real Chromium)."""
 
 from __future__ import annotations
@@ -45,6 +45,32 @@ class Clock:
 def counter_states() -> Callable[[], str]:
     numbers = itertools.count(1)
     return lambda: f"state-{next(numbers):04d}-xxxxxxxxxxxxxxxxxxxxxxxx"
+
+
+class FakeHost:
+    """app.ui.host's Host for one unit alone: counts what it was asked to draw, keeps what it was asked to run."""
+
+    made: list[FakeHost] = []  # conftest closes what a test left spawned but never ran
+
+    def __init__(self, clock: Clock | None = None, working: bool = True) -> None:
+        FakeHost.made.append(self)
+        self.clock = clock or Clock()
+        self.working = working
+        self.shown: list[str | None] = []  # the focus of each show()
+        self.tasks: list[Coroutine[Any, Any, object]] = []
+        self.spawn = self.tasks.append
+
+    def show(self, focus: str | None = None) -> None:
+        self.shown.append(focus)
+
+    async def settle(self) -> None:
+        while self.tasks:
+            await self.tasks.pop(0)
+
+    def drop(self) -> None:
+        for task in self.tasks:
+            task.close()
+        self.tasks.clear()
 
 
 class MockTransport:
@@ -343,6 +369,14 @@ class Harness:
             f"access_token=tok-{state[:12]}&token_type=Bearer&expires_in={expires_in}&state={state}", self.clock.now
         )
         await self.settle()
+
+
+async def signed_in_at(path: str, **kwargs: Any) -> Harness:
+    """A person who opened this address, signed in from there and came back to it."""
+    h_ = Harness(path=path, **kwargs)
+    await h_.app.start("", h_.clock.now)
+    await h_.sign_in()
+    return h_
 
 
 async def code_sign_in(h: Harness, server: CodeServer) -> None:

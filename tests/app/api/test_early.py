@@ -11,8 +11,7 @@ import pytest
 
 from app.api.early import WITHIN_S, Answer, EarlyAnswers, record, recording
 from app.core.ports import HttpRequest, HttpResponse
-from tests.app.browse.test_rooms import signed_in_at
-from tests.fakes import Clock, MockTransport
+from tests.fakes import Clock, MockTransport, signed_in_at
 
 URL = "https://placeos.example/api/engine/v2/systems?offset=0&limit=20"
 NETWORK = HttpResponse(200, {}, '{"from": "network"}')

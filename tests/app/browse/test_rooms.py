@@ -9,64 +9,35 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.browse.detail_view import mail_href
-from app.browse.list_view import count_text, seats
+from app.api.live import Live
+from app.api.realtime import Binding
+from app.auth.session import Token
 from app.browse.place import MAX_FEATURES, Place, place_from
-from app.browse.rooms import filtered, unfiltered
+from app.browse.rooms import STALE_SIGN_IN, Browse, filtered, unfiltered
 from app.browse.state import BrowseState
 from app.core.ports import HttpResponse
-from app.ui.countdown import spoken
-from app.ui.elements import El, h
-from app.ui.words import when
-from tests.fakes import SYSTEMS, Harness, find, standin, text_of
-
-
-async def signed_in_at(path: str, **kwargs: Any) -> Harness:
-    """A person who opened this address, signed in from there and came back to it."""
-    h_ = Harness(path=path, **kwargs)
-    await h_.app.start("", h_.clock.now)
-    await h_.sign_in()
-    return h_
+from app.core.redact import Secret
+from app.ui.elements import El
+from tests.fakes import (
+    SYSTEMS,
+    FakeHost,
+    FakeNavigator,
+    Harness,
+    MockTransport,
+    Sleeps,
+    config,
+    counter_states,
+    find,
+    signed_in_at,
+    standin,
+    text_of,
+)
 
 
 def rows(h_: Harness) -> list[El]:
     return [
         el for node in h_.screen.frames[-1] for el in find(node, lambda e: "system-row" in e.attrs.get("class", ""))
     ]
-
-
-def test_a_place_with_filters_round_trips_through_its_address() -> None:
-    place = Place(
-        q="board",
-        offset=40,
-        building="zone-b1",
-        level="zone-l1",
-        capacity=8,
-        features=("VidConf", "Display"),
-        bookable=True,
-    )
-    assert place_from(place.path("/apps/x/")) == place
-    assert place.api_filters() == {
-        "zone_id": "zone-l1",
-        "capacity": "8",
-        "features": "VidConf,Display",
-        "bookable": "true",
-    }
-    assert Place(building="zone-b1").api_filters() == {"zone_id": "zone-b1"}
-    assert place_from("/?level=zone-l1") == Place()  # a level is only ever within a chosen building
-
-
-@given(
-    st.dictionaries(
-        st.sampled_from(["q", "offset", "system", "building", "level", "capacity", "features", "bookable", "x"]),
-        st.text(max_size=400),
-    )
-)
-def test_any_address_gives_a_bounded_place_that_round_trips(query: dict[str, str]) -> None:
-    place = Place.from_query(query)
-    assert len(place.q) <= 200 and len(place.building) <= 100 and len(place.features) <= MAX_FEATURES
-    assert 0 <= place.capacity <= 99999 and all(0 < len(f) <= 40 and "," not in f for f in place.features)
-    assert place_from(place.path()) == place
 
 
 @given(
@@ -90,14 +61,6 @@ def test_chips_remove_one_filter_or_all() -> None:
     assert unfiltered(place, "feature:X").features == ("Y",) and unfiltered(place, "feature:X").offset == 0
     assert unfiltered(place, "capacity").capacity == 0 and unfiltered(place, "bookable").bookable is False
     assert unfiltered(place, "all") == Place(q="a")
-
-
-def test_words_for_counts_read_as_english() -> None:
-    assert (seats(1), seats(2), seats(0), seats("x"), seats(True)) == ("1 seat", "2 seats", "0 seats", "", "")
-    model = BrowseState(systems=[{"id": "a"}], total=1)
-    assert count_text(model) == "1 system"
-    model = BrowseState(systems=[{"id": str(n)} for n in range(20)], total=10_000, place=Place(offset=40))
-    assert count_text(model) == "41–60 of 10,000 systems"
 
 
 async def test_rows_are_links_to_their_system_and_one_page_has_no_pager() -> None:
@@ -239,42 +202,6 @@ async def test_a_plain_expiry_is_not_called_a_refusal() -> None:
     assert "Your session has ended" in h_.screen.text and "no longer accepts" not in h_.screen.text
 
 
-def test_mailto_only_for_one_plain_address() -> None:
-    assert mail_href("a.b+c@rooms.example.com") == "mailto:a.b+c@rooms.example.com"
-    for bad in ("a@b", "a@b.com,c@d.com", "a@b.com?cc=x@y.com", "javascript:x@y.com", "a b@c.com", "", None, "@x.com"):
-        assert mail_href(bad) is None, bad
-
-
-@given(st.text(max_size=80))
-def test_no_generated_text_makes_a_mailto_with_more_than_one_address_or_a_header(text: str) -> None:
-    href = mail_href(text)
-    if href is not None:
-        address = href.removeprefix("mailto:")
-        assert address.count("@") == 1 and "?" not in address and "," not in address and "%" not in text
-
-
-def test_times_read_in_the_room_and_your_own_zone() -> None:
-    def zone_time(moment: float, zone: str | None) -> str | None:
-        return {None: "10:00 UTC", "Europe/London": "10:00 GMT", "Australia/Sydney": "21:00 AEDT"}.get(zone)
-
-    assert when(1, "Australia/Sydney", zone_time) == "21:00 AEDT in the room · 10:00 UTC your time"
-    assert when(1, "Nowhere/Else", zone_time) == "10:00 UTC"
-    assert when("1", "Australia/Sydney", zone_time) == "" and when(True, None, zone_time) == ""
-
-
-def test_the_countdown_is_spoken_at_thresholds_not_every_second() -> None:
-    heard = {spoken(s) for s in range(1, 301)}
-    assert heard == {
-        "Your session ends in less than 10 seconds.",
-        "Your session ends in less than 30 seconds.",
-        "Your session ends in less than a minute.",
-        "Your session ends in 2 minutes.",
-        "Your session ends in 3 minutes.",
-        "Your session ends in 4 minutes.",
-        "Your session ends in 5 minutes.",
-    }
-
-
 async def test_the_countdown_notice_is_not_itself_a_live_region() -> None:
     h_ = Harness(expiry_warning_s=300)
     await h_.sign_in(expires_in=1800)
@@ -286,57 +213,6 @@ async def test_the_countdown_notice_is_not_itself_a_live_region() -> None:
     assert "role" not in notice.attrs
     (live,) = find(notice, lambda e: e.attrs.get("role") == "status")
     assert text_of(live) == "Your session ends in 4 minutes."
-
-
-def linked(a: Harness, b: Harness) -> None:
-    """Two tabs of one origin: a BroadcastChannel between them, and one localStorage."""
-    a.app.tabs.broadcast = b.app.tabs.message
-    b.app.tabs.broadcast = a.app.tabs.message
-    b.session._shared = a.session._shared
-
-
-async def test_a_new_tab_starts_signed_in_with_the_token_of_a_signed_in_tab() -> None:
-    first = Harness()
-    await first.sign_in()
-    second = Harness(path="/?system=sys-0000000002")
-    linked(first, second)
-    await second.app.start("", second.clock.now)
-    await second.settle()
-    assert "Sign in to PlaceOS" not in second.screen.text and second.app.working
-    assert second.app.model.browse.place.system == "sys-0000000002"
-    assert second.session.token().access_token.reveal() == first.session.token().access_token.reveal()
-
-
-async def test_a_first_visit_asks_no_tab_and_waits_for_none() -> None:
-    asked: list[str] = []
-    alone = Harness()
-    alone.app.tabs.broadcast = asked.append
-    await alone.app.start("", alone.clock.now)
-    assert asked == [] and "Sign in to PlaceOS" in alone.screen.text
-
-
-async def test_a_signed_out_tab_offers_nothing_and_the_refresh_token_never_travels() -> None:
-    first = Harness()
-    await first.app.start("", first.clock.now)  # signed out
-    second = Harness()
-    linked(first, second)
-    second.session._shared.set("placeos.signed-in-until", str(int(second.clock.now + 600)))
-    await second.app.start("", second.clock.now)
-    assert "Sign in to PlaceOS" in second.screen.text
-    sent: list[str] = []
-    first.app.tabs.broadcast = sent.append
-    await first.sign_in()
-    first.session.keep(
-        first.session.token().__class__.from_json(
-            json.dumps({**json.loads(first.session.token().to_json()), "refresh_token": "rt-secret"})
-        )
-    )
-    first.app.tabs.message(json.dumps({"type": "token-wanted", "nonce": "n1"}))
-    assert sent and "rt-secret" not in sent[-1] and json.loads(sent[-1])["nonce"] == "n1"
-
-
-def test_h_drops_empty_children() -> None:
-    assert h("p", {}, "", None, ["a", None]).children == ("a",)
 
 
 async def test_the_page_is_kept_per_tab_for_its_address_and_forgotten_at_sign_out() -> None:
@@ -372,23 +248,77 @@ async def test_a_painted_page_gives_way_when_placeos_refuses_the_kept_token() ->
     assert "PlaceOS no longer accepts your sign-in." in " ".join(text_of(n) for n in again.screen.frames[-1])
 
 
-messages = st.one_of(
-    st.text(max_size=200),
-    st.builds(
-        lambda kind, nonce, token: json.dumps({"type": kind, "nonce": nonce, "token": token}),
-        st.sampled_from(["token-wanted", "token-offered", "signed-out", "x"]),
-        st.one_of(st.text(max_size=80), st.integers(), st.none()),
-        st.one_of(st.text(max_size=200), st.integers(), st.none(), st.just('{"access_token": 1}')),
-    ),
-)
+# the rooms unit on its own, against a fake host ------------------------------------------------------------------
 
 
-@given(st.lists(messages, max_size=6))
-def test_no_message_from_another_tab_breaks_a_tab_or_gives_it_a_token_it_did_not_ask_for(sent: list[str]) -> None:
-    h_ = Harness()
-    answers: list[str] = []
-    h_.app.tabs.broadcast = answers.append
-    for message in sent:
-        h_.app.tabs.message(message)
-    assert h_.session.token() is None  # nothing asked, nothing taken
-    assert answers == []  # a signed-out tab offers nothing
+def rooms_alone(
+    handler: Any = standin, place: Place | None = None
+) -> tuple[Browse, FakeHost, Live, list[str], list[list[str]], FakeNavigator]:
+    from app.api.client import PlaceOSClient
+    from app.auth.session import AuthSession
+    from app.core.ports import MemoryStorage
+    from app.ui.words import local_zone_time
+
+    host = FakeHost()
+    conf = config()
+    storage = MemoryStorage()
+    session = AuthSession(
+        conf, session_storage=storage, token_storage=storage, clock=host.clock, new_state=counter_states()
+    )
+    session.keep(Token(Secret("tok-abcdefgh"), host.clock() + 3600, "public", None, 3600))
+    api = PlaceOSClient(conf, MockTransport(handler), session.token, clock=host.clock, sleep=Sleeps())
+    live = Live(None, spawn=host.spawn, clock=host.clock)
+    refused: list[str] = []
+    kept: list[list[str]] = []
+    navigator = FakeNavigator("/")
+    state = BrowseState.for_config(conf, place)
+    browse = Browse(
+        host,
+        state,
+        api=api,
+        live=live,
+        session=session,
+        navigator=navigator,
+        zone_time=local_zone_time,
+        auth_required=refused.append,
+        keep_page=kept.append,
+    )
+    return browse, host, live, refused, kept, navigator
+
+
+async def test_a_refresh_fills_its_own_state_and_keeps_the_page_with_what_it_asked() -> None:
+    browse, host, _, refused, kept, _ = rooms_alone()
+    await browse.refresh()
+    state = browse.state
+    assert state.systems and state.total == 45 and state.listed == state.place and not state.loading
+    assert state.user is not None and state.buildings and refused == []
+    assert len(kept) == 1 and any("/api/engine/v2/systems" in url for url in kept[0])
+
+
+async def test_a_refused_token_is_handed_to_the_upkeep_and_nothing_is_kept() -> None:
+    refusing = lambda request: HttpResponse(401, {}, '{"error": "invalid_token"}')  # noqa: E731
+    browse, _, _, refused, kept, _ = rooms_alone(refusing)
+    await browse.refresh()
+    assert refused == [STALE_SIGN_IN] and kept == [] and not browse.state.loading
+
+
+async def test_an_open_room_takes_its_live_values_and_lets_go_of_them_when_it_is_left() -> None:
+    browse, host, live, *_, navigator = rooms_alone(place=Place(system="sys-0000000003"))
+    await browse.refresh()
+    live.value(Binding("sys-0000000003", "Bookings", 1, "status"), "busy")
+    live.value(Binding("sys-0000000009", "Bookings", 1, "status"), "free")  # another room: not this one's
+    assert browse.state.live == {"status": "busy"}
+    browse.act("back", "", {})
+    await host.settle()
+    live.value(Binding("sys-0000000003", "Bookings", 1, "status"), "free")
+    assert browse.state.live == {} and navigator.path == "/"
+
+
+async def test_the_loaders_copy_stays_until_the_first_answer_unless_there_is_something_to_say() -> None:
+    browse, *_ = rooms_alone()
+    browse.painted = True
+    assert browse.keeps_painted(said=False)
+    assert not browse.keeps_painted(said=True) and not browse.painted  # gone for good
+    browse.painted = True
+    await browse.refresh()
+    assert not browse.keeps_painted(said=False)

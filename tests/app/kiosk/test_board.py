@@ -8,18 +8,26 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
+from app.api.live import Live
 from app.api.realtime import Binding
 from app.auth.session import PAINTED_KEY, VIEW_KEY
 from app.core.ports import HttpResponse
-from app.kiosk.state import MAX_ROOMS, BoardState, Grid, Room, from_snapshot, grid_for, snapshot
-from app.kiosk.view import board_view, seats
+from app.kiosk.board import Board
 from app.shell.upkeep import NOT_TRIED, RENEWED
 from tests import ROOT
-from tests.fakes import SYSTEMS, Harness, find, state_of, text_of
+from tests.fakes import (
+    SYSTEMS,
+    FakeHost,
+    Harness,
+    MockTransport,
+    Sleeps,
+    config,
+    counter_states,
+    find,
+    standin,
+    state_of,
+    text_of,
+)
 
 
 def board_text(h: Harness) -> str:
@@ -27,34 +35,6 @@ def board_text(h: Harness) -> str:
 
 
 # layout ----------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("width", "height", "grid"),
-    [(1920, 1080, Grid(4, 4)), (3840, 2160, Grid(4, 4)), (1080, 1920, Grid(2, 8)), (1280, 720, Grid(4, 4))],
-)
-def test_the_grid_is_the_same_at_any_resolution_and_turns_with_the_screen(width: int, height: int, grid: Grid) -> None:
-    assert grid_for(width, height) == grid
-
-
-@pytest.mark.property
-@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True))
-def test_any_viewport_gives_a_usable_grid(width: float, height: float) -> None:
-    grid = grid_for(width, height)
-    assert 1 <= grid.cols <= 8 and 1 <= grid.rows <= 12
-
-
-def test_pages_and_what_is_visible() -> None:
-    state = BoardState(rooms=[Room(f"r{i}", f"Room {i}") for i in range(35)], grid=Grid(4, 4))
-    assert state.pages == 3 and [r.id for r in state.visible()][:2] == ["r0", "r1"]
-    state.page = 2
-    assert [r.id for r in state.visible()] == ["r32", "r33", "r34"]
-    state.page = 7  # a page past the end (the rooms shrank) wraps instead of showing nothing
-    assert state.visible()
-
-
-def test_seats_say_one_seat_and_many_seats() -> None:
-    assert (seats(1), seats(8), seats(None)) == ("1 seat", "8 seats", "")
 
 
 # the board over the faked ports ---------------------------------------------------------------------------------
@@ -242,59 +222,6 @@ async def test_a_rebooted_kiosk_whose_placeos_session_is_gone_goes_to_sign_in() 
     assert "Room 0" in again.screen.text  # and the board stays on screen until the page goes
 
 
-def test_a_snapshot_round_trips() -> None:
-    state = BoardState(
-        rooms=[Room("r1", "One", 4), Room("r2", "Two")],
-        live={"r1": {"status": "busy", "people_count": 2}},
-        fetched_at=1_800_000_000.0,
-        updated_at=1_800_000_005.0,
-    )
-    back = from_snapshot(snapshot(state))
-    assert back is not None and back.rooms == state.rooms and back.live == state.live
-    assert back.updated_at == state.updated_at and back.from_saved_copy
-
-
-@pytest.mark.property
-@given(
-    st.text(max_size=300)
-    | st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-        lambda c: st.lists(c) | st.dictionaries(st.text(), c),
-        max_leaves=30,
-    ).map(json.dumps)
-)
-def test_any_stored_text_is_a_board_or_nothing(text: str) -> None:
-    state = from_snapshot(text)
-    assert state is None or (state.rooms and all(isinstance(room.id, str) and room.id for room in state.rooms))
-
-
-@pytest.mark.property
-@given(
-    st.lists(
-        st.fixed_dictionaries(
-            {"id": st.text(max_size=300) | st.integers(), "name": st.text(max_size=500) | st.none()},
-            optional={"capacity": st.integers() | st.floats() | st.text(), "display_name": st.text()},
-        ),
-        max_size=20,
-    ),
-    st.dictionaries(st.text(max_size=20), st.dictionaries(st.text(max_size=20), st.integers() | st.text())),
-)
-def test_an_edited_snapshot_keeps_only_what_a_tile_can_show(rooms: list[dict[str, Any]], live: dict[str, Any]) -> None:
-    state = from_snapshot(json.dumps({"v": 1, "rooms": rooms, "live": live}))
-    if state is None:
-        return
-    assert len(state.rooms) <= MAX_ROOMS and all(len(room.name) <= 200 and len(room.id) <= 200 for room in state.rooms)
-    assert set(state.live) <= {room.id for room in state.rooms}
-    assert all(
-        set(values) <= {"status", "people_count", "current_booking", "next_booking"} for values in state.live.values()
-    )
-    board_view_of(state)  # and the board can draw it
-
-
-def board_view_of(state: BoardState) -> None:
-    board_view(state)
-
-
 # one renewal for the tabs that share a token (item 4) -----------------------------------------------------------
 
 
@@ -356,3 +283,70 @@ async def test_refresh_token_renewal_is_one_tab_at_a_time_too() -> None:
     h = Harness(flow="code", storage="local", kiosk=True, exclusive=busy)
     await h.app.upkeep.renew("Your session has ended.", reload=False)
     assert ran == ["placeos-renewal"] and h.navigator.assigned == []  # not this tab's turn: nothing else happens
+
+
+# the board on its own, against a fake host -----------------------------------------------------------------------
+
+
+def board_alone(handler: Any = standin, save_every_s: float = 10.0) -> tuple[Board, FakeHost, Live, list[str]]:
+    from app.api.client import PlaceOSClient
+    from app.auth.session import AuthSession, Token
+    from app.core.ports import MemoryStorage
+    from app.core.redact import Secret
+
+    host = FakeHost()
+    conf = config(kiosk=True, storage="local")
+    storage = MemoryStorage()
+    session = AuthSession(
+        conf, session_storage=storage, token_storage=storage, clock=host.clock, new_state=counter_states()
+    )
+    session.keep(Token(Secret("tok-abcdefgh"), host.clock() + 3600, "public", None, 3600))
+    api = PlaceOSClient(conf, MockTransport(handler), session.token, clock=host.clock, sleep=Sleeps())
+    live = Live(None, spawn=host.spawn, clock=host.clock)
+    refused: list[str] = []
+    board = Board(
+        host,
+        conf,
+        api=api,
+        live=live,
+        session=session,
+        viewport=lambda: (1920.0, 1080.0),
+        auth_required=refused.append,
+        sign_in_retry_at=lambda: None,
+        save_every_s=save_every_s,
+    )
+    return board, host, live, refused
+
+
+async def test_the_board_alone_reads_its_rooms_and_takes_live_values_once_entered() -> None:
+    board, host, live, _ = board_alone()
+    live.value(Binding(SYSTEMS[0]["id"], "Bookings", 1, "status"), "busy")  # before entering: not subscribed
+    board.enter()
+    await board.refresh()
+    assert board.drawn and len(board.state.rooms) == 45 and board.state.live == {}
+    live.value(Binding(SYSTEMS[0]["id"], "Bookings", 1, "status"), "busy")
+    assert board.state.live[SYSTEMS[0]["id"]] == {"status": "busy"}
+
+
+async def test_the_board_alone_backs_off_when_placeos_is_away_and_hands_a_refusal_on() -> None:
+    board, host, _, refused = board_alone(lambda request: OSError("offline"))
+    board.enter()
+    await board.refresh()
+    assert board.state.problem == "PlaceOS cannot be reached." and board.state.retry_at == host.clock() + 10
+    refusing, _, _, told = board_alone(lambda request: HttpResponse(401, {}, '{"error": "invalid_token"}'))
+    await refusing.refresh()
+    assert told == ["PlaceOS no longer accepts your sign-in."]
+
+
+async def test_the_saved_copy_follows_live_values_at_the_injected_pace() -> None:
+    board, host, live, _ = board_alone(save_every_s=2.0)
+    board.enter()
+    await board.refresh()
+    saved = board._session.saved_view()
+    live.value(Binding(SYSTEMS[0]["id"], "Bookings", 1, "status"), "busy")
+    host.clock.advance(1)
+    board.tick()
+    assert board._session.saved_view() == saved  # not yet: live values change often
+    host.clock.advance(1)
+    board.tick()
+    assert board._session.saved_view() != saved
