@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
 ARGS ?=
+# Test workers: the browser stories mostly wait (on Pyodide, timers, the network), so more workers than cores.
+WORKERS ?= 4
 
 .PHONY: run test unit fuzz bench soak screenshot dist setup runtime chromium nginx axe lint clean
 .DEFAULT_GOAL := run
@@ -11,8 +13,8 @@ ARGS ?=
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
 	$(PY) serve.py $(ARGS)
 
-test: setup chromium nginx axe lint  ## lint and types, then the whole suite: unit, server and browser tests
-	$(PY) -m pytest $(ARGS)
+test: setup chromium nginx axe lint  ## lint and types, then the whole suite in parallel: unit, server and browser tests
+	$(PY) -m pytest -n $(WORKERS) --dist worksteal $(ARGS)
 
 lint: $(DEPS_STAMP)  ## ruff and mypy (strict)
 	$(PY) -m ruff check .
@@ -20,7 +22,7 @@ lint: $(DEPS_STAMP)  ## ruff and mypy (strict)
 	$(PY) -m mypy app server serve.py scripts
 
 unit: setup  ## only the tests that need no browser
-	$(PY) -m pytest -m "not browser" $(ARGS)
+	$(PY) -m pytest -n 2 -m "not browser" $(ARGS)
 
 fuzz: setup  ## the property-based tests with 20,000 hostile examples each (make test runs 300)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m property $(ARGS)

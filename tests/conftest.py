@@ -99,7 +99,15 @@ def _abandon_unrun_app_work() -> Iterator[None]:
         FakeHost.made.pop().drop()
 
 
+# The longest browser stories (minutes of renewals, outages, reboots), started first so that the parallel workers
+# do not end waiting on one that began last.
+LONG_STORIES = ("test_kiosk.py", "test_offline_shell.py", "test_first_screen.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Playwright's sync API keeps an event loop running in the main thread from the first browser test on, and
-    # pytest-asyncio cannot start one beside it: the browser tests run last.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # pytest-asyncio cannot start one beside it: the browser tests run last in each worker.
+    def order(item: pytest.Item) -> tuple[bool, bool]:
+        return item.get_closest_marker("browser") is not None, item.path.name not in LONG_STORIES
+
+    items.sort(key=order)
