@@ -27,6 +27,7 @@ FIRST_BACKOFF_S = 1.0
 # it): after this long without a frame the client pings, and if nothing answers in PONG_WAIT_S it reconnects.
 KEEPALIVE_S = 20.0
 PONG_WAIT_S = 10.0
+Within = Callable[[Awaitable[str | None], float], Awaitable[str | None]]
 
 
 SOCKET_MARGIN_S = 3.0
@@ -105,6 +106,7 @@ class Realtime:
         on_retry: Callable[[float], None] = lambda wait_s: None,
         keepalive_s: float = KEEPALIVE_S,
         answers: Callable[[], Awaitable[bool]] | None = None,
+        within: Within = asyncio.wait_for,
     ) -> None:
         self._url = url
         self._token = token
@@ -115,6 +117,7 @@ class Realtime:
         self._on_state = on_state
         self._on_retry = on_retry
         self._keepalive_s = keepalive_s
+        self._within = within  # a frame within so many seconds, else TimeoutError (asyncio.wait_for; tests drive it)
         self._answers = answers
         self._bound: set[Binding] = set()
         self._socket: Socket | None = None
@@ -203,12 +206,12 @@ class Realtime:
         """The next frame; None once the socket closed, or went quiet and did not answer a ping (then it is
         closed here, since no close will come)."""
         try:
-            return await asyncio.wait_for(socket.receive(), self._keepalive_s)
+            return await self._within(socket.receive(), self._keepalive_s)
         except TimeoutError:
             pass
         try:
             await socket.send("ping")
-            return await asyncio.wait_for(socket.receive(), PONG_WAIT_S)
+            return await self._within(socket.receive(), PONG_WAIT_S)
         except (TimeoutError, OSError):
             log.info("live updates: the connection went quiet and did not answer a ping; reconnecting")
             await socket.close()
@@ -224,4 +227,4 @@ class Realtime:
             pass  # the socket is going; the reconnect binds again
 
 
-__all__ = ["socket_token", "Binding", "Connect", "Realtime", "Socket", "backoff", "read_frame"]
+__all__ = ["Within", "socket_token", "Binding", "Connect", "Realtime", "Socket", "backoff", "read_frame"]

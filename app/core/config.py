@@ -83,6 +83,14 @@ SETTINGS = (
         "S",
     ),
     Setting("board_refresh_s", "--board-refresh", 60, "the kiosk board reads its rooms again this often", (), "S"),
+    Setting(
+        "board_save_s",
+        "--board-save",
+        10,
+        "the kiosk board keeps what it shows for a reload or reboot at most this late",
+        (),
+        "S",
+    ),
 )
 DEFAULTS: dict[str, Value] = {setting.key: setting.default for setting in SETTINGS}
 
@@ -132,6 +140,7 @@ class ClientConfig:
     board_search: str = ""
     board_rotate_s: int = 15
     board_refresh_s: int = 60
+    board_save_s: int = 10  # live values change often; storage need not follow each one
     state_ttl_s: int = 900  # a pending sign-in older than this is expired (time spent at the login page counts)
     default_expires_in_s: int = 300  # when the server omits expires_in: short, never "forever"
     loop_limit: int = 3  # sign-in redirects allowed …
@@ -193,6 +202,7 @@ class ClientConfig:
             board_search=str(data.get("board_search") or "")[:200],
             board_rotate_s=_seconds(data, "board_rotate_s", 3),
             board_refresh_s=_seconds(data, "board_refresh_s", 5),
+            board_save_s=_seconds(data, "board_save_s", 1),
         )
 
 

@@ -26,7 +26,6 @@ from app.ui.host import Host
 
 Viewport = Callable[[], tuple[float, float]]  # the screen's CSS pixels: window.innerWidth, innerHeight
 RETRY_S = (10, 20, 40, 80, 160, 300)  # after failed refreshes; then every 5 minutes
-SAVE_EVERY_S = 10.0  # live values change often; storage need not follow each one
 
 
 class Board:
@@ -41,7 +40,6 @@ class Board:
         viewport: Viewport,
         auth_required: Callable[[str], None],
         sign_in_retry_at: Callable[[], float | None],
-        save_every_s: float = SAVE_EVERY_S,
     ) -> None:
         self._host = host
         self.config = config
@@ -51,7 +49,6 @@ class Board:
         self._viewport = viewport
         self._auth_required = auth_required  # refused: app.shell.upkeep renews in a frame, spaced
         self._sign_in_retry_at = sign_in_retry_at  # when app.shell.upkeep next renews, for the badge
-        self._save_every_s = save_every_s
         self.state = BoardState(grid=grid_for(*viewport()), refresh_s=config.board_refresh_s)
         self.drawn = False  # the board has something to show: from then on it stays on screen
         self._unsubscribe: Callable[[], None] | None = None
@@ -131,7 +128,7 @@ class Board:
             state.page = (state.page + 1) % state.pages
             self._page_since = now
             host.spawn(self._bind_visible())
-        if self._unsaved and now - self._saved_at >= self._save_every_s:
+        if self._unsaved and now - self._saved_at >= self.config.board_save_s:
             self._save(now)
         self._show()
 
@@ -170,4 +167,4 @@ class Board:
         self._host.show()
 
 
-__all__ = ["RETRY_S", "SAVE_EVERY_S", "Board", "Viewport"]
+__all__ = ["RETRY_S", "Board", "Viewport"]

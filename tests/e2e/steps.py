@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 
+from app.auth.session import PAINTED_KEY
 from app.core.config import Value
 from tests.live import LiveServer
 
@@ -126,3 +127,17 @@ new MutationObserver(() => {
   if (b.seen) { b.mutations++; if (!tiles()) b.blankMutations++; }
 }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
 """
+
+
+def wait_for_saved_board(page: Page) -> tuple[list[str], list[str]]:
+    """The tiles' names and states as on screen now, once the board has kept them for a reload or a reboot (it
+    keeps its copy at most board_save_s behind): what a later start must paint at once."""
+    names = page.locator(".tile-name").all_inner_texts()
+    statuses = page.locator(".tile .status").all_inner_texts()
+    page.wait_for_function(
+        "([key, texts]) => { const saved = localStorage.getItem(key) || '';"
+        " return texts.every((text) => saved.includes(JSON.stringify(text))); }",
+        arg=[PAINTED_KEY, names + statuses],
+        timeout=BOOT,
+    )
+    return names, statuses

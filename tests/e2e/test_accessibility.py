@@ -33,7 +33,9 @@ class Audit:
         self.found: dict[str, list[dict[str, Any]]] = {}
 
     def check(self, page: Page, screen: str) -> None:
-        page.wait_for_timeout(150)  # let a render settle (a focus move, a transition's first frame)
+        page.evaluate(
+            "() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)))"
+        )  # a render settled, a transition's first frame
         violations = page.evaluate(RUN_AXE)
         if violations:
             self.found[screen] = violations

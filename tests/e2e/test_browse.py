@@ -123,8 +123,9 @@ def test_a_running_countdown_moves_neither_focus_nor_scroll(page: Page, live_ser
     target.focus()
     page.evaluate("() => window.scrollTo(0, 500)")
     before = notice.inner_text()
-    page.wait_for_function("(before) => document.querySelector('.notice.warn').innerText !== before", arg=before)
-    page.wait_for_timeout(1200)  # another tick or two
+    changed = "(before) => document.querySelector('.notice.warn').innerText !== before"
+    page.wait_for_function(changed, arg=before)
+    page.wait_for_function(changed, arg=notice.inner_text())  # and the tick after it
     assert page.evaluate("() => window.scrollY") == 500
     expect(target).to_be_focused()
     # Screen readers hear the countdown at a few thresholds, not each second.

@@ -4,7 +4,6 @@ then draws, a press on it kept until Python can act on it, and never shown where
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -53,7 +52,7 @@ def test_a_first_visit_shows_the_sign_in_card_before_python_and_a_press_waits_fo
     expect(card.get_by_role("button")).to_have_text("Starting sign-in…")
     expect(card.get_by_role("button")).to_have_attribute("aria-disabled", "true")
     card.get_by_role("button").click(force=True)  # a second press changes nothing, and starts no second sign-in
-    time.sleep(0.3)
+    page.evaluate("() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)))")
     assert not has_mark(page, "python-ready") and urlsplit(page.url).path == "/"
 
     with page.expect_navigation(url="**/login?**", timeout=BOOT):

@@ -485,6 +485,11 @@ def test_a_token_refused_while_live_is_never_put_in_a_failed_websocket_url(page:
     cdp.send("Log.enable")
     sockets: list[Any] = []
     page.on("websocket", lambda ws: sockets.append(ws))
+    refused_checks: list[str] = []  # the app asking PlaceOS over HTTP whether it takes the token, refused
+    page.on(
+        "response",
+        lambda r: refused_checks.append(r.url) if r.url.endswith("/users/current") and r.status == 401 else None,
+    )
     page.goto(live_server.url)
     sign_in_from_app(page, live_server)
     page.locator(".system-row").first.click()
@@ -497,7 +502,11 @@ def test_a_token_refused_while_live_is_never_put_in_a_failed_websocket_url(page:
             break
         page.wait_for_timeout(100)
     assert sockets[0].is_closed()
-    page.wait_for_timeout(6_000)  # several reconnect attempts' worth (back-off starts at up to 2 s)
+    for _ in range(300):  # two reconnect attempts (jittered back-off from up to 2 s), each asked over HTTP first
+        if len(refused_checks) >= 2:
+            break
+        page.wait_for_timeout(100)
+    assert len(refused_checks) >= 2, "the app never tried to reconnect"
     assert len(sockets) == 1, "a socket was opened again with the refused token"
     assert token not in "\n".join(browser_log)
     assert any("401" in text for text in browser_log)  # the log was heard: it asked over HTTP, and was refused

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket, WebSocketRoute, expect
 
+from app.auth.session import TOKEN_KEY
 from server.faults import Faults
 from server.settings import ClientSettings
 from server.standin.container import STANDIN
-from tests.e2e.steps import KIOSK, WATCH_BLANKS, WATCH_LOADING, kiosk_sign_in
+from tests.e2e.steps import KIOSK, WATCH_BLANKS, WATCH_LOADING, kiosk_sign_in, wait_for_saved_board
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -77,7 +78,9 @@ def test_the_board_fills_the_screen_reads_from_3_m_turns_pages_and_has_nothing_t
     # Portrait and 4K: still readable, and every tile inside the screen.
     for width, height in ((1080, 1920), (3840, 2160)):
         page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(300)
+        page.evaluate(
+            "() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)))"
+        )  # the resize handled, the board drawn
         assert font_px(page, ".tile-name") >= 32
         bottom = page.evaluate(
             "() => Math.max(...[...document.querySelectorAll('.tile')].map(t => t.getBoundingClientRect().bottom))"
@@ -150,7 +153,9 @@ def test_ten_renewals_in_a_row_the_board_never_blanks_never_navigates_and_follow
     assert watched["blankFrames"] == 0 and watched["blankMutations"] == 0, watched
     assert len(set(tokens)) == 11
     # Every socket but the newest was closed; the server holds exactly one.
-    page.wait_for_timeout(500)
+    deadline = time.monotonic() + 10
+    while not sockets.closed >= set(range(len(sockets.sockets) - 1)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert sockets.closed >= set(range(len(sockets.sockets) - 1)), (len(sockets.sockets), sorted(sockets.closed))
     assert settled_sockets(server, page, 1) == 1
     assert len(boards) >= 5  # live values changed on screen, with no page turn to change them
@@ -239,12 +244,14 @@ def test_when_the_placeos_session_ends_the_board_keeps_its_data_and_says_sign_in
     server = server_factory(faults=Faults(token_ttl_s=10), client=ClientSettings(**KIOSK))
     kiosk_sign_in(page, server)
     names = page.locator(".tile-name").all_inner_texts()
+    ended = page.evaluate("(key) => JSON.parse(localStorage.getItem(key)).expires_at", TOKEN_KEY)
     navigations: list[str] = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
     page.context.clear_cookies()  # PlaceOS's session is gone: the renewal at 8 s finds none
     badge = page.locator("#board-badge")
     expect(badge).to_contain_text("Sign-in needed", timeout=20_000)
-    page.wait_for_timeout(3_000)  # past the token's end too
+    # Past the token's end too, by two of the board's one-second ticks.
+    page.wait_for_function("(ended) => Date.now() / 1000 > ended + 2", arg=ended, timeout=20_000)
     assert page.locator(".tile-name").all_inner_texts() == names and navigations == []
     expect(badge).to_contain_text("Trying again at")
 
@@ -252,12 +259,10 @@ def test_when_the_placeos_session_ends_the_board_keeps_its_data_and_says_sign_in
 def test_a_reload_with_placeos_unreachable_paints_the_last_state_with_the_offline_badge(
     page: Page, server_factory: Any
 ) -> None:
-    server = server_factory(client=ClientSettings(**KIOSK))
+    server = server_factory(client=ClientSettings(**KIOSK, board_save_s=1))
     kiosk_sign_in(page, server)
     expect(page.locator(".tile .status").first).to_be_visible()
-    page.wait_for_timeout(11_000)  # the board keeps its copy at most 10 s behind
-    names = page.locator(".tile-name").all_inner_texts()
-    statuses = page.locator(".tile .status").all_inner_texts()
+    names, statuses = wait_for_saved_board(page)
 
     def refuse(ws: WebSocketRoute) -> None:
         ws.close(code=1011)

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from server.assets import asset_url
 from server.settings import ClientSettings
 from server.shell import RUNTIME_FILES
-from tests.e2e.steps import BOOT, KIOSK, WATCH_LOADING, kiosk_sign_in, sign_in_from_app
+from tests.e2e.steps import BOOT, KIOSK, WATCH_LOADING, kiosk_sign_in, sign_in_from_app, wait_for_saved_board
 from tests.live import LiveServer
 from tests.server.test_shell import site_copy
 
@@ -75,14 +75,13 @@ def expected_files(server: LiveServer) -> set[str]:
 def test_a_kiosk_rebooted_during_an_outage_starts_from_the_shell_and_shows_its_last_state(
     browser: Browser, server_factory: Any
 ) -> None:
-    server = server_factory(offline_shell=True, client=ClientSettings(**KIOSK))
+    server = server_factory(offline_shell=True, client=ClientSettings(**KIOSK, board_save_s=1))
     context = browser.new_context()
     page = context.new_page()
     kiosk_sign_in(page, server)
     name = wait_for_shell(page)
     assert set(shell_caches(page)[name]) == expected_files(server)
-    page.wait_for_timeout(11_000)  # the board keeps its copy at most 10 s behind
-    names = page.locator(".tile-name").all_inner_texts()
+    names, _ = wait_for_saved_board(page)
     assert names
     page.close()
 
@@ -206,13 +205,13 @@ def test_a_kiosk_picks_up_a_new_build_by_itself_without_a_blank_frame(
     browser: Browser, server_factory: Any, tmp_path: Path
 ) -> None:
     site = site_copy(tmp_path)
-    server = server_factory(offline_shell=True, root=site, client=ClientSettings(**KIOSK))
+    server = server_factory(offline_shell=True, root=site, client=ClientSettings(**KIOSK, board_save_s=1))
     context = browser.new_context()
     page = context.new_page()
     page.add_init_script(WATCH_LOADING)
     kiosk_sign_in(page, server)
     first = wait_for_shell(page)
-    page.wait_for_timeout(11_000)  # the board keeps its copy at most 10 s behind
+    wait_for_saved_board(page)
     with (site / "static" / "app.css").open("a") as css:
         css.write("\n:root { --deployed: yes; }\n")
     loads: list[str] = []

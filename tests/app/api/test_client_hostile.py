@@ -19,7 +19,7 @@ from app.auth.token_endpoint import parse_token_endpoint_response
 from app.core.errors import ExpiredState, MalformedResponse, MisplacedResponse, UnexpectedAnswer, UnknownState
 from app.core.ports import HttpRequest, HttpResponse
 from app.shell.view import Place, render
-from tests.fakes import BASE, Clock, Harness, MockTransport, config
+from tests.fakes import BASE, Clock, Harness, MockTransport, config, text_of
 
 
 @pytest.mark.parametrize("offset", ["%C2%B2", "²", "٣", "1" * 4301, "-1", "1e3", " 5"])
@@ -153,9 +153,14 @@ async def test_odd_values_in_systems_still_render() -> None:
     page = await api.systems()
     from app.browse.state import BrowseState
     from app.shell.view import Model
+    from app.ui.screens import Working
 
-    render(Model(screen="app", browse=BrowseState(systems=page.items, total=page.total)))  # type: ignore[arg-type]
-    render(Model(screen="app", browse=BrowseState(detail=page.items[0], place=Place(system="a"))))  # type: ignore[arg-type]
+    listing = render(Model(screen=Working(), browse=BrowseState(systems=page.items, total=page.total)))
+    text = " ".join(text_of(node) for node in listing)
+    assert "1 system" in text and "Unnamed system" in text and "lots" not in text  # no number, no seats
+    detail = render(Model(screen=Working(), browse=BrowseState(detail=page.items[0], place=Place(system="a"))))
+    text = " ".join(text_of(node) for node in detail)
+    assert "Unnamed system" in text and "Capacity —" in text and "ID a" in text and "Features —" in text
 
 
 async def test_a_link_to_another_host_is_not_followed_with_the_token() -> None:

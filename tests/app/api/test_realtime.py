@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -68,10 +69,9 @@ class Server:
 
 
 class World:
-    def __init__(
-        self, script: list[bool] | None = None, keepalive_s: float = 20.0, answers: list[bool] | None = None
-    ) -> None:
+    def __init__(self, script: list[bool] | None = None, answers: list[bool] | None = None) -> None:
         self.server = Server(script)
+        self.quiet = asyncio.Event()  # set by the test: the socket has been quiet past its timeout
         self.answers = answers  # what PlaceOS says over HTTP when asked before a reconnect, in order
         self.asked = 0
         self.token = "tok-one-abcdefgh"
@@ -84,8 +84,8 @@ class World:
             sleep=self.sleep,
             rng=random.Random(7),
             on_value=lambda binding, value: self.values.append((binding, value)),
-            keepalive_s=keepalive_s,
             answers=self.placeos_answers if answers is not None else None,
+            within=self.within,
         )
         self.task: asyncio.Task[None] | None = None
 
@@ -97,6 +97,23 @@ class World:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         await asyncio.sleep(0)
+
+    async def within(self, frame: Awaitable[str | None], seconds: float) -> str | None:
+        """asyncio.wait_for on the test's time: the frame, or TimeoutError once the test says the time passed."""
+        receiving = asyncio.ensure_future(frame)
+        passing = asyncio.ensure_future(self.quiet.wait())
+        done, _ = await asyncio.wait({receiving, passing}, return_when=asyncio.FIRST_COMPLETED)
+        if receiving in done:
+            passing.cancel()
+            return receiving.result()
+        receiving.cancel()
+        self.quiet.clear()
+        raise TimeoutError
+
+    async def time_passes(self) -> None:
+        """As long as the socket waits for a frame before it pings, or for the pong."""
+        self.quiet.set()
+        await self.settle()
 
     async def start(self) -> None:
         self.task = asyncio.ensure_future(self.realtime.run())
@@ -144,20 +161,19 @@ async def test_after_the_server_hangs_up_it_reconnects_with_backoff_and_binds_ag
     await world.stop()
 
 
-async def test_a_quiet_connection_is_pinged_and_one_that_never_answers_is_replaced(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr("app.api.realtime.PONG_WAIT_S", 0.05)
-    world = World(keepalive_s=0.05)
+async def test_a_quiet_connection_is_pinged_and_one_that_never_answers_is_replaced() -> None:
+    world = World()
     await world.start()
     await world.realtime.keep_only({STATUS})
     first = world.server.sockets[0]
-    await asyncio.sleep(0.2)
-    assert first.pings >= 2 and not first.closed and len(world.server.sockets) == 1  # answered: kept
+    await world.time_passes()
+    await world.time_passes()
+    assert first.pings == 2 and not first.closed and len(world.server.sockets) == 1  # answered: kept
     first.answers_pings = False  # half-open: the server vanished and no close will ever come
-    await asyncio.sleep(0.3)
-    await world.settle()
-    assert first.closed and len(world.server.sockets) >= 2
+    await world.time_passes()  # quiet: a ping, unanswered…
+    assert first.pings == 3 and not first.closed
+    await world.time_passes()  # …and no pong in time: replaced
+    assert first.closed and len(world.server.sockets) == 2
     assert [m["cmd"] for m in world.server.sockets[1].sent] == ["bind"]  # bound again on the new one
     await world.stop()
 

@@ -14,16 +14,9 @@ import traceback
 from collections.abc import Callable, Generator
 from typing import Any
 
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from app.console.repl import HISTORY_KEY, MAX_HISTORY, PythonConsole
-from app.console.state import Entry, format_result, key_action, needs_more, newline, repl_lines
-from app.console.view import console_panel
+from app.console.state import Entry
 from app.core.ports import MemoryStorage
-from app.core.redact import Secret
-from tests.fakes import find, text_of
 
 
 class Future:
@@ -129,81 +122,6 @@ class Rig:
 # deciding what Enter does, and how input becomes REPL lines ------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("source", "more"),
-    [
-        ("1 + 1", False),
-        ("x = [1,", True),
-        ("for i in range(3):", True),
-        ("for i in range(3):\n    print(i)", True),  # inside a block: Enter adds a line
-        ("for i in range(3):\n    print(i)\n    ", False),  # a blank line ends it
-        ("await api.systems()", False),
-        ("def f(:", False),  # an error is not unfinished: running it shows the error
-        ("", False),
-        ('"""open', True),
-    ],
-)
-def test_enter_runs_a_finished_statement_and_continues_an_unfinished_one(source: str, more: bool) -> None:
-    assert needs_more(source) is more
-
-
-def test_a_new_line_keeps_the_indentation_and_indents_after_a_colon() -> None:
-    assert newline("for i in x:", 11, 11) == ("for i in x:\n    ", 16)
-    assert newline("if a:\n    b = 1", 15, 15) == ("if a:\n    b = 1\n    ", 20)
-
-
-def test_pasted_code_runs_as_written_with_its_blocks_closed() -> None:
-    source = "x = 0\nfor i in range(3):\n    x += i\nelse:\n    x += 10\nprint(x)\n"
-    assert repl_lines(source) == ["x = 0", "for i in range(3):", "    x += i", "else:", "    x += 10", "", "print(x)"]
-    assert repl_lines("if a:\n    b") == ["if a:", "    b", ""]
-
-
-@pytest.mark.property
-@given(st.text(max_size=400))
-def test_any_input_is_decided_without_crashing_and_keeps_its_lines(source: str) -> None:
-    needs_more(source)
-    lines = repl_lines(source)
-    assert [line for line in lines if line.strip()] == [line for line in source.rstrip().split("\n") if line.strip()]
-
-
-@pytest.mark.parametrize(
-    ("key", "shift", "ctrl", "value", "start", "end", "action"),
-    [
-        ("Enter", False, False, "1 + 1", 5, 5, "run"),
-        ("Enter", False, False, "for i in x:", 11, 11, "newline"),
-        ("Enter", True, False, "1 + 1", 5, 5, None),  # Shift+Enter: the browser's own newline
-        ("ArrowUp", False, False, "a\nb", 3, 3, None),  # on the second line: the caret moves
-        ("ArrowUp", False, False, "a\nb", 1, 1, "previous"),
-        ("ArrowDown", False, False, "a\nb", 0, 0, None),
-        ("ArrowDown", False, False, "a\nb", 3, 3, "next"),
-        ("Tab", False, False, "api.sy", 6, 6, "complete"),
-        ("c", False, True, "x", 1, 1, "cancel"),
-        ("c", False, True, "xyz", 0, 2, None),  # a selection: Ctrl+C copies it
-        ("l", False, True, "", 0, 0, "clear"),
-        ("a", False, False, "", 0, 0, None),
-    ],
-)
-def test_keys_of_the_input(
-    key: str, shift: bool, ctrl: bool, value: str, start: int, end: int, action: str | None
-) -> None:
-    assert key_action(key, shift=shift, ctrl=ctrl, value=value, start=start, end=end) == action
-
-
-def test_results_that_look_like_json_are_pretty_printed_and_secrets_stay_redacted() -> None:
-    assert (
-        format_result({"name": "Boardroom", "zones": ["z1"]})
-        == '{\n  "name": "Boardroom",\n  "zones": [\n    "z1"\n  ]\n}'
-    )
-    assert format_result(Secret("tok-abcdefghijkl")).startswith("Secret(#")
-    assert "tok-abcdefghijkl" not in format_result({"token": Secret("tok-abcdefghijkl")})
-
-    class Broken:
-        def __repr__(self) -> str:
-            raise RuntimeError("no")
-
-    assert format_result(Broken()) == "<repr failed: RuntimeError>"
-
-
 # the console ---------------------------------------------------------------------------------------------------
 
 
@@ -273,18 +191,6 @@ async def test_ctrl_c_drops_the_input_and_ctrl_l_clears_the_log() -> None:
     assert rig.console.state.entries[-1] == Entry("input", "half typed  ^C") and rig.console.state.draft == ""
     rig.console.key("clear", "kept", (4, 4), rig.spawn)
     assert rig.console.state.entries == [] and rig.console.state.draft == "kept"
-
-
-def test_long_output_is_folded_in_the_panel_and_everything_is_text() -> None:
-    rig = Rig()
-    rig.console.state.entries = [Entry("result", "\n".join(str(n) for n in range(100))), Entry("input", "<b>x</b>")]
-    panel = console_panel(rig.console.state)
-    folds = find(panel, lambda e: e.tag == "details")
-    assert len(folds) == 1 and "100 lines" in text_of(folds[0])
-    assert ">>> <b>x</b>" in text_of(panel)
-    (field,) = find(panel, lambda e: e.tag == "textarea")
-    (label,) = find(panel, lambda e: e.tag == "label")
-    assert label.attrs["for"] == field.attrs["id"] and text_of(label) == "Python input"
 
 
 async def test_ctrl_c_stops_a_statement_that_is_still_running() -> None:

@@ -288,14 +288,14 @@ async def test_refresh_token_renewal_is_one_tab_at_a_time_too() -> None:
 # the board on its own, against a fake host -----------------------------------------------------------------------
 
 
-def board_alone(handler: Any = standin, save_every_s: float = 10.0) -> tuple[Board, FakeHost, Live, list[str]]:
+def board_alone(handler: Any = standin, board_save_s: int = 10) -> tuple[Board, FakeHost, Live, list[str]]:
     from app.api.client import PlaceOSClient
     from app.auth.session import AuthSession, Token
     from app.core.ports import MemoryStorage
     from app.core.redact import Secret
 
     host = FakeHost()
-    conf = config(kiosk=True, storage="local")
+    conf = config(kiosk=True, storage="local", board_save_s=board_save_s)
     storage = MemoryStorage()
     session = AuthSession(
         conf, session_storage=storage, token_storage=storage, clock=host.clock, new_state=counter_states()
@@ -313,7 +313,6 @@ def board_alone(handler: Any = standin, save_every_s: float = 10.0) -> tuple[Boa
         viewport=lambda: (1920.0, 1080.0),
         auth_required=refused.append,
         sign_in_retry_at=lambda: None,
-        save_every_s=save_every_s,
     )
     return board, host, live, refused
 
@@ -339,7 +338,7 @@ async def test_the_board_alone_backs_off_when_placeos_is_away_and_hands_a_refusa
 
 
 async def test_the_saved_copy_follows_live_values_at_the_injected_pace() -> None:
-    board, host, live, _ = board_alone(save_every_s=2.0)
+    board, host, live, _ = board_alone(board_save_s=2)
     board.enter()
     await board.refresh()
     saved = board._session.saved_view()
