@@ -101,7 +101,7 @@ def _abandon_unrun_app_work() -> Iterator[None]:
 
 # The longest browser stories (minutes of renewals, outages, reboots), started first so that the parallel workers
 # do not end waiting on one that began last.
-LONG_STORIES = ("test_kiosk.py", "test_offline_shell.py", "test_first_screen.py")
+LONG_STORIES = ("test_kiosk.py", "test_accessibility.py", "test_offline_shell.py", "test_first_screen.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

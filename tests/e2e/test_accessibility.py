@@ -33,9 +33,10 @@ class Audit:
         self.found: dict[str, list[dict[str, Any]]] = {}
 
     def check(self, page: Page, screen: str) -> None:
-        page.evaluate(
-            "() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)))"
-        )  # a render settled, a transition's first frame
+        # Settled: no load under way (the old rows dimmed while new ones load) and no transition still running.
+        page.wait_for_function(
+            "() => !document.querySelector('.systems[aria-busy=true]') && document.getAnimations().length === 0"
+        )
         violations = page.evaluate(RUN_AXE)
         if violations:
             self.found[screen] = violations

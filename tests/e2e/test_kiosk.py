@@ -241,7 +241,8 @@ def test_the_stand_in_restarted_mid_run_the_board_says_offline_then_recovers_by_
 def test_when_the_placeos_session_ends_the_board_keeps_its_data_and_says_sign_in_needed(
     page: Page, server_factory: Any
 ) -> None:
-    server = server_factory(faults=Faults(token_ttl_s=10), client=ClientSettings(**KIOSK))
+    # No page turn while it waits (the rooms on screen are the data kept).
+    server = server_factory(faults=Faults(token_ttl_s=10), client=ClientSettings(**KIOSK, board_rotate_s=3600))
     kiosk_sign_in(page, server)
     names = page.locator(".tile-name").all_inner_texts()
     ended = page.evaluate("(key) => JSON.parse(localStorage.getItem(key)).expires_at", TOKEN_KEY)
