@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 
 # What the page loads from static/ on every start (index.html and static/boot.js).
-FINGERPRINTED = ("app.css", "boot.js", "boot-cache.mjs")
+FINGERPRINTED = ("app.css", "boot.js", "boot-start.mjs", "boot-shell.mjs", "boot-cache.mjs")
 
 
 def fingerprint(content: bytes) -> str:

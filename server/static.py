@@ -13,10 +13,15 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from aiohttp import web
 from aiohttp.web_response import ContentCoding
+
+from app.api.early import MAX_EARLY
+from app.auth.oauth import RESPONSE_MARKERS, RESPONSE_PARAMS
+from app.auth.session import PAGE_KEY, PAINTED_KEY, SIGNED_IN_KEY, SIGNED_OUT_KEY, TOKEN_KEY
 
 from .assets import asset_url, fingerprint
 from .first_screen import first_screen_html
@@ -60,16 +65,38 @@ def safe_child(root: Path, relative: str) -> Path | None:
     return candidate
 
 
+def loader_data() -> dict[str, str]:
+    """What the loader (static/boot.js) must know of Python's own names, so that it holds no copy of them: the
+    storage keys it reads before Python is up, an authorization response's parameter names, how many requests it
+    may ask for early."""
+    keys = {
+        "token": TOKEN_KEY,
+        "page": PAGE_KEY,
+        "board": PAINTED_KEY,
+        "signedInUntil": SIGNED_IN_KEY,
+        "signedOut": SIGNED_OUT_KEY,
+    }
+    return {
+        "data-keys": json.dumps(keys, separators=(",", ":")),
+        "data-markers": " ".join(sorted(RESPONSE_MARKERS)),
+        "data-response-params": " ".join(sorted(RESPONSE_PARAMS)),
+        "data-max-early": str(MAX_EARLY),
+    }
+
+
 def render_index(template: str, settings: Settings) -> str:
     """index.html with what the loader must know filled in: the runtime build's URL, the snapshot's imports,
-    whether it registers the offline app shell's worker (server/shell.py), the fingerprinted addresses of the
-    loader's files, and a first visit's sign-in card (server/first_screen.py; a kiosk signs in by itself, so its
-    page has none)."""
+    Python's storage keys and response markers, whether it registers the offline app shell's worker
+    (server/shell.py), the fingerprinted addresses of the loader's files, and a first visit's sign-in card
+    (server/first_screen.py; a kiosk signs in by itself, so its page has none)."""
     card = "" if settings.client["kiosk"] else first_screen_html()
     static_root = settings.root / "static"
-    return (
+    page = (
         template.replace('href="static/app.css"', f'href="{asset_url(static_root, "app.css")}"')
         .replace('src="static/boot.js"', f'src="{asset_url(static_root, "boot.js")}"')
+        .replace('href="static/boot-start.mjs"', f'href="{asset_url(static_root, "boot-start.mjs")}"')
+        .replace('data-boot-start=""', f'data-boot-start="{asset_url(static_root, "boot-start.mjs")}"')
+        .replace('data-boot-shell=""', f'data-boot-shell="{asset_url(static_root, "boot-shell.mjs")}"')
         .replace('data-boot-cache=""', f'data-boot-cache="{asset_url(static_root, "boot-cache.mjs")}"')
         .replace('data-runtime=""', f'data-runtime="pyodide/{RUNTIME_ID}/"')
         .replace('data-snapshot-imports=""', f'data-snapshot-imports="{" ".join(SNAPSHOT_IMPORTS)}"')
@@ -80,6 +107,9 @@ def render_index(template: str, settings: Settings) -> str:
             f'<div id="first-screen">{card}</div>',
         )
     )
+    for name, value in loader_data().items():
+        page = page.replace(f'{name}=""', f'{name}="{escape(value, quote=True)}"')
+    return page
 
 
 def file_response(path: Path, cache_control: str) -> web.FileResponse:

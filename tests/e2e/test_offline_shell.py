@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from server.assets import asset_url
+from server.assets import FINGERPRINTED, asset_url
 from server.settings import ClientSettings
 from server.shell import RUNTIME_FILES
 from tests.e2e.steps import BOOT, KIOSK, WATCH_LOADING, kiosk_sign_in, sign_in_from_app, wait_for_saved_board
@@ -63,7 +63,7 @@ def wait_for_shell(page: Page, other_than: str = "", within_s: float = 30) -> st
 
 def expected_files(server: LiveServer) -> set[str]:
     base = server.url
-    statics = {asset_url(server.settings.root / "static", name) for name in ("app.css", "boot.js", "boot-cache.mjs")}
+    statics = {asset_url(server.settings.root / "static", name) for name in FINGERPRINTED}
     runtime = {f"pyodide/{server.settings.runtime_dir.name}/{name}" for name in RUNTIME_FILES}
     return (
         {base, base + "app.zip", base + "app-config.json"}
@@ -75,7 +75,8 @@ def expected_files(server: LiveServer) -> set[str]:
 def test_a_kiosk_rebooted_during_an_outage_starts_from_the_shell_and_shows_its_last_state(
     browser: Browser, server_factory: Any
 ) -> None:
-    server = server_factory(offline_shell=True, client=ClientSettings(**KIOSK, board_save_s=1))
+    # No page turn: the rooms on screen are the ones the reboot must show.
+    server = server_factory(offline_shell=True, client=ClientSettings(**KIOSK, board_save_s=1, board_rotate_s=3600))
     context = browser.new_context()
     page = context.new_page()
     kiosk_sign_in(page, server)

@@ -178,7 +178,7 @@ async def test_the_page_links_the_loader_s_files_by_content_hash_and_only_that_a
 
     async def linked() -> dict[str, str]:
         page = await (await client.get("/")).text()
-        found = re.findall(r'(?:href|src|data-boot-cache)="(static/[^"?]+)\?v=([0-9a-f]{16})"', page)
+        found = re.findall(r'(?:href|src|data-boot-[a-z]+)="(static/[^"?]+)\?v=([0-9a-f]{16})"', page)
         return dict(found)
 
     versions = await linked()
@@ -284,3 +284,29 @@ def test_access_log_lines_never_hold_a_bearer_token(caplog: Any) -> None:
     RedactingAccessLogger(access_logger, "").log(request, SimpleNamespace(status=200), 0.001)  # type: ignore[arg-type]
     assert "tok-S3" not in caplog.text
     assert '"GET /api/engine/v2/users/current?bearer_token" 200' in caplog.text
+
+
+def test_the_loader_learns_pythons_storage_keys_and_markers_from_the_page_and_holds_no_copy() -> None:
+    import html
+    import json
+
+    from app.api.early import MAX_EARLY
+    from app.auth.oauth import RESPONSE_MARKERS, RESPONSE_PARAMS
+    from app.auth.session import PAGE_KEY, PAINTED_KEY, SIGNED_IN_KEY, SIGNED_OUT_KEY, TOKEN_KEY
+    from server.static import render_index
+
+    page = render_index((ROOT / "index.html").read_text(), Settings())
+    attributes = {name: html.unescape(value) for name, value in re.findall(r'(data-[a-z-]+)="([^"]*)"', page)}
+    assert json.loads(attributes["data-keys"]) == {
+        "token": TOKEN_KEY,
+        "page": PAGE_KEY,
+        "board": PAINTED_KEY,
+        "signedInUntil": SIGNED_IN_KEY,
+        "signedOut": SIGNED_OUT_KEY,
+    }
+    assert set(attributes["data-markers"].split()) == RESPONSE_MARKERS
+    assert set(attributes["data-response-params"].split()) == RESPONSE_PARAMS
+    assert attributes["data-max-early"] == str(MAX_EARLY)
+    loader = "".join((ROOT / "static" / name).read_text() for name in ("boot.js", "boot-start.mjs", "boot-shell.mjs"))
+    for python_name in (TOKEN_KEY, PAGE_KEY, PAINTED_KEY, SIGNED_IN_KEY, SIGNED_OUT_KEY, '"access_token"'):
+        assert python_name not in loader, f"static/ repeats {python_name}: it reaches the loader through the page"
