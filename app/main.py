@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from app.api.client import PlaceOSClient
-from app.api.early import EarlyAnswers
+from app.api.early_answers import EarlyAnswers
 from app.api.live import Live
 from app.api.realtime import Connect, Realtime, socket_token
 from app.auth.flows import CodeFlow, Flow, ImplicitFlow

@@ -19,7 +19,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.web_response import ContentCoding
 
-from app.api.early import MAX_EARLY
+from app.api.early_answers import MAX_EARLY
 from app.auth.oauth import RESPONSE_MARKERS, RESPONSE_PARAMS
 from app.auth.session import PAGE_KEY, PAINTED_KEY, SIGNED_IN_KEY, SIGNED_OUT_KEY, TOKEN_KEY
 

@@ -85,7 +85,7 @@
   // A person's last list or detail, kept per tab for this very address while the tab holds a live token: shown
   // the same way, marked as refreshing, until Python replaces it with the same page, fresh (app/browse/rooms.py). The
   // GET requests that drew it are sent again now, with the kept token, so their answers are in by the time Python
-  // asks for them (app/api/early.py): fresh data then waits for Pyodide only, not for Pyodide and then the network.
+  // asks for them (app/api/early_answers.py): fresh data then waits for Pyodide only, not for Pyodide and then the network.
   function savedPage() {
     try {
       const token = JSON.parse(sessionStorage.getItem(KEYS.token) || "null");
@@ -108,7 +108,7 @@
   function askEarly(requests, token) {
     if (!Array.isArray(requests) || typeof token.access_token !== "string") return null;
     const answers = [];
-    for (const url of requests.slice(0, Number(data.maxEarly) || 0)) { // app/api/early.py MAX_EARLY
+    for (const url of requests.slice(0, Number(data.maxEarly) || 0)) { // app/api/early_answers.py MAX_EARLY
       if (!isHttp(url)) continue;
       // As app/api/client.py sends it: the same URL, headers, credentials and cache mode.
       const headers = { Accept: "application/json", Authorization: "Bearer " + token.access_token };

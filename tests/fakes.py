@@ -248,6 +248,18 @@ def api_client(
     return PlaceOSClient(config(), transport, lambda: token, clock=clock, sleep=sleeps, **kwargs), transport, sleeps
 
 
+def signed_in_parts(
+    conf: ClientConfig, clock: Clock, handler: Callable[[HttpRequest], HttpResponse | Exception] | None = None
+) -> tuple[AuthSession, PlaceOSClient, Live]:
+    """For one unit alone: a session holding a live token, the API client over a mock PlaceOS (`handler`, the
+    stand-in by default), and the page's socket with no server behind it."""
+    storage = MemoryStorage()
+    session = AuthSession(conf, session_storage=storage, token_storage=storage, clock=clock, new_state=counter_states())
+    session.keep(Token(Secret("tok-abcdefgh"), clock() + 3600, "public", None, 3600))
+    api = PlaceOSClient(conf, MockTransport(handler or standin), session.token, clock=clock, sleep=Sleeps())
+    return session, api, Live(None, spawn=lambda work: work.close(), clock=clock)
+
+
 class CodeServer:
     """A token endpoint that checks the PKCE verifier and rotates refresh tokens."""
 

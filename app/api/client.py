@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.api.early import record
+from app.api.early_answers import record
 from app.auth.session import Token
 from app.core.config import ClientConfig
 from app.core.errors import (
@@ -120,7 +120,7 @@ class PlaceOSClient:
             else:
                 headers["Authorization"] = f"Bearer {token.access_token.reveal()}"
                 if method == "GET":
-                    record(url)  # for the loader to ask again early on this tab's next load (app.early)
+                    record(url)  # for the loader to ask again early on this tab's next load (app.api.early_answers)
             last = attempt == self._attempts - 1
             try:
                 response = await self._transport.send(HttpRequest(method, target, headers))

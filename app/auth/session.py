@@ -199,7 +199,7 @@ class AuthSession:
     def keep_page(self, path: str, painted: list[object], requests: list[str] | None = None) -> None:
         """What a person last saw at `path`, as drawn, for static/boot.js to show at once when this tab loads that
         address again (beside the token: per tab, gone at sign-out), and the GET requests that drew it, which the
-        loader then sends early (app.early)."""
+        loader then sends early (app.api.early_answers)."""
         page = {"path": path, "nodes": painted, "requests": requests or []}
         self._session_storage.set(PAGE_KEY, json.dumps(page, separators=(",", ":")))
 

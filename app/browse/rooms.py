@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.api.client import Page, PlaceOSClient
-from app.api.early import MAX_EARLY, recording
+from app.api.early_answers import MAX_EARLY, recording
 from app.api.live import Live
 from app.api.realtime import Binding
 from app.auth.session import AuthSession
@@ -50,10 +50,10 @@ class Browse:
         self._session = session
         self._navigator = navigator
         self._zone_time = zone_time
-        self._auth_required = auth_required  # expired or refused: app.shell.upkeep decides what follows
+        self._auth_required = auth_required  # expired or refused: app.shell.session_keeper decides what follows
         self._keep_page = keep_page  # this page as drawn, for the loader to show at once on the next load
         self._generation = 0
-        self._requested: list[str] = []  # the GET URLs the last refresh sent (app.api.early)
+        self._requested: list[str] = []  # the GET URLs the last refresh sent (app.api.early_answers)
         self._unsubscribe: Callable[[], None] | None = None
         self.painted = False  # the loader drew this tab's last page: it stays until fresh data
 

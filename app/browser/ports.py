@@ -14,7 +14,7 @@ from typing import Any
 import js
 from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
-from app.api.early import Answer
+from app.api.early_answers import Answer
 from app.browser.window import listen
 from app.core.ports import HttpRequest, HttpResponse, MemoryStorage, Storage
 from app.core.redact import REDACTOR, log
@@ -52,7 +52,7 @@ def action_wanted(handoff: Any) -> str:
 @dataclass(frozen=True)
 class Early:
     """The loader's early requests (static/boot.js askEarly): when it sent them, the expiry of the token it sent
-    them with, and a reader of each one's answer by URL (app.early)."""
+    them with, and a reader of each one's answer by URL (app.api.early_answers)."""
 
     asked_at: float
     token_expires_at: float

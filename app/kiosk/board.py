@@ -2,7 +2,7 @@
 schedule, back off when PlaceOS is away, and keep a saved copy so a reload or a reboot paints at once.
 
 After its first paint the board never gives way to a blank, a loading screen or a dialog: every failure becomes a
-badge on the board (app.kiosk.view), and every retry is scheduled here or in app.shell.upkeep.
+badge on the board (app.kiosk.view), and every retry is scheduled here or in app.shell.session_keeper.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class Board:
         self._live = live
         self._session = session
         self._viewport = viewport
-        self._auth_required = auth_required  # refused: app.shell.upkeep renews in a frame, spaced
-        self._sign_in_retry_at = sign_in_retry_at  # when app.shell.upkeep next renews, for the badge
+        self._auth_required = auth_required  # refused: app.shell.session_keeper renews in a frame, spaced
+        self._sign_in_retry_at = sign_in_retry_at  # when app.shell.session_keeper next renews, for the badge
         self.state = BoardState(grid=grid_for(*viewport()), refresh_s=config.board_refresh_s)
         self.drawn = False  # the board has something to show: from then on it stays on screen
         self._unsubscribe: Callable[[], None] | None = None

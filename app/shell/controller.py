@@ -1,22 +1,22 @@
 """The app's behaviour, over the ports, so every story runs under CPython in tests (app.main wires the real ones).
 It holds the units app.shell.units composes, dispatches the page's actions to them, applies what they decide (the
-sign-in's return is a value from app.shell.arrival), and shows the screen they share."""
+sign-in's return is a value from app.shell.sign_in_return), and shows the screen they share."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.api.early import MAX_EARLY
+from app.api.early_answers import MAX_EARLY
 from app.auth.signout import sign_out
 from app.browse.place import place_from
 from app.browse.state import BrowseState
 from app.core.errors import SignInLoop
 from app.core.redact import log
-from app.shell.arrival import Decision, Failed, Proceed, Restart
 from app.shell.model import Model
+from app.shell.session_keeper import NO_ANSWER, RENEWED
+from app.shell.sign_in_return import Decision, Failed, Proceed, Restart
 from app.shell.tabs import SIGNED_OUT
 from app.shell.units import Ports, compose
-from app.shell.upkeep import NO_ANSWER, RENEWED
 from app.shell.view import render, title
 from app.ui.elements import El, to_data
 from app.ui.screens import Actions, CallbackFailed, Leaving, Loading, Notice, SignedOut, Working
@@ -37,8 +37,8 @@ class App:
         self._doctor: Doctor | None = None
         self.sign_in_outcome = "no sign-in returned to this tab yet"  # for the doctor's report
         units = compose(self, ports)
-        self.live, self.upkeep, self.board = units.live, units.upkeep, units.board
-        self.browse, self.tabs, self.arrival = units.browse, units.tabs, units.arrival
+        self.live, self.keeper, self.board = units.live, units.keeper, units.board
+        self.browse, self.tabs, self.sign_in_return = units.browse, units.tabs, units.sign_in_return
 
     @property
     def doctor(self) -> Doctor:
@@ -62,7 +62,7 @@ class App:
     # -- screens --------------------------------------------------------------------------------------------------
     def show(self, focus: str | None = None) -> None:
         model = self.model
-        model.expiry_notice = self.upkeep.notice
+        model.expiry_notice = self.keeper.notice
         model.board = self.board.state if self.board is not None and self.board.drawn else None
         if self.browse.keeps_painted(said=model.notice is not None or model.expiry_notice is not None):
             return
@@ -88,7 +88,7 @@ class App:
         self.show("screen-title")
 
     def enter_app(self) -> None:
-        self.upkeep.notice = None
+        self.keeper.notice = None
         self.model.screen = Working()
         if self.board is not None:
             self.board.enter()
@@ -125,7 +125,7 @@ class App:
             return
         if token is not None:
             self.session.forget()
-        if saved and await self.upkeep.renew_in_frame() in (RENEWED, NO_ANSWER):
+        if saved and await self.keeper.renew_in_frame() in (RENEWED, NO_ANSWER):
             self.enter_app()  # renewed, or PlaceOS unreachable: the board stays, says so, and keeps trying
         elif self.config.kiosk:
             self.sign_in()  # PlaceOS has no session: a person signs in (what a rebooted kiosk may need)
@@ -146,11 +146,11 @@ class App:
 
     async def _arrive(self, arrived: dict[str, str], received_at: float) -> bool:
         """What arrived, checked and applied: True when the app may go on (signed in, or nothing arrived)."""
-        found = self.arrival.response_in(arrived)
+        found = self.sign_in_return.response_in(arrived)
         if isinstance(found, str):
             self.model.screen = Loading(message="Finishing sign-in…")
             self.show()
-            found = await self.arrival.complete(found, received_at)
+            found = await self.sign_in_return.complete(found, received_at)
         return self._apply(found)
 
     def _apply(self, decision: Decision) -> bool:
@@ -198,7 +198,7 @@ class App:
         place = self.model.browse.place if keep_place else None
         self.model = Model(screen=screen, browse=BrowseState.for_config(self.config, place))
         self.browse.state = self.model.browse
-        self.upkeep.notice = None
+        self.keeper.notice = None
 
     def signed_out_elsewhere(self) -> None:
         """Another tab signed out: this one's token died with the logout, so say so now, not at the next 401."""
@@ -209,7 +209,7 @@ class App:
             self.show_signed_out("You signed out in another tab.")
 
     def token_arrived(self) -> None:
-        if not self.working or self.upkeep.notice is not None:
+        if not self.working or self.keeper.notice is not None:
             self.enter_app()
             self.spawn(self.live.renewed())
 
@@ -220,7 +220,7 @@ class App:
 
     def tick(self) -> None:
         """Re-checked every second and on wake (visibilitychange, online, pageshow): wall-clock time decides."""
-        self.upkeep.tick()
+        self.keeper.tick()
         if self.board is not None and self.working:
             self.board.tick()
 
@@ -242,7 +242,7 @@ class App:
             self.sign_in()
         elif action == "sign_out":
             self.spawn(self.sign_out())
-        elif self.browse.act(action, arg, form or {}) or self.upkeep.act(action):
+        elif self.browse.act(action, arg, form or {}) or self.keeper.act(action):
             pass
         elif action == "reload":
             self.spawn(self.load())

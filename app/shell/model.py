@@ -18,7 +18,7 @@ class Model:
     screen: Screen = field(default_factory=Loading)
     browse: BrowseState = field(default_factory=BrowseState)  # app.browse.rooms's, shared with it
     notice: Notice | None = None
-    expiry_notice: Notice | None = None  # app.shell.upkeep's, copied here before each render
+    expiry_notice: Notice | None = None  # app.shell.session_keeper's, copied here before each render
     board: BoardState | None = None  # a kiosk's board, once it has something to show; None for people
 
 

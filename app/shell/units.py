@@ -16,10 +16,10 @@ from app.auth.session import AuthSession
 from app.browse.rooms import Browse
 from app.core.config import ClientConfig
 from app.core.ports import Clock, Exclusive, Frame, Navigator, Spawn, Transport, ZoneTime, run_alone
-from app.shell.arrival import Arrival
 from app.shell.model import Model
+from app.shell.session_keeper import RENEWED, SessionKeeper
+from app.shell.sign_in_return import SignInReturn
 from app.shell.tabs import OtherTabs
-from app.shell.upkeep import RENEWED, Upkeep
 from app.ui.elements import Display
 from app.ui.host import Host
 from app.ui.screens import CallbackFailed
@@ -80,18 +80,18 @@ class Controls(Host, Protocol):
 @dataclass
 class Units:
     live: Live
-    upkeep: Upkeep
+    keeper: SessionKeeper
     board: Board | None
     browse: Browse
     tabs: OtherTabs
-    arrival: Arrival
+    sign_in_return: SignInReturn
 
 
 def compose(app: Controls, ports: Ports) -> Units:
     """The one list of every unit and what it gets (long on purpose: split, it could not be read whole)."""
     config, session = ports.config, ports.session
     live = ports.live or Live(None, spawn=ports.spawn, clock=ports.clock, on_connected=session.signed_in_ok)
-    upkeep = Upkeep(
+    keeper = SessionKeeper(
         app,
         config,
         session=session,
@@ -116,8 +116,8 @@ def compose(app: Controls, ports: Ports) -> Units:
             live=live,
             session=session,
             viewport=ports.viewport,
-            auth_required=upkeep.auth_required,
-            sign_in_retry_at=lambda: upkeep.frame_retry_at or None,
+            auth_required=keeper.auth_required,
+            sign_in_retry_at=lambda: keeper.frame_retry_at or None,
         )
     browse = Browse(
         app,
@@ -127,12 +127,12 @@ def compose(app: Controls, ports: Ports) -> Units:
         session=session,
         navigator=ports.navigator,
         zone_time=ports.zone_time,
-        auth_required=upkeep.auth_required,
+        auth_required=keeper.auth_required,
         keep_page=app.keep_page,
     )
 
     async def renew_quietly() -> bool:
-        return await upkeep.renew_in_frame() == RENEWED
+        return await keeper.renew_in_frame() == RENEWED
 
     tabs = OtherTabs(
         app,
@@ -143,7 +143,7 @@ def compose(app: Controls, ports: Ports) -> Units:
         token_arrived=app.token_arrived,
         token_gone=app.tick,
     )
-    return Units(live, upkeep, board, browse, tabs, Arrival(ports.flow, session, config.base_path))
+    return Units(live, keeper, board, browse, tabs, SignInReturn(ports.flow, session, config.base_path))
 
 
 __all__ = ["Controls", "Ports", "Units", "compose"]

@@ -15,7 +15,8 @@ from app.auth.session import PAINTED_KEY
 from app.core.config import Value
 from tests.live import LiveServer
 
-BOOT = 30_000
+# How long a start may take: a cold Pyodide start is ~1.5 s alone, far longer with parallel stories on two cores.
+BOOT = 60_000
 
 
 EMAIL, PASSWORD = "demo@example.com", "demo-password"

@@ -169,7 +169,8 @@ def test_a_returning_visit_shows_the_last_page_at_once_then_the_same_page_fresh(
     assert page.evaluate("() => sessionStorage.getItem('placeos.page.painted')") is None
 
 
-# Each API request the page sent, with when it started, and when Python was ready (app/early.py, static/boot.js).
+# Each API request the page sent, with when it started, and when Python was ready (app/api/early_answers.py and
+# static/boot.js).
 API_SENT = """() => ({
   sent: performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/engine/v2/'))
     .map((e) => [e.name, e.startTime]),

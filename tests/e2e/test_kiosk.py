@@ -17,11 +17,10 @@ from app.auth.session import TOKEN_KEY
 from server.faults import Faults
 from server.settings import ClientSettings
 from server.standin.container import STANDIN
-from tests.e2e.steps import KIOSK, WATCH_BLANKS, WATCH_LOADING, kiosk_sign_in, wait_for_saved_board
+from tests.e2e.steps import BOOT, KIOSK, WATCH_BLANKS, WATCH_LOADING, kiosk_sign_in, wait_for_saved_board
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
-BOOT = 30_000
 
 
 # Frames in which the loader's loading screen shows, and when the first room tile did.
@@ -186,7 +185,7 @@ def test_one_tab_renews_a_shared_token_and_the_others_adopt_it(browser: Browser,
     before = kept_token(first)
     start = (
         "() => { window.__renewal = pyodide.runPythonAsync("
-        "`from app.main import app\nawait app.upkeep.renew_in_frame()`); }"
+        "`from app.main import app\nawait app.keeper.renew_in_frame()`); }"
     )
     first.evaluate(start)
     deadline = time.monotonic() + 10

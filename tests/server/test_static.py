@@ -290,7 +290,7 @@ def test_the_loader_learns_pythons_storage_keys_and_markers_from_the_page_and_ho
     import html
     import json
 
-    from app.api.early import MAX_EARLY
+    from app.api.early_answers import MAX_EARLY
     from app.auth.oauth import RESPONSE_MARKERS, RESPONSE_PARAMS
     from app.auth.session import PAGE_KEY, PAINTED_KEY, SIGNED_IN_KEY, SIGNED_OUT_KEY, TOKEN_KEY
     from server.static import render_index

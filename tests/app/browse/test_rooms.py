@@ -11,24 +11,20 @@ from hypothesis import strategies as st
 
 from app.api.live import Live
 from app.api.realtime import Binding
-from app.auth.session import Token
 from app.browse.place import MAX_FEATURES, Place, place_from
 from app.browse.rooms import STALE_SIGN_IN, Browse, filtered, unfiltered
 from app.browse.state import BrowseState
 from app.core.ports import HttpResponse
-from app.core.redact import Secret
 from app.ui.elements import El
 from tests.fakes import (
     SYSTEMS,
     FakeHost,
     FakeNavigator,
     Harness,
-    MockTransport,
-    Sleeps,
     config,
-    counter_states,
     find,
     signed_in_at,
+    signed_in_parts,
     standin,
     text_of,
 )
@@ -254,20 +250,11 @@ async def test_a_painted_page_gives_way_when_placeos_refuses_the_kept_token() ->
 def rooms_alone(
     handler: Any = standin, place: Place | None = None
 ) -> tuple[Browse, FakeHost, Live, list[str], list[list[str]], FakeNavigator]:
-    from app.api.client import PlaceOSClient
-    from app.auth.session import AuthSession
-    from app.core.ports import MemoryStorage
     from app.ui.words import local_zone_time
 
     host = FakeHost()
     conf = config()
-    storage = MemoryStorage()
-    session = AuthSession(
-        conf, session_storage=storage, token_storage=storage, clock=host.clock, new_state=counter_states()
-    )
-    session.keep(Token(Secret("tok-abcdefgh"), host.clock() + 3600, "public", None, 3600))
-    api = PlaceOSClient(conf, MockTransport(handler), session.token, clock=host.clock, sleep=Sleeps())
-    live = Live(None, spawn=host.spawn, clock=host.clock)
+    session, api, live = signed_in_parts(conf, host.clock, handler)
     refused: list[str] = []
     kept: list[list[str]] = []
     navigator = FakeNavigator("/")
@@ -295,7 +282,7 @@ async def test_a_refresh_fills_its_own_state_and_keeps_the_page_with_what_it_ask
     assert len(kept) == 1 and any("/api/engine/v2/systems" in url for url in kept[0])
 
 
-async def test_a_refused_token_is_handed_to_the_upkeep_and_nothing_is_kept() -> None:
+async def test_a_refused_token_is_handed_to_the_session_keeper_and_nothing_is_kept() -> None:
     refusing = lambda request: HttpResponse(401, {}, '{"error": "invalid_token"}')  # noqa: E731
     browse, _, _, refused, kept, _ = rooms_alone(refusing)
     await browse.refresh()

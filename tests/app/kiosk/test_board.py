@@ -13,17 +13,15 @@ from app.api.realtime import Binding
 from app.auth.session import PAINTED_KEY, VIEW_KEY
 from app.core.ports import HttpResponse
 from app.kiosk.board import Board
-from app.shell.upkeep import NOT_TRIED, RENEWED
+from app.shell.session_keeper import NOT_TRIED, RENEWED
 from tests import ROOT
 from tests.fakes import (
     SYSTEMS,
     FakeHost,
     Harness,
-    MockTransport,
-    Sleeps,
     config,
-    counter_states,
     find,
+    signed_in_parts,
     standin,
     state_of,
     text_of,
@@ -252,7 +250,7 @@ async def test_tabs_sharing_a_token_renew_it_once_and_the_others_adopt_it() -> N
     async def frame(url: str, timeout_s: float) -> str | None:
         urls.append(url)
         # While this tab is in its frame, the other tab's renewal is due too.
-        assert await two.app.upkeep.renew_in_frame() == NOT_TRIED
+        assert await two.app.keeper.renew_in_frame() == NOT_TRIED
         return f"access_token=tok-framed-{len(urls):04d}&token_type=Bearer&expires_in=3600&state={state_of(url)}"
 
     one = await board(expiry_warning_s=60, exclusive=locks.for_tab(), frame=frame)
@@ -261,7 +259,7 @@ async def test_tabs_sharing_a_token_renew_it_once_and_the_others_adopt_it() -> N
     two.session._token_storage = one.storage  # the same localStorage
     one.clock.advance(3541)
     two.clock.now = one.clock.now
-    assert await one.app.upkeep.renew_in_frame() == RENEWED
+    assert await one.app.keeper.renew_in_frame() == RENEWED
     assert len(urls) == 1
     token = two.session.token()
     assert token is not None and token.access_token.reveal() == "tok-framed-0001"
@@ -281,7 +279,7 @@ async def test_refresh_token_renewal_is_one_tab_at_a_time_too() -> None:
         return False  # another tab holds it
 
     h = Harness(flow="code", storage="local", kiosk=True, exclusive=busy)
-    await h.app.upkeep.renew("Your session has ended.", reload=False)
+    await h.app.keeper.renew("Your session has ended.", reload=False)
     assert ran == ["placeos-renewal"] and h.navigator.assigned == []  # not this tab's turn: nothing else happens
 
 
@@ -289,20 +287,9 @@ async def test_refresh_token_renewal_is_one_tab_at_a_time_too() -> None:
 
 
 def board_alone(handler: Any = standin, board_save_s: int = 10) -> tuple[Board, FakeHost, Live, list[str]]:
-    from app.api.client import PlaceOSClient
-    from app.auth.session import AuthSession, Token
-    from app.core.ports import MemoryStorage
-    from app.core.redact import Secret
-
     host = FakeHost()
     conf = config(kiosk=True, storage="local", board_save_s=board_save_s)
-    storage = MemoryStorage()
-    session = AuthSession(
-        conf, session_storage=storage, token_storage=storage, clock=host.clock, new_state=counter_states()
-    )
-    session.keep(Token(Secret("tok-abcdefgh"), host.clock() + 3600, "public", None, 3600))
-    api = PlaceOSClient(conf, MockTransport(handler), session.token, clock=host.clock, sleep=Sleeps())
-    live = Live(None, spawn=host.spawn, clock=host.clock)
+    session, api, live = signed_in_parts(conf, host.clock, handler)
     refused: list[str] = []
     board = Board(
         host,

@@ -1,6 +1,6 @@
-"""Early answers (app/early.py): the GET requests a page's refresh sends are recorded, kept with the page, and on
-the tab's next load the loader's answers to them are handed to the API client once each, to the same request,
-while fresh; anything else goes to the network."""
+"""Early answers (app/api/early_answers.py): the GET requests a page's refresh sends are recorded, kept with the
+page, and on the tab's next load the loader's answers to them are handed to the API client once each, to the same
+request, while fresh; anything else goes to the network."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from app.api.early import WITHIN_S, Answer, EarlyAnswers, record, recording
+from app.api.early_answers import WITHIN_S, Answer, EarlyAnswers, record, recording
 from app.core.ports import HttpRequest, HttpResponse
 from tests.fakes import Clock, MockTransport, signed_in_at
 

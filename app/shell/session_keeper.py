@@ -1,4 +1,4 @@
-"""The token's upkeep: keeping a signed-in app signed in. On every tick the expiry watch says what is due (warn,
+"""Keeping a signed-in app signed in (the session keeper). On every tick the expiry watch says what is due (warn,
 renew silently, sign in again ahead of time on a kiosk, or expired); the renewal guard spaces renewals; kiosk
 recovery retries a stuck display by itself. It owns the expiry notice, and gets the flow, the session, the frame and
 the few callbacks it acts through (app.shell.controller composes it); nothing else of the app.
@@ -33,7 +33,7 @@ FRAME_BACKOFF_S = (10, 20, 40, 80, 160, 300)  # after failed renewals in a frame
 SIGN_IN_NEEDED = "PlaceOS needs a sign-in again. What you see stays here, and this page keeps trying by itself."
 
 
-class Upkeep:
+class SessionKeeper:
     def __init__(
         self,
         host: Host,
@@ -252,4 +252,4 @@ class Upkeep:
             self._host.spawn(self._reload())
 
 
-__all__ = ["NOT_TRIED", "NO_ANSWER", "NO_SESSION", "RENEWAL_LOCK", "RENEWED", "Outcome", "Upkeep"]
+__all__ = ["NOT_TRIED", "NO_ANSWER", "NO_SESSION", "RENEWAL_LOCK", "RENEWED", "Outcome", "SessionKeeper"]

@@ -1,4 +1,5 @@
-"""app.shell.arrival: the sign-in's return decided as a value, under CPython, with a real flow over fake storage."""
+"""app.shell.sign_in_return: the sign-in's return decided as a value, under CPython, with a real flow over fake
+storage."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from typing import Any
 from app.auth.flows import ImplicitFlow
 from app.auth.session import AuthSession
 from app.core.ports import MemoryStorage
-from app.shell.arrival import NOTHING, UNREACHABLE, Arrival, Failed, Proceed, Restart
+from app.shell.sign_in_return import NOTHING, UNREACHABLE, Failed, Proceed, Restart, SignInReturn
 from tests.fakes import Clock, config, counter_states, state_of
 
 
-def arrival_for(**overrides: Any) -> tuple[Arrival, ImplicitFlow, AuthSession, Clock]:
+def arrival_for(**overrides: Any) -> tuple[SignInReturn, ImplicitFlow, AuthSession, Clock]:
     clock = Clock()
     conf = config(**overrides)
     storage = MemoryStorage()
     session = AuthSession(conf, session_storage=storage, token_storage=storage, clock=clock, new_state=counter_states())
     flow = ImplicitFlow(conf, session)
-    return Arrival(flow, session, conf.base_path), flow, session, clock
+    return SignInReturn(flow, session, conf.base_path), flow, session, clock
 
 
 def response(state: str, **extra: str) -> str:
@@ -94,5 +95,5 @@ async def test_no_answer_from_placeos_says_so() -> None:
             raise OSError("offline")
 
     arrival, flow, session, clock = arrival_for()
-    cut_off = Arrival(Unreachable(flow._config, session), session, "/")
+    cut_off = SignInReturn(Unreachable(flow._config, session), session, "/")
     assert await cut_off.complete(response("x"), clock()) is UNREACHABLE

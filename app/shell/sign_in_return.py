@@ -47,7 +47,7 @@ UNREACHABLE = Failed(
 )
 
 
-class Arrival:
+class SignInReturn:
     def __init__(self, flow: Flow, session: AuthSession, base_path: str) -> None:
         self._flow = flow
         self._session = session
@@ -84,4 +84,4 @@ class Arrival:
         return Failed("Sign-in did not complete", str(error), (("Try again", "sign_in"),))
 
 
-__all__ = ["NOTHING", "UNREACHABLE", "Arrival", "Decision", "Failed", "Proceed", "Restart"]
+__all__ = ["NOTHING", "UNREACHABLE", "SignInReturn", "Decision", "Failed", "Proceed", "Restart"]

@@ -1,5 +1,5 @@
-"""app.shell.upkeep on its own, against a fake host: each of the expiry watch's decisions has one action, and the
-upkeep's notice says what a person (or a kiosk's badge) needs to know."""
+"""app.shell.session_keeper on its own, against a fake host: each of the expiry watch's decisions has one action,
+and the keeper's notice says what a person (or a kiosk's badge) needs to know."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.auth.flows import CodeFlow, Flow, ImplicitFlow
 from app.auth.session import AuthSession, Token
 from app.core.ports import MemoryStorage, run_alone
 from app.core.redact import Secret
-from app.shell.upkeep import NO_ANSWER, NO_SESSION, NOT_TRIED, RENEWED, Upkeep
+from app.shell.session_keeper import NO_ANSWER, NO_SESSION, NOT_TRIED, RENEWED, SessionKeeper
 from tests.fakes import Clock, FakeHost, MockTransport, config, counter_states, counter_verifiers, standin, state_of
 
 
@@ -25,9 +25,9 @@ class Calls:
     log: list[str] = field(default_factory=list)
 
 
-def upkeep_for(
+def keeper_for(
     frame: Callable[[str, float], Awaitable[str | None]] | None = None, flow: str = "implicit", **overrides: Any
-) -> tuple[Upkeep, FakeHost, AuthSession, Calls]:
+) -> tuple[SessionKeeper, FakeHost, AuthSession, Calls]:
     host = FakeHost()
     conf = config(flow=flow, **overrides)
     storage = MemoryStorage()
@@ -50,7 +50,7 @@ def upkeep_for(
     def sign_in() -> None:
         calls.sign_ins += 1
 
-    upkeep = Upkeep(
+    keeper = SessionKeeper(
         host,
         conf,
         session=session,
@@ -64,7 +64,7 @@ def upkeep_for(
         stuck=lambda: calls.stuck,
         callback_failed=lambda: calls.callback_failed,
     )
-    return upkeep, host, session, calls
+    return keeper, host, session, calls
 
 
 def keep_token(session: AuthSession, clock: Clock, lifetime: float, refresh: str | None = None) -> None:
@@ -86,115 +86,115 @@ def framed(answer: str | None) -> tuple[Callable[[str, float], Awaitable[str | N
 
 
 def test_quiet_shows_nothing_and_a_warning_shows_once_until_it_changes() -> None:
-    upkeep, host, session, _ = upkeep_for(expiry_warning_s=300)
+    keeper, host, session, _ = keeper_for(expiry_warning_s=300)
     keep_token(session, host.clock, 3600)
-    upkeep.tick()
-    assert upkeep.notice is None and host.shown == []
+    keeper.tick()
+    assert keeper.notice is None and host.shown == []
     host.clock.advance(3600 - 200)
-    upkeep.tick()
-    assert upkeep.notice is not None and "Your session ends in 3 min" in upkeep.notice.text and len(host.shown) == 1
-    upkeep.tick()  # the same warning: not drawn again
+    keeper.tick()
+    assert keeper.notice is not None and "Your session ends in 3 min" in keeper.notice.text and len(host.shown) == 1
+    keeper.tick()  # the same warning: not drawn again
     assert len(host.shown) == 1
-    upkeep.act("dismiss_expiry")
-    upkeep.tick()
-    assert upkeep.notice is None  # dismissed for this token
+    keeper.act("dismiss_expiry")
+    keeper.tick()
+    assert keeper.notice is None  # dismissed for this token
 
 
 def test_nothing_is_decided_while_the_app_itself_is_not_on_screen() -> None:
-    upkeep, host, session, calls = upkeep_for()
+    keeper, host, session, calls = keeper_for()
     host.working = False
-    upkeep.tick()
-    assert upkeep.notice is None and calls.sign_ins == 0 and host.tasks == []
+    keeper.tick()
+    assert keeper.notice is None and calls.sign_ins == 0 and host.tasks == []
 
 
 def test_expired_for_a_person_says_sign_in_again_and_keeps_the_screen() -> None:
-    upkeep, host, session, calls = upkeep_for()
-    upkeep.tick()
-    assert upkeep.notice is not None and upkeep.notice.kind == "error"
-    assert "Sign in again to continue; what you see stays here." in upkeep.notice.text and calls.sign_ins == 0
+    keeper, host, session, calls = keeper_for()
+    keeper.tick()
+    assert keeper.notice is not None and keeper.notice.kind == "error"
+    assert "Sign in again to continue; what you see stays here." in keeper.notice.text and calls.sign_ins == 0
     shown = len(host.shown)
-    upkeep.tick()  # said once
+    keeper.tick()  # said once
     assert len(host.shown) == shown
 
 
 def test_a_kiosk_without_a_frame_signs_in_again_ahead_of_expiry() -> None:
-    upkeep, host, session, calls = upkeep_for(kiosk=True, expiry_warning_s=60)
+    keeper, host, session, calls = keeper_for(kiosk=True, expiry_warning_s=60)
     keep_token(session, host.clock, 600)
     host.clock.advance(560)
-    upkeep.tick()
+    keeper.tick()
     assert calls.sign_ins == 1
 
 
 async def test_a_kiosk_renews_in_a_frame_ahead_of_expiry_and_the_socket_follows() -> None:
     frame, urls = framed("access_token=tok-framed-1234&token_type=Bearer&expires_in=600&state=STATE")
-    upkeep, host, session, calls = upkeep_for(frame=frame, kiosk=True, expiry_warning_s=60)
+    keeper, host, session, calls = keeper_for(frame=frame, kiosk=True, expiry_warning_s=60)
     keep_token(session, host.clock, 600)
     host.clock.advance(560)
-    upkeep.tick()
+    keeper.tick()
     await host.settle()
     token = session.token()
     assert len(urls) == 1 and "prompt=none" in urls[0] and calls.renewed == 1 and calls.sign_ins == 0
-    assert token is not None and token.access_token.reveal() == "tok-framed-1234" and upkeep.notice is None
+    assert token is not None and token.access_token.reveal() == "tok-framed-1234" and keeper.notice is None
 
 
 async def test_a_frame_that_answers_nothing_backs_off_and_says_a_sign_in_is_needed() -> None:
     frame, urls = framed(None)
-    upkeep, host, session, _ = upkeep_for(frame=frame, kiosk=True)
-    assert await upkeep.renew_in_frame() == NO_ANSWER
-    assert upkeep.notice is not None and "PlaceOS needs a sign-in again" in upkeep.notice.text
-    assert upkeep.frame_retry_at == host.clock() + 10
-    assert await upkeep.renew_in_frame() == NOT_TRIED  # within the back-off
+    keeper, host, session, _ = keeper_for(frame=frame, kiosk=True)
+    assert await keeper.renew_in_frame() == NO_ANSWER
+    assert keeper.notice is not None and "PlaceOS needs a sign-in again" in keeper.notice.text
+    assert keeper.frame_retry_at == host.clock() + 10
+    assert await keeper.renew_in_frame() == NOT_TRIED  # within the back-off
     host.clock.advance(10)
-    assert await upkeep.renew_in_frame() == NO_ANSWER
-    assert upkeep.frame_retry_at == host.clock() + 20 and len(urls) == 2
+    assert await keeper.renew_in_frame() == NO_ANSWER
+    assert keeper.frame_retry_at == host.clock() + 20 and len(urls) == 2
 
 
 async def test_a_frame_that_answers_login_required_is_no_session() -> None:
     frame, _ = framed("error=login_required&state=STATE")
-    upkeep, *_ = upkeep_for(frame=frame, kiosk=True)
-    assert await upkeep.renew_in_frame() == NO_SESSION
+    keeper, *_ = keeper_for(frame=frame, kiosk=True)
+    assert await keeper.renew_in_frame() == NO_SESSION
 
 
 async def test_stay_signed_in_renews_in_place_or_falls_back_to_a_redirect() -> None:
     frame, _ = framed("access_token=tok-framed-1234&token_type=Bearer&expires_in=600&state=STATE")
-    upkeep, host, session, calls = upkeep_for(frame=frame)
-    assert await upkeep.renew_in_frame() == RENEWED
+    keeper, host, session, calls = keeper_for(frame=frame)
+    assert await keeper.renew_in_frame() == RENEWED
     nothing, _ = framed(None)
-    other, other_host, _, other_calls = upkeep_for(frame=nothing)
+    other, other_host, _, other_calls = keeper_for(frame=nothing)
     other.act("stay_signed_in")
     await other_host.settle()
     assert other_calls.sign_ins == 1 and calls.sign_ins == 0
 
 
 async def test_the_code_flow_renews_silently_before_expiry_and_reloads_after_it() -> None:
-    upkeep, host, session, calls = upkeep_for(flow="code", expiry_warning_s=300)
+    keeper, host, session, calls = keeper_for(flow="code", expiry_warning_s=300)
     keep_token(session, host.clock, 3600, refresh="refresh-1")
     host.clock.advance(3600 - 100)
-    upkeep.tick()
+    keeper.tick()
     assert len(host.tasks) == 1
     host.drop()
     host.clock.advance(200)  # expired while offline: renewed, then the screen is read again
-    upkeep.renewal.finish()
-    upkeep.tick()
+    keeper.renewal.finish()
+    keeper.tick()
     assert len(host.tasks) == 1
 
 
 def test_a_stuck_kiosk_retries_by_itself_from_an_error_screen_by_signing_in() -> None:
-    upkeep, host, session, calls = upkeep_for(kiosk=True)
+    keeper, host, session, calls = keeper_for(kiosk=True)
     calls.stuck = calls.callback_failed = True
     host.working = False  # an error screen, not the board
     for _ in range(40):
         host.clock.advance(1)
-        upkeep.tick()
+        keeper.tick()
     assert calls.sign_ins == 1
 
 
 async def test_a_stuck_kiosk_with_a_failed_read_reads_again() -> None:
-    upkeep, host, session, calls = upkeep_for(kiosk=True)
+    keeper, host, session, calls = keeper_for(kiosk=True)
     keep_token(session, host.clock, 3600)
     calls.stuck = True  # the board's read failed and nothing is retrying it
     for _ in range(40):
         host.clock.advance(1)
-        upkeep.tick()
+        keeper.tick()
     await host.settle()
     assert calls.reloads == 1 and calls.sign_ins == 0
