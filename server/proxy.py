@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from .settings import Settings
 
@@ -106,6 +106,12 @@ class Proxy:
     def __init__(self, upstream: str) -> None:
         self._upstream = upstream
         self._upstream_host = urlsplit(upstream).netloc
+        self._sockets: set[web.WebSocketResponse] = set()
+
+    async def close_all(self, app: web.Application) -> None:
+        """On shutdown, as the stand-in's realtime does: an open socket would hold the stop for 60 s."""
+        for socket in list(self._sockets):
+            await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
     def _forward_headers(self, request: web.Request) -> dict[str, str]:
         dropped = _hop_by_hop(request.headers) | CLIENT_FORWARDING
@@ -160,7 +166,12 @@ class Proxy:
             return web.json_response({"error": f"PlaceOS websocket unreachable: {exc}"}, status=502)
         local = web.WebSocketResponse()
         await local.prepare(request)
-        await asyncio.gather(_pipe(local, remote), _pipe(remote, local), return_exceptions=True)
+        self._sockets.add(local)
+        try:
+            await asyncio.gather(_pipe(local, remote), _pipe(remote, local), return_exceptions=True)
+        finally:
+            self._sockets.discard(local)
+            await remote.close()
         return local
 
 
@@ -190,6 +201,7 @@ def setup_proxy(app: web.Application, settings: Settings) -> None:
 
     app.on_startup.append(open_session)
     app.on_cleanup.append(close_session)
+    app.on_shutdown.append(proxy.close_all)
     for prefix in ("/api", "/auth"):
         app.router.add_route("*", prefix + "/{tail:.*}", proxy.handle)
     app.router.add_route("*", "/login", proxy.handle)

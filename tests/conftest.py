@@ -27,7 +27,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "test"))
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_type_launch_args, **chromium_launch_options()}
+    return {**browser_type_launch_args, **chromium_launch_options(for_tests=True)}
 
 
 @pytest.fixture

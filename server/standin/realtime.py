@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from .fixtures import MODULE_KINDS, SystemIndex
 from .forms import hostname_of
@@ -146,7 +146,17 @@ class Realtime:
         self._bearer_token = bearer_token
         self._scopes = scopes
         self._clock = simulator._clock
-        self.open_sockets = 0
+        self._sockets: set[web.WebSocketResponse] = set()
+
+    @property
+    def open_sockets(self) -> int:
+        return len(self._sockets)
+
+    async def close_all(self, app: web.Application) -> None:
+        """On shutdown: a socket left open would hold the server's stop for its whole shutdown timeout (60 s), and
+        a client told "going away" reconnects at once rather than finding a dead connection by its keepalive."""
+        for socket in list(self._sockets):
+            await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
     async def control(self, request: web.Request) -> web.StreamResponse:
         token = self._bearer_token(request)
@@ -160,7 +170,7 @@ class Realtime:
             return web.Response(status=403)
         socket = web.WebSocketResponse(max_msg_size=MAX_FRAME * 4)
         await socket.prepare(request)
-        self.open_sockets += 1
+        self._sockets.add(socket)
         bound: dict[Binding, Any] = {}
         watcher = asyncio.create_task(self._watch(socket, token, claims.exp, bound))
         try:
@@ -172,7 +182,7 @@ class Realtime:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
-            self.open_sockets -= 1
+            self._sockets.discard(socket)
         return socket
 
     async def _answer(self, socket: web.WebSocketResponse, text: str, bound: dict[Binding, Any]) -> None:
@@ -228,6 +238,7 @@ class Realtime:
 
     def add_to(self, app: web.Application) -> None:
         app.router.add_get(CONTROL_PATH, self.control)
+        app.on_shutdown.append(self.close_all)
 
 
 __all__ = ["CONTROL_PATH", "Binding", "Realtime", "RequestError", "RoomSimulator", "parse_request"]

@@ -176,3 +176,18 @@ def test_any_frame_parses_or_is_a_coded_refusal(frame: str) -> None:
     assert isinstance(args, list)
     if binding is not None:
         assert binding.sys and binding.mod and binding.name and 1 <= binding.index <= 100
+
+
+async def test_a_server_shutting_down_tells_open_sockets_it_is_going_away_at_once(client: Any) -> None:
+    token = await implicit_token(client)
+    ws = await connect(client, token)
+    app = client.server.app
+    # The server's stop waits for every handler (up to 60 s): an open socket must end in the shutdown step.
+    await asyncio.wait_for(app.shutdown(), 3)
+    message = await asyncio.wait_for(ws.receive(), 3)
+    assert message.type == aiohttp.WSMsgType.CLOSE and message.data == aiohttp.WSCloseCode.GOING_AWAY
+    for _ in range(50):
+        if app[STANDIN].realtime.open_sockets == 0:
+            break
+        await asyncio.sleep(0.02)
+    assert app[STANDIN].realtime.open_sockets == 0
