@@ -19,6 +19,11 @@ class RenewalGuard:
         recently = self._last_start is not None and self._clock() - self._last_start < self._spacing_s
         return not self._in_flight and not recently
 
+    def next_start_at(self) -> float:
+        """The earliest time a renewal may start (now or later), as far as the spacing says."""
+        now = self._clock()
+        return now if self._last_start is None else max(now, self._last_start + self._spacing_s)
+
     def start(self) -> None:
         self._in_flight = True
         self._last_start = self._clock()

@@ -17,7 +17,7 @@ from app.api.live import Live
 from app.api.realtime import Binding
 from app.auth.session import AuthSession
 from app.core.config import ClientConfig
-from app.core.errors import ApiError, AuthRequired, NetworkError
+from app.core.errors import ApiError, AuthRequired, NetworkError, ServerError
 from app.core.redact import log
 from app.kiosk.state import LIVE_NAMES, MAX_ROOMS, BoardState, from_snapshot, grid_for, room_from, snapshot
 from app.kiosk.view import board_view
@@ -25,7 +25,9 @@ from app.ui.elements import to_data
 from app.ui.host import Host
 
 Viewport = Callable[[], tuple[float, float]]  # the screen's CSS pixels: window.innerWidth, innerHeight
-RETRY_S = (10, 20, 40, 80, 160, 300)  # after failed refreshes; then every 5 minutes
+# After failed refreshes; then every 10 s. An outage costs PlaceOS one small read per display every 10 s, and the
+# board is fresh again within seconds of PlaceOS coming back, however long it was away.
+RETRY_S = (2, 5, 10)
 
 
 class Board:
@@ -49,7 +51,9 @@ class Board:
         self._viewport = viewport
         self._auth_required = auth_required  # refused: app.shell.session_keeper renews in a frame, spaced
         self._sign_in_retry_at = sign_in_retry_at  # when app.shell.session_keeper next renews, for the badge
-        self.state = BoardState(grid=grid_for(*viewport()), refresh_s=config.board_refresh_s)
+        self.state = BoardState(
+            grid=grid_for(*viewport()), refresh_s=config.board_refresh_s, placeos=placeos_host(config.placeos_base)
+        )
         self.drawn = False  # the board has something to show: from then on it stays on screen
         self._unsubscribe: Callable[[], None] | None = None
         self._next_refresh_at = 0.0
@@ -87,18 +91,22 @@ class Board:
                 if len(rooms) >= MAX_ROOMS:
                     break
         except AuthRequired:
-            self._failed("PlaceOS no longer accepts this board's sign-in.")
+            # The session keeper renews and says how that goes: an outage, or a sign-in PlaceOS refuses.
+            state.problem, state.offline = "", False
             self._auth_required("PlaceOS no longer accepts your sign-in.")
             return
+        except (NetworkError, ServerError):
+            self._failed("PlaceOS cannot be reached.", offline=True)
+            return
         except ApiError as error:
-            self._failed("PlaceOS cannot be reached." if isinstance(error, NetworkError) else str(error))
+            self._failed(str(error), offline=False)
             return
         finally:
             state.refreshing = False
         now = self._host.clock()
         state.rooms, state.fetched_at, state.updated_at = rooms, now, now
         state.live = {room.id: state.live[room.id] for room in rooms if room.id in state.live}
-        state.problem, state.retry_at, state.from_saved_copy = "", None, False
+        state.problem, state.offline, state.retry_at, state.from_saved_copy = "", False, None, False
         self._failures = 0
         self._next_refresh_at = now + self.config.board_refresh_s
         self._session.signed_in_ok()
@@ -106,11 +114,11 @@ class Board:
         await self._bind_visible()
         self._show()
 
-    def _failed(self, problem: str) -> None:
+    def _failed(self, problem: str, offline: bool) -> None:
         now = self._host.clock()
         self._failures += 1
         wait = RETRY_S[min(self._failures, len(RETRY_S)) - 1]
-        self.state.problem, self.state.retry_at = problem, now + wait
+        self.state.problem, self.state.offline, self.state.retry_at = problem, offline, now + wait
         self._next_refresh_at = now + wait
         log.info("board: refresh failed (%d in a row), next try in %d s", self._failures, wait)
         self._show()
@@ -122,8 +130,12 @@ class Board:
         state.now = now
         state.connected, state.live_retry_at = self._live.connected, self._live.retry_at
         state.sign_in_retry_at = self._sign_in_retry_at()
-        if not state.refreshing and now >= self._next_refresh_at and self._session.valid_token() is not None:
+        signed_in = self._session.valid_token() is not None
+        if not state.refreshing and now >= self._next_refresh_at and signed_in:
+            state.refreshing = True  # at once: the badge says "now", and the next tick does not start another
             host.spawn(self.refresh())
+        # The badge's "trying again at" is when this board next reads: while it has no token, the renewal's time.
+        state.retry_at = (now if state.refreshing else self._next_refresh_at) if state.problem and signed_in else None
         if state.pages > 1 and now - self._page_since >= self.config.board_rotate_s:
             state.page = (state.page + 1) % state.pages
             self._page_since = now
@@ -163,8 +175,14 @@ class Board:
 
     def _show(self) -> None:
         self.state.now = self._host.clock()
+        self.state.sign_in_retry_at = self._sign_in_retry_at()  # the renewal's, as it is now
         self.drawn = True
         self._host.show()
 
 
-__all__ = ["RETRY_S", "Board", "Viewport"]
+def placeos_host(base: str) -> str:
+    """PlaceOS's host name, where a display's administrator signs in: said on the badge when a sign-in is needed."""
+    return base.split("://", 1)[-1].split("/", 1)[0]
+
+
+__all__ = ["RETRY_S", "Board", "Viewport", "placeos_host"]

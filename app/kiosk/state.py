@@ -81,10 +81,12 @@ class BoardState:
     from_saved_copy: bool = False  # painted from storage and not yet refreshed
     refreshing: bool = False
     problem: str = ""  # why the last refresh failed, for the badge
-    retry_at: float | None = None  # when a failed refresh is tried again
+    offline: bool = False  # that failure was no answer (or a server error): an outage, not a refusal
+    retry_at: float | None = None  # when a failed refresh is tried again (now, while it is under way)
     connected: bool = False  # the live connection
     live_retry_at: float | None = None  # when the live connection is tried again
-    sign_in_retry_at: float | None = None  # when a renewal that found no session is tried again
+    sign_in_retry_at: float | None = None  # when a renewal that failed is tried again
+    placeos: str = ""  # PlaceOS's host, where an administrator signs a display in
 
     @property
     def pages(self) -> int:

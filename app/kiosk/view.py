@@ -4,33 +4,58 @@ No buttons, no search, no sign-out: nobody stands at a lobby display to press th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from app.kiosk.state import BoardState, Room
 from app.ui.elements import Child, El, brand, h
-from app.ui.words import STATUS_WORDS, booking_line, clock_time
+from app.ui.words import STATUS_SHAPES, clock_time, state_words, status_of
 
 STALE_GRACE_S = 10  # a refresh under way is not "out of date" yet
-SignInProblem = str | bool | None
 
 
-def _again(at: float | None) -> str:
-    return f" Trying again at {clock_time(at, seconds=True)}." if at else ""
+@dataclass(frozen=True)
+class SignIn:
+    """What the shell knows of the display's sign-in, for the badge (app.shell.view.sign_in_problem)."""
+
+    refused: bool = False  # PlaceOS answers but will not sign this display in: a person must
+    offline: bool = False  # the last renewal could not reach PlaceOS: it comes back by itself
+    failed: str = ""  # a sign-in's return that failed: its title and message
+
+
+SignInProblem = SignIn | None
+
+
+def _again(at: float | None, now: float) -> str:
+    if at is None:
+        return ""
+    return " Trying again now." if at <= now else f" Trying again at {clock_time(at, seconds=True)}."
 
 
 def badge(state: BoardState, sign_in: SignInProblem = None) -> tuple[str, str] | None:
-    """What may be wrong with what the board shows, most serious first, and when it tries again. `sign_in`: the
-    shell's word on the sign-in, a failed return's "title: message", or True while a sign-in is needed."""
+    """What may be wrong with what the board shows, most serious first, and when it tries again. Nobody stands at a
+    display to reload it: an outage says so and mends itself; only a refused sign-in asks for a person, and says
+    what they must do and where."""
+    sign_in = sign_in or SignIn()
     known = clock_time(state.updated_at or state.fetched_at, seconds=True)
     since = f" Showing what was known at {known}." if known else ""
-    if isinstance(sign_in, str):
-        return "signin", f"{sign_in}{since}"
-    if sign_in:
-        return "signin", f"Sign-in needed. Reload this page to sign in.{since}{_again(state.sign_in_retry_at)}"
+    if sign_in.failed:
+        return "signin", f"{sign_in.failed}{since}"
+    if sign_in.refused:
+        where = f" at {state.placeos}" if state.placeos else ""
+        return "signin", (
+            f"Sign-in needed: PlaceOS has no session for this display. An administrator must sign in to PlaceOS"
+            f"{where} on this display; the board carries on by itself.{since}"
+            f"{_again(state.sign_in_retry_at, state.now)}"
+        )
+    if sign_in.offline or state.offline:
+        # The sooner of the board's next read and the renewal's next try: either one finds PlaceOS back.
+        at = min((t for t in (state.retry_at, sign_in.offline and state.sign_in_retry_at) if t), default=None)
+        return "offline", f"Offline: PlaceOS cannot be reached.{since}{_again(at, state.now)}"
     if state.problem:
-        return "offline", f"Offline: {state.problem}{since}{_again(state.retry_at)}"
+        return "offline", f"{state.problem}{since}{_again(state.retry_at, state.now)}"
     if not state.connected and state.live_retry_at is not None:
-        return "offline", f"Live updates paused.{since}{_again(state.live_retry_at)}"
+        return "offline", f"Live updates paused.{since}{_again(state.live_retry_at, state.now)}"
     if state.fetched_at is not None and state.now - state.fetched_at > state.refresh_s + STALE_GRACE_S:
         return "stale", f"Out of date.{since}"
     if state.from_saved_copy:
@@ -42,25 +67,60 @@ def seats(capacity: int | None) -> str:
     return "" if capacity is None else f"{capacity} seat" + ("" if capacity == 1 else "s")
 
 
+TITLE_CHARS = 32  # a meeting's title on a tile, abbreviated at a word; its time is never cut
+
+
+def short_title(title: str) -> str:
+    if len(title) <= TITLE_CHARS:
+        return title
+    cut = title[:TITLE_CHARS].rsplit(" ", 1)[0] or title[:TITLE_CHARS]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def booking(label: str, value: Any, until: bool) -> El | None:
+    """A meeting's title (abbreviated) and its time (whole, in an element of its own); None for no usable one."""
+    if not isinstance(value, dict) or not isinstance(value.get("title"), str) or not value["title"]:
+        return None
+    at = clock_time(value.get("event_end" if until else "event_start"))
+    when = f"{'until' if until else 'at'} {at}" if at else ""
+    return h(
+        "p",
+        {"class": "tile-booking"},
+        h("span", {"class": "tile-title"}, label + short_title(value["title"])),
+        h("span", {"class": "tile-when"}, when) if when else None,
+    )
+
+
 def tile(room: Room, live: dict[str, Any]) -> El:
-    status = live.get("status")
-    known = status if isinstance(status, str) and status in STATUS_WORDS else "unknown"
-    word = STATUS_WORDS.get(known, "No live state")
+    known = status_of(live)
     people = live.get("people_count")
     crowd = (
         f"{people} {'person' if people == 1 else 'people'}"
         if isinstance(people, int) and not isinstance(people, bool) and people > 0
         else ""
     )
-    now = booking_line("", live.get("current_booking"), until=True)
-    upcoming = booking_line("Next: ", live.get("next_booking"), until=False)
+    # A free room's "current" booking would contradict it; a meeting under way is the one that matters.
+    now = booking("", live.get("current_booking"), until=True) if known in ("busy", "pending") else None
+    upcoming = booking("Next: ", live.get("next_booking"), until=False)
     return h(
         "li",
         {"class": f"tile tile-{known}", "data-room": room.id},
         h("h2", {"class": "tile-name"}, room.name),
-        h("p", {"class": "tile-status"}, h("span", {"class": f"status status-{known}"}, word), crowd and f" · {crowd}"),
-        h("p", {"class": "tile-booking"}, now or upcoming or "No bookings"),
-        h("p", {"class": "tile-meta"}, " · ".join(x for x in (seats(room.capacity), upcoming if now else "") if x)),
+        h(
+            "p",
+            {"class": "tile-status"},
+            h(
+                "span",
+                {"class": f"status status-{known}"},
+                h("span", {"class": "status-shape", "aria-hidden": "true"}, STATUS_SHAPES[known]),
+                " ",
+                state_words(live) or "No live state",
+            ),
+            crowd and f" · {crowd}",
+        ),
+        now or upcoming or h("p", {"class": "tile-booking"}, "No more bookings"),
+        upcoming if now else None,
+        h("p", {"class": "tile-meta"}, seats(room.capacity)) if room.capacity is not None else None,
     )
 
 
@@ -105,4 +165,4 @@ def board_view(state: BoardState, sign_in: SignInProblem = None) -> list[El]:
     ]
 
 
-__all__ = ["STALE_GRACE_S", "SignInProblem", "badge", "board_view", "seats", "tile"]
+__all__ = ["STALE_GRACE_S", "SignIn", "SignInProblem", "badge", "board_view", "booking", "seats", "short_title", "tile"]

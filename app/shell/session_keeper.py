@@ -7,30 +7,34 @@ the few callbacks it acts through (app.shell.controller composes it); nothing el
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Literal
+from typing import Any
 
-from app.auth.expiry import Expired, ExpiryWatch, Quiet, RenewByRedirect, RenewInFrame, RenewSilently, Warn
+from app.api.reach import Reachable
+from app.auth.expiry import Expired, ExpiryWatch, RenewByRedirect, RenewInFrame, RenewSilently, Warn
 from app.auth.flows import Flow
 from app.auth.recovery import KioskRecovery
 from app.auth.renewal import RenewalGuard
 from app.auth.session import AuthSession, Token
 from app.core.config import ClientConfig
-from app.core.errors import AuthorizationDenied, CallbackError, SignInLoop
 from app.core.ports import Exclusive, Frame
 from app.core.redact import log
+from app.shell.frame_renewal import (
+    NO_ANSWER,
+    NO_SESSION,
+    NOT_TRIED,
+    OFFLINE_RETRY_S,
+    RENEWAL_LOCK,
+    RENEWED,
+    FrameRenewal,
+    Outcome,
+    renewed_elsewhere,
+)
 from app.ui.countdown import minutes, spoken
 from app.ui.host import Host
 from app.ui.screens import Notice
 
-Outcome = Literal["renewed", "no-session", "no-answer", "not-tried"]
-RENEWED: Outcome = "renewed"
-NO_SESSION: Outcome = "no-session"  # PlaceOS answered: it has no session to renew from (login_required)
-NO_ANSWER: Outcome = "no-answer"  # nothing in time: offline, PlaceOS down, or its login page in the frame
-NOT_TRIED: Outcome = "not-tried"  # too soon, no frame, or another tab is renewing
-RENEWAL_LOCK = "placeos-renewal"
-FRAME_TIMEOUT_S = 10.0
-FRAME_BACKOFF_S = (10, 20, 40, 80, 160, 300)  # after failed renewals in a frame; then every 5 minutes
 SIGN_IN_NEEDED = "PlaceOS needs a sign-in again. What you see stays here, and this page keeps trying by itself."
+OFFLINE = "PlaceOS cannot be reached. What you see stays here, and this page keeps trying by itself."
 
 
 class SessionKeeper:
@@ -49,6 +53,7 @@ class SessionKeeper:
         place_path: Callable[[], str],
         stuck: Callable[[], bool],
         callback_failed: Callable[[], bool],
+        reachable: Reachable,
     ) -> None:
         self._host = host
         self._config = config
@@ -66,69 +71,37 @@ class SessionKeeper:
         self.expiry = ExpiryWatch(config.expiry_warning_s, kiosk=config.kiosk, in_frame=frame is not None)
         self.renewal = RenewalGuard(host.clock)
         self.kiosk = KioskRecovery(host.clock) if config.kiosk else None
-        self._frame_failures = 0
-        self.frame_retry_at = 0.0  # no frame renewal before this (back-off after failures)
+        self.frames = FrameRenewal(
+            host.clock,
+            session=session,
+            flow=flow,
+            frame=frame,
+            exclusive=exclusive,
+            guard=self.renewal,
+            expiry=self.expiry,
+            reachable=reachable,
+            place_path=place_path,
+        )
 
     def _notify(self, notice: Notice | None) -> None:
         self.notice = notice
         self._host.show()
 
     async def renew_in_frame(self) -> Outcome:
-        """A new token from PlaceOS's existing session, in a hidden frame, without leaving the page. Its response
-        is checked exactly as a top-level callback's; each attempt counts against the loop breaker. With a token
-        shared between tabs, one tab renews (a Web Lock) and the others adopt what it got."""
-        if self._frame is None or self._host.clock() < self.frame_retry_at or not self.renewal.may_start():
-            return NOT_TRIED
-        outcome: Outcome = NOT_TRIED
-        before = self._session.token()
-
-        async def alone() -> None:
-            nonlocal outcome
-            outcome = RENEWED if self._renewed_elsewhere(before) else await self._frame_round()
-
-        if not await self._exclusive(RENEWAL_LOCK, alone):
-            return NOT_TRIED  # another tab is renewing: its token arrives here through storage
+        """A new token in a hidden frame (app.shell.frame_renewal), and the notice that says how it went: none,
+        PlaceOS out of reach (it mends itself), or a sign-in PlaceOS refuses."""
+        outcome = await self.frames.attempt()
         if outcome == RENEWED:
-            self._frame_failures, self.frame_retry_at = 0, 0.0
             self._notify(None)
             await self._renewed()
-        elif outcome != NOT_TRIED:
-            self._frame_failures += 1
-            wait = FRAME_BACKOFF_S[min(self._frame_failures, len(FRAME_BACKOFF_S)) - 1]
-            self.frame_retry_at = self._host.clock() + wait
+        elif outcome == NO_ANSWER:
+            self._notify(Notice("offline", OFFLINE))
+        elif outcome == NO_SESSION:
             self._notify(Notice("error", SIGN_IN_NEEDED, (("Sign in", "sign_in"),)))
         return outcome
 
-    def _renewed_elsewhere(self, before: Token | None) -> bool:
-        """Whether another tab renewed while this one waited for the lock: then its token is the one to use."""
-        now = self._session.token()
-        if now is None or (before is not None and now.access_token == before.access_token):
-            return False
-        return isinstance(self.expiry.decide(now, self._host.clock()), Quiet)
-
-    async def _frame_round(self) -> Outcome:
-        try:
-            url = self._flow.frame_sign_in_url(self._place_path())
-        except SignInLoop:
-            url = None
-        if url is None:
-            return NOT_TRIED
-        self.renewal.start()
-        try:
-            response = await self._frame(url, FRAME_TIMEOUT_S) if self._frame else None
-            if not response:
-                return NO_ANSWER
-            await self._flow.complete(response, self._host.clock())
-        except AuthorizationDenied as error:
-            log.info("renewal in a frame refused: %s", error.error)
-            return NO_SESSION
-        except (CallbackError, OSError) as error:
-            log.info("renewal in a frame failed: %s", type(error).__name__)
-            return NO_ANSWER
-        finally:
-            self.renewal.finish()
-        log.info("token renewed in a hidden frame, without leaving the page")
-        return RENEWED
+    def next_try_at(self) -> float | None:
+        return self.frames.next_try_at()
 
     def act(self, action: str) -> bool:
         """The expiry notice's buttons; False for any other action."""
@@ -158,7 +131,7 @@ class SessionKeeper:
 
         async def alone() -> None:
             nonlocal offline
-            if self._renewed_elsewhere(before):
+            if renewed_elsewhere(self._session, self.expiry, self._host.clock(), before):
                 result.append(self._session.token())
                 return
             self.renewal.start()
@@ -228,7 +201,7 @@ class SessionKeeper:
         elif isinstance(decision, RenewByRedirect):
             self._sign_in()  # renew ahead of expiry while the sign-in service still has a session
         elif isinstance(decision, Expired):
-            if not (self.notice and self.notice.kind == "error"):
+            if not (self.notice and self.notice.kind in ("error", "offline")):
                 self.auth_required("Your session has ended.")
         elif isinstance(decision, Warn):
             warning = Notice(
@@ -252,4 +225,13 @@ class SessionKeeper:
             self._host.spawn(self._reload())
 
 
-__all__ = ["NOT_TRIED", "NO_ANSWER", "NO_SESSION", "RENEWAL_LOCK", "RENEWED", "Outcome", "SessionKeeper"]
+__all__ = [
+    "NOT_TRIED",
+    "NO_ANSWER",
+    "NO_SESSION",
+    "OFFLINE_RETRY_S",
+    "RENEWAL_LOCK",
+    "RENEWED",
+    "Outcome",
+    "SessionKeeper",
+]

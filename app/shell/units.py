@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from app.api.client import PlaceOSClient
 from app.api.live import Live
+from app.api.reach import reachability
 from app.api.realtime import Connect
 from app.auth.flows import Flow
 from app.auth.session import AuthSession
@@ -104,6 +105,7 @@ def compose(app: Controls, ports: Ports) -> Units:
         place_path=lambda: app.model.browse.place.path(config.base_path),
         stuck=app.stuck,
         callback_failed=lambda: isinstance(app.model.screen, CallbackFailed),
+        reachable=reachability(ports.transport, config.placeos_base),
     )
     board = None
     if config.kiosk:  # a kiosk shows the board, not the browser
@@ -117,7 +119,7 @@ def compose(app: Controls, ports: Ports) -> Units:
             session=session,
             viewport=ports.viewport,
             auth_required=keeper.auth_required,
-            sign_in_retry_at=lambda: keeper.frame_retry_at or None,
+            sign_in_retry_at=keeper.next_try_at,
         )
     browse = Browse(
         app,

@@ -16,6 +16,7 @@ from app.ui.screens import CallbackFailed, Leaving, Loading, Notice, SignedOut
 if TYPE_CHECKING:
     from app.console.state import ConsoleState
     from app.doctor.findings import DoctorState
+    from app.kiosk.view import SignIn
 
 
 def initials(name: str) -> str:
@@ -97,11 +98,15 @@ def screen_nodes(model: Model) -> list[El]:
     ]
 
 
-def sign_in_problem(model: Model) -> str | bool:
-    """What the board's badge says of the sign-in: a failed return's title and message, or whether one is needed."""
+def sign_in_problem(model: Model) -> SignIn:
+    """What the board's badge says of the sign-in: a failed return's title and message, a sign-in PlaceOS refuses,
+    or PlaceOS out of reach (the session keeper's notice says which)."""
+    from app.kiosk.view import SignIn  # loads with the board, which alone asks
+
     if isinstance(model.screen, CallbackFailed):
-        return f"{model.screen.title}: {model.screen.message}"
-    return model.expiry_notice is not None and model.expiry_notice.kind == "error"
+        return SignIn(failed=f"{model.screen.title}: {model.screen.message}")
+    kind = model.expiry_notice.kind if model.expiry_notice is not None else ""
+    return SignIn(refused=kind == "error", offline=kind == "offline")
 
 
 def first_screen() -> list[El]:

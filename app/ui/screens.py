@@ -54,7 +54,7 @@ Screen = Loading | SignedOut | CallbackFailed | Working | Leaving
 
 @dataclass(frozen=True)
 class Notice:
-    kind: str  # "warn" | "error" | "info"
+    kind: str  # "warn" | "error" | "info" | "offline" (PlaceOS cannot be reached: it mends itself)
     text: str
     actions: tuple[tuple[str, str], ...] = ()  # (label, action)
     spoken: str = ""  # what a screen reader announces, where the shown text changes too often to announce

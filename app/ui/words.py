@@ -7,7 +7,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-STATUS_WORDS = {"free": "Free", "pending": "Starting soon", "busy": "In use"}
+# As PlaceOS's Bookings driver means them: `pending` is a booking that has started and nobody has checked in to.
+STATUS_WORDS = {"free": "Free", "pending": "Awaiting check-in", "busy": "In use"}
+# A shape for each state beside its colour, so that the states read apart in grayscale and to colour-blind eyes.
+STATUS_SHAPES = {"free": "○", "pending": "◐", "busy": "●", "unknown": "–"}
 
 
 def clock_time(value: Any, seconds: bool = False) -> str:
@@ -18,6 +21,32 @@ def clock_time(value: Any, seconds: bool = False) -> str:
         return time.strftime("%H:%M:%S" if seconds else "%H:%M", time.localtime(value))
     except (OverflowError, OSError, ValueError):  # a time no calendar holds
         return ""
+
+
+def status_of(live: Any) -> str:
+    """A room's Bookings status from its live values: free, pending, busy, or unknown."""
+    status = live.get("status") if isinstance(live, dict) else None
+    return status if isinstance(status, str) and status in STATUS_WORDS else "unknown"
+
+
+def _booking_time(booking: Any, key: str) -> str:
+    return clock_time(booking.get(key)) if isinstance(booking, dict) else ""
+
+
+def state_words(live: Any) -> str:
+    """ "Free until 14:30", "In use until 15:00", "Awaiting check-in": the state and how long it lasts, where the
+    live values say; "" when PlaceOS gave no state (nothing is guessed)."""
+    status = status_of(live)
+    if status == "unknown":
+        return ""
+    word = STATUS_WORDS[status]
+    if status == "free":
+        at = _booking_time(live.get("next_booking"), "event_start")
+        return f"{word} until {at}" if at else word
+    if status == "busy":
+        at = _booking_time(live.get("current_booking"), "event_end")
+        return f"{word} until {at}" if at else word
+    return word
 
 
 def booking_line(label: str, booking: Any, until: bool) -> str:
@@ -53,4 +82,13 @@ def when(value: Any, zone: Any, zone_time: Callable[[float, str | None], str | N
     return f"{there} in the room · {yours} your time" if yours else f"{there} in the room"
 
 
-__all__ = ["STATUS_WORDS", "booking_line", "clock_time", "local_zone_time", "when"]
+__all__ = [
+    "STATUS_SHAPES",
+    "STATUS_WORDS",
+    "booking_line",
+    "state_words",
+    "status_of",
+    "clock_time",
+    "local_zone_time",
+    "when",
+]

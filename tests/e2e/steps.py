@@ -138,7 +138,7 @@ def wait_for_saved_board(page: Page) -> tuple[list[str], list[str]]:
     page.wait_for_function(
         "([key, texts]) => { const saved = localStorage.getItem(key) || '';"
         " return texts.every((text) => saved.includes(JSON.stringify(text))); }",
-        arg=[PAINTED_KEY, names + statuses],
+        arg=[PAINTED_KEY, names + [status.split(" ", 1)[-1] for status in statuses]],  # the words, not the shape
         timeout=BOOT,
     )
     return names, statuses

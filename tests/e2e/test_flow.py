@@ -462,7 +462,7 @@ def test_an_open_systems_detail_shows_its_live_state_as_it_changes(
     sign_in_from_app(page, server)
     page.locator(".system-row").first.click()
     live = page.locator("#live")
-    expect(live).to_contain_text(re.compile("Free|Starting soon|In use"), timeout=BOOT)
+    expect(live).to_contain_text(re.compile("Free|Awaiting check-in|In use"), timeout=BOOT)
     first = live.inner_text()
     page.wait_for_function(
         "(first) => { const el = document.getElementById('live'); return el && el.innerText !== first; }",
@@ -494,7 +494,7 @@ def test_a_token_refused_while_live_is_never_put_in_a_failed_websocket_url(page:
     page.goto(live_server.url)
     sign_in_from_app(page, live_server)
     page.locator(".system-row").first.click()
-    expect(page.locator("#live")).to_contain_text(re.compile("Free|Starting soon|In use"), timeout=BOOT)
+    expect(page.locator("#live")).to_contain_text(re.compile("Free|Awaiting check-in|In use"), timeout=BOOT)
     token = stored_token(page)
     revoke(live_server, token)
     assert api_status(live_server, token) == 401

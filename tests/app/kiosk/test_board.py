@@ -14,6 +14,7 @@ from app.auth.session import PAINTED_KEY, VIEW_KEY
 from app.core.ports import HttpResponse
 from app.kiosk.board import Board
 from app.shell.session_keeper import NOT_TRIED, RENEWED
+from app.ui.words import clock_time
 from tests import ROOT
 from tests.fakes import (
     SYSTEMS,
@@ -92,9 +93,10 @@ async def test_a_failed_refresh_keeps_the_rooms_says_offline_and_backs_off() -> 
     h.clock.advance(61)
     h.app.tick()
     await h.settle()
-    assert "Offline" in board_text(h) and "Trying again at" in board_text(h) and "Room" in board_text(h)
+    assert "Offline: PlaceOS cannot be reached." in board_text(h) and "Room" in board_text(h)
+    assert "Sign-in" not in board_text(h) and "Reload" not in board_text(h)  # nobody is at a wall to do it
     attempts = []
-    for _ in range(4):  # 10 s, then 20 s, 40 s, 80 s between tries
+    for _ in range(5):  # 2 s, then 5 s, then every 10 s
         sent = len(h.transport.requests)
         seconds = 0
         while len(h.transport.requests) == sent:
@@ -103,7 +105,56 @@ async def test_a_failed_refresh_keeps_the_rooms_says_offline_and_backs_off() -> 
             h.app.tick()
             await h.settle()
         attempts.append(seconds)
-    assert attempts == [10, 20, 40, 80]
+    assert attempts == [2, 5, 10, 10, 10]
+
+
+PROMISED = re.compile(r"Trying again (?:at (\d\d:\d\d:\d\d)|now)")
+
+
+async def test_through_an_hour_offline_every_retry_time_shown_is_true_and_it_is_fresh_within_10_s_of_placeos() -> None:
+    # The token (an hour) runs out during the outage too: its renewal in a frame finds PlaceOS away, which is an
+    # outage as well, not a sign-in problem.
+    away = [False]
+
+    async def frame(url: str, timeout_s: float) -> str | None:
+        if away[0]:
+            return None  # the frame's page never loads
+        return f"access_token=tok-framed-{len(url)}&token_type=Bearer&expires_in=3600&state={state_of(url)}"
+
+    h = await board(frame=frame)
+    serving = h.transport.handler
+    away[0] = True
+    h.transport.handler = lambda r: (_ for _ in ()).throw(OSError("connection refused"))
+    h.clock.advance(61)
+    h.app.tick()
+    await h.settle()
+    gaps, last_try = [], h.clock.now
+    for _ in range(3600):
+        promised = PROMISED.search(board_text(h))
+        assert promised, board_text(h)
+        now = clock_time(h.clock.now, seconds=True)
+        assert promised.group(1) is None or promised.group(1) >= now  # never a time gone by
+        # What the badge promises: the board's next read while its token lasts, then the renewal's next try.
+        path = "/api/engine/v2/systems" if h.session.valid_token() else "/auth/authority"
+        sent = sum(path in r.url for r in h.transport.requests)
+        h.clock.advance(1)
+        h.app.tick()
+        await h.settle()
+        if sum(path in r.url for r in h.transport.requests) > sent:
+            # It tried at the time it said (a one-second tick), and says so while it does.
+            assert promised.group(1) in (None, now, clock_time(h.clock.now, seconds=True)), promised.group(0)
+            gaps.append(h.clock.now - last_try)
+            last_try = h.clock.now
+    assert max(gaps) <= 10 and len(gaps) >= 350
+    assert "Sign-in" not in board_text(h)
+    h.transport.handler, away[0] = serving, False  # PlaceOS is back
+    back = h.clock.now
+    while "Offline" in board_text(h):
+        h.clock.advance(1)
+        h.app.tick()
+        await h.settle()
+    assert h.clock.now - back <= 10
+    assert f"Updated {clock_time(h.clock.now, seconds=True)}" in board_text(h)
 
 
 async def test_data_older_than_its_refresh_interval_is_marked_out_of_date() -> None:
@@ -318,7 +369,8 @@ async def test_the_board_alone_backs_off_when_placeos_is_away_and_hands_a_refusa
     board, host, _, refused = board_alone(lambda request: OSError("offline"))
     board.enter()
     await board.refresh()
-    assert board.state.problem == "PlaceOS cannot be reached." and board.state.retry_at == host.clock() + 10
+    assert board.state.problem == "PlaceOS cannot be reached." and board.state.offline
+    assert board.state.retry_at == host.clock() + 2
     refusing, _, _, told = board_alone(lambda request: HttpResponse(401, {}, '{"error": "invalid_token"}'))
     await refusing.refresh()
     assert told == ["PlaceOS no longer accepts your sign-in."]

@@ -11,7 +11,7 @@ from app.auth.flows import CodeFlow, Flow, ImplicitFlow
 from app.auth.session import AuthSession, Token
 from app.core.ports import MemoryStorage, run_alone
 from app.core.redact import Secret
-from app.shell.session_keeper import NO_ANSWER, NO_SESSION, NOT_TRIED, RENEWED, SessionKeeper
+from app.shell.session_keeper import NO_ANSWER, NO_SESSION, NOT_TRIED, OFFLINE_RETRY_S, RENEWED, SessionKeeper
 from tests.fakes import Clock, FakeHost, MockTransport, config, counter_states, counter_verifiers, standin, state_of
 
 
@@ -26,8 +26,12 @@ class Calls:
 
 
 def keeper_for(
-    frame: Callable[[str, float], Awaitable[str | None]] | None = None, flow: str = "implicit", **overrides: Any
+    frame: Callable[[str, float], Awaitable[str | None]] | None = None,
+    flow: str = "implicit",
+    reachable: list[bool] | None = None,
+    **overrides: Any,
 ) -> tuple[SessionKeeper, FakeHost, AuthSession, Calls]:
+    """`reachable`: whether PlaceOS answers, one entry per probe (True when the list runs out)."""
     host = FakeHost()
     conf = config(flow=flow, **overrides)
     storage = MemoryStorage()
@@ -50,6 +54,12 @@ def keeper_for(
     def sign_in() -> None:
         calls.sign_ins += 1
 
+    probes = list(reachable or [])
+
+    async def placeos_answers() -> bool:
+        calls.log.append("probe")
+        return probes.pop(0) if probes else True
+
     keeper = SessionKeeper(
         host,
         conf,
@@ -63,6 +73,7 @@ def keeper_for(
         place_path=lambda: "/?q=room",
         stuck=lambda: calls.stuck,
         callback_failed=lambda: calls.callback_failed,
+        reachable=placeos_answers,
     )
     return keeper, host, session, calls
 
@@ -137,16 +148,40 @@ async def test_a_kiosk_renews_in_a_frame_ahead_of_expiry_and_the_socket_follows(
     assert token is not None and token.access_token.reveal() == "tok-framed-1234" and keeper.notice is None
 
 
-async def test_a_frame_that_answers_nothing_backs_off_and_says_a_sign_in_is_needed() -> None:
-    frame, urls = framed(None)
+async def test_a_frame_that_answers_nothing_while_placeos_answers_backs_off_and_says_a_sign_in_is_needed() -> None:
+    frame, urls = framed(None)  # PlaceOS's login page in the frame: it never calls back
     keeper, host, session, _ = keeper_for(frame=frame, kiosk=True)
-    assert await keeper.renew_in_frame() == NO_ANSWER
-    assert keeper.notice is not None and "PlaceOS needs a sign-in again" in keeper.notice.text
-    assert keeper.frame_retry_at == host.clock() + 10
+    assert await keeper.renew_in_frame() == NO_SESSION
+    assert (
+        keeper.notice is not None
+        and "PlaceOS needs a sign-in again" in keeper.notice.text
+        and not keeper.frames.offline
+    )
+    assert keeper.frames.retry_at == host.clock() + 10 and keeper.next_try_at() == host.clock() + 10
     assert await keeper.renew_in_frame() == NOT_TRIED  # within the back-off
     host.clock.advance(10)
+    assert await keeper.renew_in_frame() == NO_SESSION
+    assert keeper.frames.retry_at == host.clock() + 20 and len(urls) == 2
+
+
+async def test_an_outage_is_not_a_sign_in_problem_and_is_asked_about_cheaply_every_few_seconds() -> None:
+    frame, urls = framed(None)  # the frame's page cannot load
+    keeper, host, session, calls = keeper_for(frame=frame, kiosk=True, reachable=[False, False, False, True])
     assert await keeper.renew_in_frame() == NO_ANSWER
-    assert keeper.frame_retry_at == host.clock() + 20 and len(urls) == 2
+    assert keeper.frames.offline and keeper.notice is not None and keeper.notice.kind == "offline"
+    assert "cannot be reached" in keeper.notice.text and "sign-in" not in keeper.notice.text
+    assert keeper.next_try_at() == host.clock() + OFFLINE_RETRY_S
+    host.clock.advance(OFFLINE_RETRY_S)
+    assert await keeper.renew_in_frame() == NO_ANSWER  # still away: asked, and no frame (it would wait 10 s)
+    assert len(urls) == 1 and calls.log == ["probe", "probe"]
+    host.clock.advance(OFFLINE_RETRY_S)
+    assert await keeper.renew_in_frame() == NO_ANSWER
+    # Back: the frame is tried at once, and PlaceOS answering while the frame does not is a refusal.
+    frame_ok, ok_urls = framed("access_token=tok-framed-1234&token_type=Bearer&expires_in=600&state=STATE")
+    keeper.frames._frame = frame_ok
+    host.clock.advance(OFFLINE_RETRY_S)
+    assert await keeper.renew_in_frame() == RENEWED
+    assert len(ok_urls) == 1 and not keeper.frames.offline and keeper.notice is None and keeper.next_try_at() is None
 
 
 async def test_a_frame_that_answers_login_required_is_no_session() -> None:
