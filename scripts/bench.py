@@ -93,16 +93,29 @@ def load_once(context: Any, url: str, count_bytes: bool = False, wait_for_snapsh
         screen: window.__signInShown,
     })""")
     page.wait_for_load_state("networkidle")
-    if wait_for_snapshot:  # the first visit leaves a snapshot, the app's bytecode and the runtime's files kept
-        for mark in ("bytecode-saved", "snapshot-saved", "runtime-kept"):
+    snapshot = {"bytes": 0.0, "limit": 0.0, "kept": 0.0}
+    if wait_for_snapshot:  # the first visit leaves a snapshot (unless too large), bytecode, the runtime's files kept
+        page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
+        for mark in ("bytecode-saved", "runtime-kept"):
             page.wait_for_function("(m) => performance.getEntriesByName(m).length > 0", arg=mark, timeout=60_000)
+        snapshot = page.evaluate(SNAPSHOT_DONE)
     page.close()
     return {
         "python_ms": marks["python"],
         "app_ms": marks["app"],
         "screen_ms": marks["screen"],
         "bytes": received["bytes"],
+        **{f"snapshot_{k}": float(v) for k, v in snapshot.items()},
     }
+
+
+# The start-up snapshot's heap and the most Pyodide restores (static/boot-cache.mjs), once it was kept or refused.
+SNAPSHOT_DONE = """() => {
+  const kept = performance.getEntriesByName('snapshot-saved')[0];
+  const refused = performance.getEntriesByName('snapshot-too-large')[0];
+  const mark = kept || refused;
+  return mark ? { bytes: mark.detail.bytes, limit: mark.detail.limit, kept: kept ? 1 : 0 } : null;
+}"""
 
 
 def cold_load(p: Any, url: str, count_bytes: bool = False) -> dict[str, float]:
@@ -241,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                 cold_bytes = [cold_load(p, server.url, count_bytes=True)["bytes"] for _ in range(2)]
                 with tempfile.TemporaryDirectory() as profile:
                     context = p.chromium.launch_persistent_context(profile, headless=True, **chromium_launch_options())
-                    load_once(context, server.url, wait_for_snapshot=True)  # fill the caches
+                    first = load_once(context, server.url, wait_for_snapshot=True)  # fill the caches
                     warm = [load_once(context, server.url) for _ in range(args.runs)]
                     warm_bytes = [load_once(context, server.url, count_bytes=True)["bytes"] for _ in range(2)]
                     context.close()
@@ -291,6 +304,14 @@ def main(argv: list[str] | None = None) -> int:
         (f"baseline, API {LATENCY_MS} ms away: row", f"{base_far:.0f} ms", "hand-written JS, same server"),
         (f"API {LATENCY_MS} ms away: fresh rows", f"{far:.0f} ms", f"{far / base_far:.1f}x baseline"),
     ]
+    kept = "kept" if first["snapshot_kept"] else "NOT KEPT: over the limit"
+    rows.append(
+        (
+            "start-up snapshot: heap",
+            f"{first['snapshot_bytes'] / 2**20:.2f} MiB",
+            f"limit {first['snapshot_limit'] / 2**20:.0f} MiB (pyodide#6254), {kept}",
+        )
+    )
     print(f"medians of {args.runs} runs, headless Chromium, {server.url}")
     for name, value, target in rows:
         print(f"  {name:<36} {value:>10}   {target}")

@@ -77,6 +77,18 @@ export function pack(memory) {
   return out;
 }
 
+// Pyodide restores a snapshot into a heap of a fixed 30 MiB and copies it in without checking its size
+// (pyodide/pyodide#6254): a larger one fails on every restore, and each start would drop it and make it again. So
+// one over the limit is never kept, and the loader says once why (a marker per snapshot key stops the retries).
+export const SNAPSHOT_LIMIT = 31457280;
+
+export function tooLarge(length, limit = SNAPSHOT_LIMIT) {
+  return length > limit
+    ? `its heap is ${length} bytes and Pyodide restores at most ${limit} (pyodide/pyodide#6254): ` +
+        "starts take the slower path until the app imports less at start-up"
+    : "";
+}
+
 // The memory `pack` was given, or an error if `buffer` is not a whole, well-formed pack (a corrupt entry must
 // fail here, before Pyodide is handed it, and never allocate more than the memory it claims, at most 1 GiB).
 export function unpack(buffer) {
@@ -180,16 +192,27 @@ export function headStart({ snapshotKey, modules, snapshotHint, runtimeHint }) {
     },
     // `app`: the app.zip this page runs, { zip, etag }; its start-up modules go into the snapshot with it.
     async saveSnapshot(loadPyodide, indexURL, app) {
+      const oversized = snapshotHint + ":too-large";
+      if (hinted(oversized) === snapshotKey) return; // said once for this build: not made again
       try {
         const maker = await loadPyodide({ indexURL, packageBaseUrl: indexURL, _makeSnapshot: true });
         maker.runPython("import " + modules.join(", "));
         maker.unpackArchive(app.zip.slice(0), "zip");
         maker.runPython("import app.main; app.main.import_all()"); // every app module: a start imports none
+        const memory = maker.makeMemorySnapshot();
+        const detail = { bytes: memory.length, limit: SNAPSHOT_LIMIT };
+        const why = tooLarge(memory.length);
+        if (why) {
+          hint(oversized, snapshotKey);
+          console.info("start-up snapshot not kept:", why);
+          performance.mark("snapshot-too-large", { detail });
+          return;
+        }
         const headers = { "X-App-ETag": app.etag, "X-Snapshot-Layout": LAYOUT };
         hint(snapshotHint, ""); // store() drops the old entry first
-        await store(SNAPSHOT_CACHE, snapshotKey, new Response(pack(maker.makeMemorySnapshot()), { headers }));
+        await store(SNAPSHOT_CACHE, snapshotKey, new Response(pack(memory), { headers }));
         hint(snapshotHint, snapshotKey);
-        performance.mark("snapshot-saved");
+        performance.mark("snapshot-saved", { detail });
       } catch (error) {
         console.info("start-up snapshot not saved:", message(error));
       }

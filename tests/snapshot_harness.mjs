@@ -1,16 +1,18 @@
 // Runs static/boot-cache.mjs's snapshot layout (pack, unpack) in Node for tests/test_snapshot_layout.py: each line
-// on stdin is {op: "roundtrip" | "unpack", data: base64}; each line out is what came of it.
+// on stdin is {op: "roundtrip" | "unpack", data: base64} or {op: "guard", length}; each line out is what came of it.
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 
-const { pack, unpack } = await import(pathToFileURL(process.argv[2]).href);
+const { pack, unpack, tooLarge, SNAPSHOT_LIMIT } = await import(pathToFileURL(process.argv[2]).href);
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const { op, data } = JSON.parse(line);
-  const bytes = new Uint8Array(Buffer.from(data, "base64"));
+  const { op, data, length } = JSON.parse(line);
+  const bytes = new Uint8Array(Buffer.from(data || "", "base64"));
   let answer;
   try {
-    if (op === "roundtrip") {
+    if (op === "guard") {
+      answer = { ok: true, why: tooLarge(length), limit: SNAPSHOT_LIMIT };
+    } else if (op === "roundtrip") {
       const packed = pack(bytes);
       const back = unpack(packed.buffer.slice(0));
       answer = { ok: true, same: Buffer.from(back).equals(Buffer.from(bytes)), packed: packed.length };

@@ -234,6 +234,11 @@ class PlaceOSClient:
         params = {"complete": "true"} if complete else None
         return await self.get_object(f"/systems/{quote(system_id, safe='@.')}", "a system", params)
 
+    async def signage_seen(self, system_id: str) -> None:
+        """A display's heartbeat: PlaceOS stamps `signage_last_seen` on its system (only with preview=false; the
+        default preview records nothing). Any signed-in user may send it."""
+        await self.request("GET", f"/signage/{quote(system_id, safe='@.')}", {"preview": "false"})
+
     async def zones(self, tags: str = "", parent_id: str = "", offset: int = 0, limit: int = 100) -> Page:
         """Zones (an organisation's buildings, levels, areas) by tag and parent, as the filters offer them."""
         params = {k: v for k, v in (("tags", tags), ("parent_id", parent_id)) if v}

@@ -21,7 +21,9 @@ from app.core.ports import Sleep
 from app.core.redact import log
 from app.core.urls import urlencode
 
-MAX_BACKOFF_S = 30.0
+# At most 10 s between tries, however long the server was away: live state is back within 15 s of PlaceOS
+# (a kiosk's promise), for the cost of a refused connection every few seconds per page while it is down.
+MAX_BACKOFF_S = 10.0
 FIRST_BACKOFF_S = 1.0
 # A connection that went quiet may be dead without a close ever arriving (a server that vanished, a NAT that forgot
 # it): after this long without a frame the client pings, and if nothing answers in PONG_WAIT_S it reconnects.

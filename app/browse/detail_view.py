@@ -117,7 +117,12 @@ def _rows(system: dict[str, Any], state: BrowseState) -> list[tuple[str, list[tu
         ),
         (
             "Devices",
-            [("Modules", _modules(system)), ("Touch panels", format_value("ui", system.get("installed_ui_devices")))],
+            [
+                ("Modules", _modules(system)),
+                ("Touch panels", format_value("ui", system.get("installed_ui_devices"))),
+                # A wall display's heartbeat (its board's signage request): when PlaceOS last saw it alive.
+                ("Display last seen", times.get("signage_last_seen") or "—"),
+            ],
         ),
         (
             "Record",

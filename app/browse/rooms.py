@@ -85,7 +85,7 @@ class Browse:
                 state.detail = answer
                 state.detail_times = {
                     k: when(answer.get(k), answer.get("timezone"), self._zone_time)
-                    for k in ("created_at", "updated_at")
+                    for k in ("created_at", "updated_at", "signage_last_seen")
                 }
             elif isinstance(answer, Page):
                 page = answer

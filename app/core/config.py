@@ -7,6 +7,7 @@ as /app-config.json, the README's table is checked against it, and ClientConfig.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -91,6 +92,32 @@ SETTINGS = (
         (),
         "S",
     ),
+    Setting(
+        "board_system",
+        "--board-system",
+        "",
+        "the display's own PlaceOS system: the board tells PlaceOS it is alive (its signage heartbeat)",
+        (),
+        "SYS_ID",
+        "no heartbeat",
+    ),
+    Setting(
+        "board_quiet",
+        "--board-quiet",
+        "",
+        "quiet hours (e.g. 20:00-07:00): the kiosk board dims to a clock and its status, and wakes by itself",
+        (),
+        "HH:MM-HH:MM",
+        "none",
+    ),
+    Setting(
+        "board_heartbeat_s",
+        "--board-heartbeat",
+        60,
+        "the kiosk board's heartbeat to PlaceOS, this often (give or take a tenth) while online",
+        (),
+        "S",
+    ),
 )
 DEFAULTS: dict[str, Value] = {setting.key: setting.default for setting in SETTINGS}
 
@@ -125,6 +152,17 @@ def _seconds(data: Mapping[str, object], key: str, least: int) -> int:
     return value
 
 
+QUIET = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)")
+
+
+def _quiet(value: object) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or not QUIET.fullmatch(value) or value[:5] == value[6:]:
+        raise ConfigError("board_quiet must be two different times of day, HH:MM-HH:MM (e.g. 20:00-07:00)")
+    return value
+
+
 @dataclass(frozen=True)
 class ClientConfig:
     placeos_base: str  # origin of PlaceOS, no trailing slash
@@ -141,6 +179,9 @@ class ClientConfig:
     board_rotate_s: int = 15
     board_refresh_s: int = 60
     board_save_s: int = 10  # live values change often; storage need not follow each one
+    board_system: str = ""  # the display's own system: its signage heartbeat stamps signage_last_seen there
+    board_heartbeat_s: int = 60
+    board_quiet: str = ""  # "20:00-07:00": dimmed to a clock at night (app.kiosk.state.quiet_span)
     state_ttl_s: int = 900  # a pending sign-in older than this is expired (time spent at the login page counts)
     default_expires_in_s: int = 300  # when the server omits expires_in: short, never "forever"
     loop_limit: int = 3  # sign-in redirects allowed …
@@ -203,6 +244,9 @@ class ClientConfig:
             board_rotate_s=_seconds(data, "board_rotate_s", 3),
             board_refresh_s=_seconds(data, "board_refresh_s", 5),
             board_save_s=_seconds(data, "board_save_s", 1),
+            board_system=str(data.get("board_system") or "")[:200],
+            board_heartbeat_s=_seconds(data, "board_heartbeat_s", 1),
+            board_quiet=_quiet(data.get("board_quiet")),
         )
 
 

@@ -10,10 +10,12 @@ from app.api.client import PlaceOSClient
 from app.api.realtime import Connect, socket_token
 from app.auth.session import AuthSession
 from app.core.config import ClientConfig
+from app.core.errors import ApiError
 from app.core.ports import Transport
 from app.doctor.checks import Checks
-from app.doctor.findings import DoctorState, Finding, configuration, report_text, token_findings
+from app.doctor.findings import OK, PROBLEM, DoctorState, Finding, configuration, report_text, token_findings
 from app.ui.host import Host
+from app.ui.words import clock_time
 
 CopyText = Callable[[str], Awaitable[bool]]  # the clipboard; False when the browser refused
 
@@ -57,11 +59,27 @@ class Doctor:
             if error
             else "none in this tab"
         )
+        if self._config.board_system:
+            findings.append(await self._display_seen(now))
         findings += [
             Finding("This tab", "last sign-in", self._sign_in_outcome()),
             Finding("This tab", "last API error", last_error),
         ]
         return findings
+
+    async def _display_seen(self, now: float) -> Finding:
+        """When PlaceOS last saw this display alive: its system's signage_last_seen, stamped by the board's beat."""
+        label = f"display last seen ({self._config.board_system})"
+        try:
+            system = await self._api.system(self._config.board_system)
+        except ApiError as error:
+            return Finding("PlaceOS says", label, f"not known: {error}", PROBLEM)
+        seen = system.get("signage_last_seen")
+        if not isinstance(seen, int | float) or isinstance(seen, bool) or seen <= 0:
+            fix = "The board beats every minute while it is online; check --board-system names this display's system."
+            return Finding("PlaceOS says", label, "never", PROBLEM, fix)
+        age = max(0, int(now - seen))
+        return Finding("PlaceOS says", label, f"{age} s ago, at {clock_time(seen, seconds=True)}", OK)
 
     async def report(self) -> str:
         """The report as text: what "Copy report" copies, and what `await doctor()` prints in the console."""

@@ -8,6 +8,8 @@ badge on the board (app.kiosk.view), and every retry is scheduled here or in app
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -19,7 +21,18 @@ from app.auth.session import AuthSession
 from app.core.config import ClientConfig
 from app.core.errors import ApiError, AuthRequired, NetworkError, ServerError
 from app.core.redact import log
-from app.kiosk.state import LIVE_NAMES, MAX_ROOMS, BoardState, from_snapshot, grid_for, room_from, snapshot
+from app.kiosk.state import (
+    LIVE_NAMES,
+    MAX_ROOMS,
+    BoardState,
+    from_snapshot,
+    grid_for,
+    is_quiet,
+    quiet_span,
+    room_from,
+    shift_at,
+    snapshot,
+)
 from app.kiosk.view import board_view
 from app.ui.elements import to_data
 from app.ui.host import Host
@@ -42,6 +55,7 @@ class Board:
         viewport: Viewport,
         auth_required: Callable[[str], None],
         sign_in_retry_at: Callable[[], float | None],
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._host = host
         self.config = config
@@ -51,6 +65,9 @@ class Board:
         self._viewport = viewport
         self._auth_required = auth_required  # refused: app.shell.session_keeper renews in a frame, spaced
         self._sign_in_retry_at = sign_in_retry_at  # when app.shell.session_keeper next renews, for the badge
+        self._jitter = jitter  # 0..1: displays switched on together do not all beat at once
+        self._heartbeat_at = 0.0
+        self._quiet = quiet_span(config.board_quiet)
         self.state = BoardState(
             grid=grid_for(*viewport()), refresh_s=config.board_refresh_s, placeos=placeos_host(config.placeos_base)
         )
@@ -128,12 +145,18 @@ class Board:
         host, state = self._host, self.state
         now = host.clock()
         state.now = now
+        local = time.localtime(now)
+        state.quiet = is_quiet(self._quiet, local.tm_hour * 60 + local.tm_min)
+        state.shift = shift_at(now)
         state.connected, state.live_retry_at = self._live.connected, self._live.retry_at
         state.sign_in_retry_at = self._sign_in_retry_at()
         signed_in = self._session.valid_token() is not None
         if not state.refreshing and now >= self._next_refresh_at and signed_in:
             state.refreshing = True  # at once: the badge says "now", and the next tick does not start another
             host.spawn(self.refresh())
+        if self.config.board_system and signed_in and not state.offline and now >= self._heartbeat_at:
+            self._heartbeat_at = now + self.config.board_heartbeat_s * (0.9 + 0.2 * self._jitter())
+            host.spawn(self._heartbeat())
         # The badge's "trying again at" is when this board next reads: while it has no token, the renewal's time.
         state.retry_at = (now if state.refreshing else self._next_refresh_at) if state.problem and signed_in else None
         if state.pages > 1 and now - self._page_since >= self.config.board_rotate_s:
@@ -143,6 +166,14 @@ class Board:
         if self._unsaved and now - self._saved_at >= self.config.board_save_s:
             self._save(now)
         self._show()
+
+    async def _heartbeat(self) -> None:
+        """PlaceOS's record that this display was seen alive (signage_last_seen on its system). A failed beat
+        changes nothing on screen: the board's own reads say whether PlaceOS can be reached."""
+        try:
+            await self._api.signage_seen(self.config.board_system)
+        except ApiError as error:
+            log.info("board: heartbeat not taken (%s)", type(error).__name__)
 
     def resized(self) -> None:
         grid = grid_for(*self._viewport())
@@ -167,7 +198,9 @@ class Board:
     def _save(self, now: float) -> None:
         # Also as the next start will first show it, from the saved copy: no clock (its time would be wrong), no
         # problem of this run's, "Refreshing".
-        first = replace(self.state, from_saved_copy=True, now=0.0, problem="", connected=True)
+        first = replace(
+            self.state, from_saved_copy=True, now=0.0, problem="", offline=False, connected=True, quiet=False, shift=0
+        )
         first.live_retry_at = first.retry_at = first.sign_in_retry_at = None
         painted = [to_data(node) for node in board_view(first)]
         self._session.keep_view(snapshot(self.state), json.dumps(painted, separators=(",", ":")))

@@ -87,6 +87,8 @@ class BoardState:
     live_retry_at: float | None = None  # when the live connection is tried again
     sign_in_retry_at: float | None = None  # when a renewal that failed is tried again
     placeos: str = ""  # PlaceOS's host, where an administrator signs a display in
+    quiet: bool = False  # quiet hours: dimmed to a clock and the status
+    shift: int = 0  # which of the nine burn-in positions the board is drawn at (app.kiosk.view)
 
     @property
     def pages(self) -> int:
@@ -95,6 +97,30 @@ class BoardState:
     def visible(self) -> list[Room]:
         start = (self.page % self.pages) * self.grid.per_page
         return self.rooms[start : start + self.grid.per_page]
+
+
+SHIFT_EVERY_S = 180  # the board moves by a few pixels this often, so nothing stays on the same pixels for hours
+SHIFTS = 9  # a 3 x 3 walk of positions (static/app.css .shift-N)
+
+
+def shift_at(now: float) -> int:
+    return int(now // SHIFT_EVERY_S) % SHIFTS
+
+
+def quiet_span(spec: str) -> tuple[int, int] | None:
+    """ "20:00-07:00" as minutes of the day (from, to); None for no quiet hours. The config checked its form."""
+    if not spec:
+        return None
+    start, end = spec.split("-")
+    return int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:])
+
+
+def is_quiet(span: tuple[int, int] | None, minute: int) -> bool:
+    """Whether a minute of the day (0..1439) is in the span, which may run over midnight."""
+    if span is None:
+        return False
+    start, end = span
+    return start <= minute < end if start < end else minute >= start or minute < end
 
 
 def snapshot(state: BoardState) -> str:
@@ -149,6 +175,9 @@ __all__ = [
     "Room",
     "from_snapshot",
     "grid_for",
+    "is_quiet",
+    "quiet_span",
+    "shift_at",
     "room_from",
     "snapshot",
 ]

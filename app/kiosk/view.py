@@ -124,9 +124,25 @@ def tile(room: Room, live: dict[str, Any]) -> El:
     )
 
 
+def quiet_view(state: BoardState, problem: tuple[str, str] | None, updated: str) -> list[El]:
+    """Quiet hours: a dim clock and one line of status, moving with the burn-in shift; the rooms come back by
+    themselves when the hours end (their data kept fresh meanwhile)."""
+    status = problem[1] if problem else (updated and f"Updated {updated}")
+    return [
+        h(
+            "main",
+            {"class": f"board board-quiet shift-{state.shift}", "id": "board"},
+            h("time", {"class": "board-quiet-clock", "id": "board-clock"}, clock_time(state.now) if state.now else ""),
+            h("p", {"class": "board-quiet-status", "id": "board-badge" if problem else "board-updated"}, status),
+        )
+    ]
+
+
 def board_view(state: BoardState, sign_in: SignInProblem = None) -> list[El]:
     problem = badge(state, sign_in)
     updated = clock_time(state.updated_at, seconds=True)
+    if state.quiet:
+        return quiet_view(state, problem, updated)
     body: Child
     if state.rooms:
         grid = state.grid
@@ -142,7 +158,7 @@ def board_view(state: BoardState, sign_in: SignInProblem = None) -> list[El]:
     return [
         h(
             "main",
-            {"class": "board", "id": "board"},
+            {"class": f"board shift-{state.shift}", "id": "board"},
             h(
                 "header",
                 {"class": "board-head"},
@@ -165,4 +181,15 @@ def board_view(state: BoardState, sign_in: SignInProblem = None) -> list[El]:
     ]
 
 
-__all__ = ["STALE_GRACE_S", "SignIn", "SignInProblem", "badge", "board_view", "booking", "seats", "short_title", "tile"]
+__all__ = [
+    "STALE_GRACE_S",
+    "SignIn",
+    "SignInProblem",
+    "badge",
+    "board_view",
+    "booking",
+    "quiet_view",
+    "seats",
+    "short_title",
+    "tile",
+]

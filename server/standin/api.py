@@ -152,12 +152,14 @@ class ApiRoutes:
         faults: Faults,
         clock: Callable[[], float],
         rng: random.Random,
+        last_seen: dict[str, int],
     ) -> None:
         self._issuer = issuer
         self._systems = systems
         self._faults = faults
         self._clock = clock
         self._rng = rng  # the injected server errors' dice
+        self.last_seen = last_seen  # signage heartbeats, by system id: PlaceOS's signage_last_seen
 
     async def _authenticate(self, request: web.Request, scopes: set[str]) -> tuple[AccessClaims, User]:
         faults = self._faults
@@ -209,7 +211,27 @@ class ApiRoutes:
                 "zone_data": [zones[z] for z in system["zones"] if z in zones],
                 "module_data": [module_record(m, system["id"], i) for i, m in enumerate(system["modules"])],
             }
-        return web.json_response(_absolute_images(request, system))
+        return web.json_response(_absolute_images(request, self._seen(system)))
+
+    async def signage(self, request: web.Request) -> web.StreamResponse:
+        """A display's signage: PlaceOS answers its playlists, and with `preview=false` (only then: the default is
+        a preview) stamps `signage_last_seen` on the system, which is how an operator sees a screen is alive."""
+        await self._authenticate(request, SYSTEMS_SCOPES)
+        sys_id = request.match_info["sys_id"]
+        if sys_id not in self._systems.by_id:
+            raise ApiError(404, f"system {sys_id!r} not found")
+        preview = request.query.get("preview", "true")
+        if preview not in ("true", "false"):
+            raise ApiError(400, "preview must be true or false")
+        if preview == "false":
+            self.last_seen[sys_id] = int(self._clock())
+        return web.json_response(
+            {"id": sys_id, "signage_last_seen": self.last_seen.get(sys_id), "playlists": [], "playlist_config": {}}
+        )
+
+    def _seen(self, record: dict[str, Any]) -> dict[str, Any]:
+        seen = self.last_seen.get(record.get("id", ""))
+        return {**record, "signage_last_seen": seen} if seen is not None else record
 
     async def zones(self, request: web.Request) -> web.StreamResponse:
         """PlaceOS's zones index: `tags` (all of them), `parent_id`, and `q` as for systems, ordered by name."""
@@ -271,6 +293,7 @@ class ApiRoutes:
         app.router.add_get(SYSTEMS_PATH + "/", self.systems)
         app.router.add_get("/api/engine/v2/users/current", self.current_user)
         app.router.add_get(SYSTEMS_PATH + "/{sys_id}", self.system)
+        app.router.add_get("/api/engine/v2/signage/{sys_id}", self.signage)
         app.router.add_get(ZONES_PATH, self.zones)
         app.router.add_get(ZONES_PATH + "/", self.zones)
         app.router.add_get(ZONES_PATH + "/{zone_id}", self.zone)

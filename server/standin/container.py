@@ -45,6 +45,7 @@ class Standin:
         self.app_scopes = APP_SCOPES
         systems = generated_systems(settings.systems) if settings.systems else fixture_systems()
         self.systems = SystemIndex.build(systems)
+        self.signage_last_seen: dict[str, int] = {}  # displays' heartbeats, by system id
         self.simulator = RoomSimulator(self.systems, clock, settings.realtime_speed)
         self.realtime = Realtime(self.store, self.issuer, self.simulator, bearer_token, SYSTEMS_SCOPES)
         self.secure_cookies = settings.host not in LOOPBACK

@@ -115,7 +115,12 @@ def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], 
     standin = Standin(settings, clock)
     app[STANDIN] = standin
     api = ApiRoutes(
-        issuer=standin.issuer, systems=standin.systems, faults=standin.faults, clock=standin.clock, rng=standin.rng
+        issuer=standin.issuer,
+        systems=standin.systems,
+        faults=standin.faults,
+        clock=standin.clock,
+        rng=standin.rng,
+        last_seen=standin.signage_last_seen,
     )
     app.middlewares.append(api.errors_and_date)
     if settings.cors_origins:

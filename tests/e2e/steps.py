@@ -116,7 +116,8 @@ def kiosk_sign_in(page: Page, server: LiveServer) -> None:
 # and how often the document was loaded (a navigation would start it again from 1).
 WATCH_BLANKS = """
 window.__board = {seen: false, frames: 0, blankFrames: 0, mutations: 0, blankMutations: 0};
-const tiles = () => document.querySelector('#board .tile') !== null;
+// The board's content: its tiles, or in quiet hours its clock (app.kiosk.view.quiet_view).
+const tiles = () => document.querySelector('#board .tile, #board .board-quiet-clock') !== null;
 const frame = () => {
   const b = window.__board;
   if (b.seen) { b.frames++; if (!tiles()) b.blankFrames++; } else if (tiles()) { b.seen = true; }

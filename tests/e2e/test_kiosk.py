@@ -17,9 +17,11 @@ from app.auth.session import TOKEN_KEY
 from server.faults import Faults
 from server.settings import ClientSettings
 from server.standin.container import STANDIN
+from server.standin.fixtures import fixture_systems
 from tests.e2e.steps import BOOT, KIOSK, WATCH_BLANKS, WATCH_LOADING, kiosk_sign_in, wait_for_saved_board
 from tests.live import LiveServer
 
+DISPLAY = fixture_systems()[0]["id"]  # a system standing for the display itself
 # A tile's state: its shape, then its words as PlaceOS means them.
 STATE_WORDS = re.compile(r"^[○◐●] (Free|Free until \d\d:\d\d|Awaiting check-in|In use|In use until \d\d:\d\d)$")
 
@@ -238,8 +240,10 @@ def test_the_stand_in_stopped_for_40_s_the_board_says_offline_with_true_retry_ti
     # Each second of the outage: the time it promises is now or later, and nothing asks for a person.
     promises = set()
     while time.monotonic() - stopped < 40:
+        # What the badge says, and the time one second ago: it is drawn each second, so it may be that far behind.
         seen = page.evaluate(
-            "() => [document.getElementById('board-badge')?.textContent || '', new Date().toTimeString().slice(0, 8)]"
+            "() => [document.getElementById('board-badge')?.textContent || '',"
+            " new Date(Date.now() - 1000).toTimeString().slice(0, 8)]"
         )
         text, now = seen
         assert "Sign-in" not in text and "Reload" not in text, text
@@ -334,3 +338,30 @@ def test_the_loader_draws_a_saved_board_as_text_whatever_storage_holds(page: Pag
     )
     assert drawn["pwned"] is None and drawn["scripts"] == 0 and drawn["frames"] == 0 and drawn["handlers"] is None
     assert "<img src=x onerror='window.__pwned = 3'>" in drawn["text"]
+
+
+def test_a_board_with_its_own_system_beats_and_placeos_sees_it_age_once_the_board_is_gone(
+    page: Page, server_factory: Any
+) -> None:
+    server = server_factory(client=ClientSettings(**KIOSK, board_system=DISPLAY, board_heartbeat_s=2))
+
+    def last_seen() -> int | None:
+        app = server.app
+        assert app is not None
+        seen = server.call(lambda: app[STANDIN].signage_last_seen.get(DISPLAY))
+        return int(seen) if seen is not None else None
+
+    kiosk_sign_in(page, server)
+    deadline = time.monotonic() + 20
+    beats = set()
+    while len(beats) < 2 and time.monotonic() < deadline:  # two beats, a couple of seconds apart
+        if (seen := last_seen()) is not None:
+            beats.add(seen)
+        page.wait_for_timeout(200)
+    assert len(beats) >= 2, beats
+    page.close()  # the display is switched off
+    # What PlaceOS shows ages past three beats: nobody stamps it any more (a board still beating never gets there).
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and time.time() - (last_seen() or 0) < 3 * 2:
+        time.sleep(0.2)
+    assert time.time() - (last_seen() or 0) >= 3 * 2

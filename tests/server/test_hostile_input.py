@@ -169,6 +169,7 @@ def test_fault_switch_bodies_of_any_shape_are_400_or_applied_within_limits(serve
             "/api/control/systems",
             "/api/engine/v2/zones",
             "/api/engine/v2/zones/zone-x",
+            "/api/engine/v2/signage/sys-x",
             "/standin/images/harbour.svg",
         ]
     ),

@@ -123,3 +123,10 @@ def test_any_other_bytes_are_refused_by_the_layout_or_read_as_the_memory_they_de
 def test_corrupt_or_truncated_entries_are_refused(layout: Layout, data: bytes) -> None:
     answer = layout.run("unpack", data)
     assert not answer["ok"] and answer["error"].startswith("Error: snapshot: "), answer
+
+
+def test_a_snapshot_over_the_heap_pyodide_restores_is_never_kept_and_says_why(layout: Layout) -> None:
+    fits = layout.ask({"op": "guard", "length": 31_457_280})
+    assert fits == {"ok": True, "why": "", "limit": 31_457_280}  # 30 MiB: what pyodide/pyodide#6254 restores
+    over = layout.ask({"op": "guard", "length": 31_457_280 + PAGE})
+    assert over["ok"] and "31522816 bytes" in over["why"] and "pyodide/pyodide#6254" in over["why"]

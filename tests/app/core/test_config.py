@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core.config import ClientConfig, derive_client_id
 from app.core.errors import ConfigError
@@ -65,3 +67,16 @@ def test_places_are_addresses_under_the_base_path() -> None:
     assert Place().path("/apps/x/") == "/apps/x/"
     assert Place(q="board", offset=20, system="sys-1").path("/apps/x/") == "/apps/x/?q=board&offset=20&system=sys-1"
     assert Place(q="a b").path() == "/?q=a+b"
+
+
+@given(st.one_of(st.text(max_size=20), st.from_regex(r"\d\d:\d\d-\d\d:\d\d", fullmatch=True), st.integers()))
+def test_quiet_hours_of_any_shape_are_two_times_of_day_or_a_config_error(value: object) -> None:
+    from app.kiosk.state import quiet_span
+
+    try:
+        parsed = ClientConfig.from_mapping({"board_quiet": value}, "http://127.0.0.1:8000/")
+    except ConfigError as error:
+        assert "board_quiet" in str(error)
+        return
+    span = quiet_span(parsed.board_quiet)
+    assert span is None or (all(0 <= m < 24 * 60 for m in span) and span[0] != span[1])

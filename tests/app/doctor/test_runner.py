@@ -3,21 +3,28 @@ this tab's last sign-in and API error as the shell tells it."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from app.api.client import PlaceOSClient
-from app.auth.session import AuthSession
-from app.core.ports import MemoryStorage
+from app.auth.session import AuthSession, Token
+from app.core.ports import HttpRequest, HttpResponse, MemoryStorage
+from app.core.redact import Secret
 from app.doctor.runner import Doctor
 from tests.fakes import FakeHost, MockTransport, Sleeps, config, counter_states, standin
 
 
-def doctor_for(copied: list[str] | None = None, refuse_copy: bool = False) -> tuple[Doctor, FakeHost, MockTransport]:
+def doctor_for(
+    copied: list[str] | None = None, refuse_copy: bool = False, handler: Any = standin, **overrides: Any
+) -> tuple[Doctor, FakeHost, MockTransport]:
     host = FakeHost()
-    conf = config()
+    conf = config(**overrides)
     storage = MemoryStorage()
     session = AuthSession(
         conf, session_storage=storage, token_storage=storage, clock=host.clock, new_state=counter_states()
     )
-    transport = MockTransport(standin)
+    session.keep(Token(Secret("tok-doctor-abcdefgh"), host.clock() + 3600, "public", None, 3600))
+    transport = MockTransport(handler)
     api = PlaceOSClient(conf, transport, session.token, clock=host.clock, sleep=Sleeps())
 
     async def copy_text(text: str) -> bool:
@@ -72,3 +79,20 @@ async def test_the_report_is_what_the_console_prints_and_closing_hides_the_panel
     await host.settle()
     doctor.act("doctor_close")
     assert not doctor.state.open and host.shown[-1] is None
+
+
+async def test_with_a_display_system_it_says_when_placeos_last_saw_the_display() -> None:
+    seen: dict[str, Any] = {"signage_last_seen": None}
+
+    def placeos(request: HttpRequest) -> HttpResponse:
+        if "/systems/sys-lobby" in request.url:
+            return HttpResponse(200, {}, json.dumps({"id": "sys-lobby", **seen}))
+        return standin(request)
+
+    doctor, host, _ = doctor_for(handler=placeos, kiosk=True, board_system="sys-lobby")
+    label = ("PlaceOS says", "display last seen (sys-lobby)")
+    findings = {(f.section, f.label): f for f in await doctor.examine()}
+    assert findings[label].value == "never" and findings[label].status == "problem" and findings[label].fix
+    seen["signage_last_seen"] = int(host.clock()) - 42
+    findings = {(f.section, f.label): f for f in await doctor.examine()}
+    assert findings[label].value.startswith("42 s ago, at ") and findings[label].status == "ok"

@@ -14,6 +14,7 @@ from app.auth.session import PAINTED_KEY, VIEW_KEY
 from app.core.ports import HttpResponse
 from app.kiosk.board import Board
 from app.shell.session_keeper import NOT_TRIED, RENEWED
+from app.ui.elements import to_data
 from app.ui.words import clock_time
 from tests import ROOT
 from tests.fakes import (
@@ -337,9 +338,11 @@ async def test_refresh_token_renewal_is_one_tab_at_a_time_too() -> None:
 # the board on its own, against a fake host -----------------------------------------------------------------------
 
 
-def board_alone(handler: Any = standin, board_save_s: int = 10) -> tuple[Board, FakeHost, Live, list[str]]:
+def board_alone(
+    handler: Any = standin, board_save_s: int = 10, jitter: float = 0.5, **overrides: Any
+) -> tuple[Board, FakeHost, Live, list[str]]:
     host = FakeHost()
-    conf = config(kiosk=True, storage="local", board_save_s=board_save_s)
+    conf = config(kiosk=True, storage="local", board_save_s=board_save_s, **overrides)
     session, api, live = signed_in_parts(conf, host.clock, handler)
     refused: list[str] = []
     board = Board(
@@ -351,6 +354,7 @@ def board_alone(handler: Any = standin, board_save_s: int = 10) -> tuple[Board, 
         viewport=lambda: (1920.0, 1080.0),
         auth_required=refused.append,
         sign_in_retry_at=lambda: None,
+        jitter=lambda: jitter,
     )
     return board, host, live, refused
 
@@ -388,3 +392,76 @@ async def test_the_saved_copy_follows_live_values_at_the_injected_pace() -> None
     host.clock.advance(1)
     board.tick()
     assert board._session.saved_view() != saved
+
+
+async def test_with_its_own_system_named_the_board_beats_every_minute_give_or_take_a_tenth_while_online() -> None:
+    beats: list[str] = []
+    away = [False]
+
+    def placeos(request: Any) -> Any:
+        if away[0]:
+            return OSError("connection refused")
+        if "/signage/" in request.url:
+            beats.append(request.url)
+            return HttpResponse(200, {}, "{}")
+        return standin(request)
+
+    for jitter, every in ((0.0, 54), (1.0, 66)):  # 60 s, give or take a tenth
+        beats.clear()
+        board, host, _, _ = board_alone(placeos, jitter=jitter, board_system="sys-lobby-display", board_heartbeat_s=60)
+        board.enter()
+        times = []
+        for _ in range(200):
+            sent = len(beats)
+            board.tick()
+            await host.settle()
+            if len(beats) > sent:
+                times.append(host.clock())
+            host.clock.advance(1)
+        assert beats[0].endswith("/api/engine/v2/signage/sys-lobby-display?preview=false")
+        assert [b - a for a, b in zip(times, times[1:], strict=False)] == [every] * (len(times) - 1)
+    away[0] = True  # offline: no beats (the board's reads say it is offline), and they resume after
+    host.clock.advance(60)
+    board.tick()
+    await host.settle()
+    sent = len(beats)
+    for _ in range(120):
+        host.clock.advance(1)
+        board.tick()
+        await host.settle()
+    assert len(beats) == sent and board.state.offline
+    away[0] = False
+    for _ in range(80):
+        host.clock.advance(1)
+        board.tick()
+        await host.settle()
+    assert len(beats) > sent
+
+
+async def test_without_its_own_system_the_board_sends_no_heartbeat() -> None:
+    board, host, _, _ = board_alone()
+    board.enter()
+    for _ in range(120):
+        board.tick()
+        await host.settle()
+        host.clock.advance(1)
+    assert not any("/signage/" in r.url for r in board._api._transport.requests)  # type: ignore[attr-defined]
+
+
+async def test_quiet_hours_dim_the_board_to_a_clock_and_it_wakes_by_itself() -> None:
+    async def frame(url: str, timeout_s: float) -> str | None:  # its sign-in renews through the night
+        return f"access_token=tok-framed-{len(url)}&token_type=Bearer&expires_in=3600&state={state_of(url)}"
+
+    h = await board(board_quiet="20:00-07:00", frame=frame)
+    # The harness's clock starts at 08:00 (UTC, as the tests run): 13 hours on is 21:00.
+    assert "Room 0" in board_text(h) and "board-quiet" not in json.dumps([to_data(n) for n in h.screen.frames[-1]])
+    for hours in (13, 10):  # 21:00: quiet; then 07:00: awake again
+        h.clock.advance(hours * 3600)
+        for _ in range(3):
+            h.app.tick()
+            await h.settle()
+        painted = json.dumps([to_data(n) for n in h.screen.frames[-1]])
+        if hours == 13:
+            assert "board-quiet" in painted and "Room 0" not in board_text(h) and "21:00" in board_text(h)
+        else:
+            assert '"board shift-' in painted and "tile-name" in painted  # the rooms, on whichever page

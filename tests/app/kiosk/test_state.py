@@ -88,3 +88,22 @@ def test_an_edited_snapshot_keeps_only_what_a_tile_can_show(rooms: list[dict[str
         set(values) <= {"status", "people_count", "current_booking", "next_booking"} for values in state.live.values()
     )
     board_view_of(state)  # and the board can draw it
+
+
+def test_quiet_hours_run_over_midnight_or_within_a_day() -> None:
+    from app.kiosk.state import is_quiet, quiet_span
+
+    night = quiet_span("20:00-07:00")
+    assert night == (1200, 420)
+    assert [is_quiet(night, m) for m in (1199, 1200, 0, 419, 420, 720)] == [False, True, True, True, False, False]
+    lunch = quiet_span("12:30-13:15")
+    assert [is_quiet(lunch, m) for m in (749, 750, 794, 795)] == [False, True, True, False]
+    assert quiet_span("") is None and not is_quiet(None, 0)
+
+
+def test_the_burn_in_shift_walks_all_nine_positions_one_every_three_minutes() -> None:
+    from app.kiosk.state import shift_at
+
+    positions = [shift_at(1_800_000_000 + 180 * step) for step in range(9)]
+    assert sorted(positions) == list(range(9))
+    assert shift_at(1_800_000_000) == shift_at(1_800_000_000 + 179)

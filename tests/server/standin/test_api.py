@@ -430,3 +430,42 @@ async def test_cors_only_for_configured_origins_and_never_on_authorize(
     assert "Access-Control-Allow-Origin" not in stranger.headers
     authorize = await client.get("/auth/oauth/authorize", headers={"Origin": app_origin}, allow_redirects=False)
     assert "Access-Control-Allow-Origin" not in authorize.headers
+
+
+# a display's heartbeat (signage) -------------------------------------------------------------------------------------
+
+SIGNAGE = "/api/engine/v2/signage/"
+
+
+async def test_a_signage_heartbeat_stamps_signage_last_seen_only_without_preview(
+    client: Any, token: str, clock: FakeClock
+) -> None:
+    sys_id = client.server.app[STANDIN].systems.systems[0]["id"]
+    preview = await client.get(SIGNAGE + sys_id, headers=bearer(token))  # PlaceOS's default is a preview
+    assert preview.status == 200 and (await preview.json())["signage_last_seen"] is None
+    beat = await client.get(SIGNAGE + sys_id, params={"preview": "false"}, headers=bearer(token))
+    assert beat.status == 200 and (await beat.json())["signage_last_seen"] == int(clock())
+    clock.advance(90)
+    detail = await (await client.get(f"{SYSTEMS}/{sys_id}", headers=bearer(token))).json()
+    assert detail["signage_last_seen"] == int(clock()) - 90  # it ages until the next beat
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("sys-nowhere", {"preview": "false"}, 404),
+        (None, {"preview": "maybe"}, 400),
+    ],
+)
+async def test_a_signage_request_for_no_system_or_with_a_bad_preview_says_what_is_wrong(
+    client: Any, token: str, path: str | None, params: dict[str, str], status: int
+) -> None:
+    sys_id = path or client.server.app[STANDIN].systems.systems[0]["id"]
+    answer = await client.get(SIGNAGE + sys_id, params=params, headers=bearer(token))
+    assert answer.status == status and (await answer.json())["error"]
+
+
+async def test_a_signage_heartbeat_needs_a_signed_in_user(client: Any) -> None:
+    sys_id = client.server.app[STANDIN].systems.systems[0]["id"]
+    assert (await client.get(SIGNAGE + sys_id, params={"preview": "false"})).status == 401
+    assert client.server.app[STANDIN].signage_last_seen == {}
