@@ -82,9 +82,17 @@ export function pack(memory) {
 // one over the limit is never kept, and the loader says once why (a marker per snapshot key stops the retries).
 export const SNAPSHOT_LIMIT = 31457280;
 
-export function tooLarge(length, limit = SNAPSHOT_LIMIT) {
-  return length > limit
-    ? `its heap is ${length} bytes and Pyodide restores at most ${limit} (pyodide/pyodide#6254): ` +
+// The heap a snapshot holds: Pyodide's makeSnapshot writes a header (u32 magic, u32 header length, then the
+// serialised JS state) and then the whole wasm heap.
+export function heapOf(snapshot) {
+  if (snapshot.length < 8) return snapshot.length;
+  const header = new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
+  return header <= snapshot.length ? snapshot.length - header : snapshot.length;
+}
+
+export function tooLarge(heap, limit = SNAPSHOT_LIMIT) {
+  return heap > limit
+    ? `its heap is ${heap} bytes and Pyodide restores at most ${limit} (pyodide/pyodide#6254): ` +
         "starts take the slower path until the app imports less at start-up"
     : "";
 }
@@ -200,8 +208,8 @@ export function headStart({ snapshotKey, modules, snapshotHint, runtimeHint }) {
         maker.unpackArchive(app.zip.slice(0), "zip");
         maker.runPython("import app.main; app.main.import_all()"); // every app module: a start imports none
         const memory = maker.makeMemorySnapshot();
-        const detail = { bytes: memory.length, limit: SNAPSHOT_LIMIT };
-        const why = tooLarge(memory.length);
+        const detail = { bytes: heapOf(memory), limit: SNAPSHOT_LIMIT };
+        const why = tooLarge(detail.bytes);
         if (why) {
           hint(oversized, snapshotKey);
           console.info("start-up snapshot not kept:", why);

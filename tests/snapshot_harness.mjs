@@ -1,9 +1,9 @@
 // Runs static/boot-cache.mjs's snapshot layout (pack, unpack) in Node for tests/test_snapshot_layout.py: each line
-// on stdin is {op: "roundtrip" | "unpack", data: base64} or {op: "guard", length}; each line out is what came of it.
+// on stdin is {op: "roundtrip" | "unpack", data: base64} or {op: "guard", length} or {op: "heap", data}; each line out is what came of it.
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 
-const { pack, unpack, tooLarge, SNAPSHOT_LIMIT } = await import(pathToFileURL(process.argv[2]).href);
+const { pack, unpack, tooLarge, heapOf, SNAPSHOT_LIMIT } = await import(pathToFileURL(process.argv[2]).href);
 
 for await (const line of createInterface({ input: process.stdin })) {
   const { op, data, length } = JSON.parse(line);
@@ -12,6 +12,8 @@ for await (const line of createInterface({ input: process.stdin })) {
   try {
     if (op === "guard") {
       answer = { ok: true, why: tooLarge(length), limit: SNAPSHOT_LIMIT };
+    } else if (op === "heap") {
+      answer = { ok: true, heap: heapOf(bytes) };
     } else if (op === "roundtrip") {
       const packed = pack(bytes);
       const back = unpack(packed.buffer.slice(0));

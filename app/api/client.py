@@ -245,6 +245,10 @@ class PlaceOSClient:
         response = await self.request("GET", "/zones", {**params, "offset": offset, "limit": limit})
         return self._page(response, offset, limit, "zones")
 
+    async def zone(self, zone_id: str) -> dict[str, Any]:
+        """One zone (a building, a level, an area) by id."""
+        return await self.get_object(f"/zones/{quote(zone_id, safe='@.')}", "a zone")
+
     async def current_user(self) -> dict[str, Any]:
         return await self.get_object("/users/current", "a user")
 

@@ -1,7 +1,6 @@
 """The client's configuration: what /app-config.json says, completed the way PlaceOS would complete it.
 
-SETTINGS is the one declaration of the app's settings: serve.py builds its flags from it, the server serves it
-as /app-config.json, the README's table is checked against it, and ClientConfig.from_mapping reads it back here.
+The settings themselves are declared once in app.core.settings; ClientConfig.from_mapping reads them back here.
 """
 
 from __future__ import annotations
@@ -12,114 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.core.errors import ConfigError
+from app.core.settings import DEFAULTS, SETTINGS, Setting, Value
 from app.core.urls import split as urlsplit
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-Value = str | int | bool | None
-
-
-@dataclass(frozen=True)
-class Setting:
-    key: str  # in /app-config.json, and the ClientConfig field it fills
-    flag: str  # serve.py's flag
-    default: Value  # what the server sends unless told otherwise; "" or None: derived as PlaceOS would
-    help: str
-    choices: tuple[str, ...] = ()
-    metavar: str = ""
-    derived: str = ""  # how a derived default is derived, for --help and the README
-
-
-SETTINGS = (
-    Setting("placeos_base", "--placeos-base", "", "PlaceOS origin the app talks to", (), "URL", "the app's own origin"),
-    Setting(
-        "redirect_uri", "--redirect-uri", None, "where PlaceOS sends the browser back", (), "URI", "the page's URL"
-    ),
-    Setting(
-        "client_id", "--client-id", None, "the app's registration", (), "ID", "MD5 hex of the lower-cased redirect URI"
-    ),
-    Setting("scope", "--scope", "public", "the scopes asked for", (), "S"),
-    Setting(
-        "storage",
-        "--storage",
-        "session",
-        "where the token is kept; `local` keeps kiosks signed in across restarts",
-        ("session", "local"),
-    ),
-    Setting("expiry_warning_s", "--expiry-warning", 300, 'offer "stay signed in?" this long before expiry', (), "S"),
-    Setting(
-        "kiosk", "--kiosk", False, "a full-screen live board of rooms for a wall display; renews its sign-in by itself"
-    ),
-    Setting(
-        "flow",
-        "--flow",
-        "implicit",
-        "`code` = authorization code with PKCE, for a PlaceOS without implicit",
-        ("implicit", "code"),
-    ),
-    Setting(
-        "console",
-        "--console",
-        True,
-        "the in-page Python console for developers (Ctrl+`); off where app-config.json does not say so",
-    ),
-    Setting(
-        "board_zone",
-        "--board-zone",
-        "",
-        "the kiosk board shows the rooms of this zone (a building or level)",
-        (),
-        "ZONE_ID",
-        "all rooms",
-    ),
-    Setting(
-        "board_search", "--board-search", "", "the kiosk board shows the rooms this search finds", (), "Q", "all rooms"
-    ),
-    Setting(
-        "board_rotate_s",
-        "--board-rotate",
-        15,
-        "the kiosk board turns its page this often when rooms don't fit",
-        (),
-        "S",
-    ),
-    Setting("board_refresh_s", "--board-refresh", 60, "the kiosk board reads its rooms again this often", (), "S"),
-    Setting(
-        "board_save_s",
-        "--board-save",
-        10,
-        "the kiosk board keeps what it shows for a reload or reboot at most this late",
-        (),
-        "S",
-    ),
-    Setting(
-        "board_system",
-        "--board-system",
-        "",
-        "the display's own PlaceOS system: the board tells PlaceOS it is alive (its signage heartbeat)",
-        (),
-        "SYS_ID",
-        "no heartbeat",
-    ),
-    Setting(
-        "board_quiet",
-        "--board-quiet",
-        "",
-        "quiet hours (e.g. 20:00-07:00): the kiosk board dims to a clock and its status, and wakes by itself",
-        (),
-        "HH:MM-HH:MM",
-        "none",
-    ),
-    Setting(
-        "board_heartbeat_s",
-        "--board-heartbeat",
-        60,
-        "the kiosk board's heartbeat to PlaceOS, this often (give or take a tenth) while online",
-        (),
-        "S",
-    ),
-)
-DEFAULTS: dict[str, Value] = {setting.key: setting.default for setting in SETTINGS}
 
 
 def silent_redirect_for(redirect_uri: str) -> str:
@@ -152,6 +47,13 @@ def _seconds(data: Mapping[str, object], key: str, least: int) -> int:
     return value
 
 
+def _choice(data: Mapping[str, object], key: str, choices: tuple[str, ...]) -> str:
+    value = data.get(key, DEFAULTS[key])
+    if value not in choices:
+        raise ConfigError(f"{key} must be one of: {', '.join(choices)}")
+    return str(value)
+
+
 QUIET = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)")
 
 
@@ -181,6 +83,7 @@ class ClientConfig:
     board_save_s: int = 10  # live values change often; storage need not follow each one
     board_system: str = ""  # the display's own system: its signage heartbeat stamps signage_last_seen there
     board_heartbeat_s: int = 60
+    board_order: str = "name"  # or "free-first": free rooms lead each page
     board_quiet: str = ""  # "20:00-07:00": dimmed to a clock at night (app.kiosk.state.quiet_span)
     state_ttl_s: int = 900  # a pending sign-in older than this is expired (time spent at the login page counts)
     default_expires_in_s: int = 300  # when the server omits expires_in: short, never "forever"
@@ -246,8 +149,18 @@ class ClientConfig:
             board_save_s=_seconds(data, "board_save_s", 1),
             board_system=str(data.get("board_system") or "")[:200],
             board_heartbeat_s=_seconds(data, "board_heartbeat_s", 1),
+            board_order=_choice(data, "board_order", ("name", "free-first")),
             board_quiet=_quiet(data.get("board_quiet")),
         )
 
 
-__all__ = ["DEFAULTS", "LOOPBACK", "SETTINGS", "ClientConfig", "Setting", "derive_client_id", "silent_redirect_for"]
+__all__ = [
+    "DEFAULTS",
+    "LOOPBACK",
+    "SETTINGS",
+    "ClientConfig",
+    "Setting",
+    "Value",
+    "derive_client_id",
+    "silent_redirect_for",
+]

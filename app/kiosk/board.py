@@ -69,7 +69,10 @@ class Board:
         self._heartbeat_at = 0.0
         self._quiet = quiet_span(config.board_quiet)
         self.state = BoardState(
-            grid=grid_for(*viewport()), refresh_s=config.board_refresh_s, placeos=placeos_host(config.placeos_base)
+            grid=grid_for(*viewport()),
+            refresh_s=config.board_refresh_s,
+            placeos=placeos_host(config.placeos_base),
+            free_first=config.board_order == "free-first",
         )
         self.drawn = False  # the board has something to show: from then on it stays on screen
         self._unsubscribe: Callable[[], None] | None = None
@@ -85,6 +88,7 @@ class Board:
         if saved is None:
             return False
         saved.grid, saved.now, saved.refresh_s = self.state.grid, self._host.clock(), self.state.refresh_s
+        saved.placeos, saved.free_first = self.state.placeos, self.state.free_first
         self.state = saved
         self._show()
         return True
@@ -127,6 +131,8 @@ class Board:
         self._failures = 0
         self._next_refresh_at = now + self.config.board_refresh_s
         self._session.signed_in_ok()
+        if self.config.board_zone and not state.building:
+            state.building = await self._building()
         self._save(now)
         await self._bind_visible()
         self._show()
@@ -166,6 +172,15 @@ class Board:
         if self._unsaved and now - self._saved_at >= self.config.board_save_s:
             self._save(now)
         self._show()
+
+    async def _building(self) -> str:
+        """The zone's name for the header ("Rooms · Sydney HQ"); "" when PlaceOS will not say."""
+        try:
+            zone = await self._api.zone(self.config.board_zone)
+        except ApiError:
+            return ""
+        name = zone.get("display_name") or zone.get("name")
+        return name[:120] if isinstance(name, str) else ""
 
     async def _heartbeat(self) -> None:
         """PlaceOS's record that this display was seen alive (signage_last_seen on its system). A failed beat

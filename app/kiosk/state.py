@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_ROOMS = 500  # a lobby board of more rooms than this is unreadable anyway; it keeps memory bounded
-LIVE_NAMES = ("status", "people_count", "current_booking", "next_booking")  # of each room's Bookings_1
+# Of each room's Bookings_1; `bookings` is the rest of the day.
+LIVE_NAMES = ("status", "people_count", "current_booking", "next_booking", "bookings")
 SNAPSHOT_VERSION = 1
 MAX_SNAPSHOT_CHARS = 2_000_000
 
@@ -88,6 +89,8 @@ class BoardState:
     sign_in_retry_at: float | None = None  # when a renewal that failed is tried again
     placeos: str = ""  # PlaceOS's host, where an administrator signs a display in
     quiet: bool = False  # quiet hours: dimmed to a clock and the status
+    free_first: bool = False  # on each page, the rooms free now first (only the page's rooms are bound live)
+    building: str = ""  # the board's zone's name, for the header
     shift: int = 0  # which of the nine burn-in positions the board is drawn at (app.kiosk.view)
 
     @property
@@ -96,7 +99,11 @@ class BoardState:
 
     def visible(self) -> list[Room]:
         start = (self.page % self.pages) * self.grid.per_page
-        return self.rooms[start : start + self.grid.per_page]
+        page = self.rooms[start : start + self.grid.per_page]
+        if self.free_first:
+            rank = {"free": 0, "pending": 1, "busy": 2}
+            page.sort(key=lambda room: rank.get(str(self.live.get(room.id, {}).get("status")), 3))
+        return page
 
 
 SHIFT_EVERY_S = 180  # the board moves by a few pixels this often, so nothing stays on the same pixels for hours
@@ -127,7 +134,13 @@ def snapshot(state: BoardState) -> str:
     """The board as it is now, for storage: only what a tile shows."""
     rooms = [{"id": r.id, "name": r.name, "capacity": r.capacity} for r in state.rooms]
     live = {room.id: state.live[room.id] for room in state.rooms if room.id in state.live}
-    data = {"v": SNAPSHOT_VERSION, "fetched_at": state.fetched_at, "updated_at": state.updated_at, "rooms": rooms}
+    data = {
+        "v": SNAPSHOT_VERSION,
+        "fetched_at": state.fetched_at,
+        "updated_at": state.updated_at,
+        "building": state.building,
+        "rooms": rooms,
+    }
     return json.dumps({**data, "live": live}, separators=(",", ":"))
 
 
@@ -163,6 +176,7 @@ def from_snapshot(text: str | None) -> BoardState | None:
         live={room_id: _live_values(values) for room_id, values in live.items() if room_id in known},
         fetched_at=_time(data.get("fetched_at")),
         updated_at=_time(data.get("updated_at")),
+        building=_text(data.get("building"), 120),
         from_saved_copy=True,
     )
 

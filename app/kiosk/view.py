@@ -91,6 +91,31 @@ def booking(label: str, value: Any, until: bool) -> El | None:
     )
 
 
+LATER_SHOWN = 3  # the rest of the day, as start times: more would not fit a tile at 1080p
+
+
+def later_today(live: dict[str, Any]) -> str:
+    """ "Later: 14:00 · 15:30 · 16:45 (+2)": today's meetings after the current and the next one."""
+    bookings = live.get("bookings")
+    if not isinstance(bookings, list):
+        return ""
+    shown = {
+        (b.get("event_start"), b.get("title"))
+        for b in (live.get("current_booking"), live.get("next_booking"))
+        if isinstance(b, dict)
+    }
+    times = [
+        at
+        for b in bookings[:200]
+        if isinstance(b, dict) and (b.get("event_start"), b.get("title")) not in shown
+        if (at := clock_time(b.get("event_start")))
+    ]
+    if not times:
+        return ""
+    more = f" (+{len(times) - LATER_SHOWN})" if len(times) > LATER_SHOWN else ""
+    return "Later: " + " · ".join(times[:LATER_SHOWN]) + more
+
+
 def tile(room: Room, live: dict[str, Any]) -> El:
     known = status_of(live)
     people = live.get("people_count")
@@ -118,9 +143,9 @@ def tile(room: Room, live: dict[str, Any]) -> El:
             ),
             crowd and f" · {crowd}",
         ),
-        now or upcoming or h("p", {"class": "tile-booking"}, "No more bookings"),
+        now or upcoming or h("p", {"class": "tile-booking"}, "No more bookings today"),
         upcoming if now else None,
-        h("p", {"class": "tile-meta"}, seats(room.capacity)) if room.capacity is not None else None,
+        h("p", {"class": "tile-meta"}, " · ".join(x for x in (seats(room.capacity), later_today(live)) if x)),
     )
 
 
@@ -162,7 +187,14 @@ def board_view(state: BoardState, sign_in: SignInProblem = None) -> list[El]:
             h(
                 "header",
                 {"class": "board-head"},
-                brand(h("h1", {"class": "board-title"}, "Rooms")),
+                brand(
+                    h(
+                        "h1",
+                        {"class": "board-title"},
+                        "Rooms",
+                        h("span", {"class": "board-building"}, f" · {state.building}") if state.building else None,
+                    )
+                ),
                 h(
                     "div",
                     {"class": "board-status"},
@@ -188,6 +220,7 @@ __all__ = [
     "badge",
     "board_view",
     "booking",
+    "later_today",
     "quiet_view",
     "seats",
     "short_title",

@@ -19,7 +19,8 @@ from .api import SYSTEMS_SCOPES
 from .fixtures import SystemIndex, fixture_systems, generated_systems
 from .identity import bearer_token
 from .oauth import build_server
-from .realtime import Realtime, RoomSimulator
+from .realtime import Realtime
+from .rooms import RoomSimulator
 from .store import Store, StoreUnusable
 from .throttle import LoginThrottle
 from .tokens import TokenIssuer

@@ -5,101 +5,37 @@ name, args}` and the text `ping`; the server answers `pong`, and `{id, type: suc
 msg}` where `value` is stringified JSON. The token is checked at the upgrade (a bad one gets PlaceOS's JSON 401 and
 no socket) and watched afterwards: the socket closes when the token expires, is revoked, or its user logs out.
 
-Room state comes from a simulator: each room's `Bookings_1` (status, in_use, people_count, current and next booking)
-is a pure function of the room and the stand-in's clock, changing every `PERIOD_S / speed` seconds, so tests that
-move the clock see it change, and every run sees the same rooms.
+Room state comes from the Bookings simulator (server/standin/rooms.py): a pure function of the room and the
+stand-in's clock, so tests that move the clock see it change, and every run sees the same rooms.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
-import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from .fixtures import MODULE_KINDS, SystemIndex
 from .forms import hostname_of
+from .rooms import Binding, RoomSimulator
 from .store import Store
 from .tokens import TokenIssuer, TokenRejected
 
 CONTROL_PATH = "/api/engine/v2/systems/control"
-PERIOD_S = 60.0  # at speed 1 a room's state changes once a minute
 WATCH_S = 0.25  # how often open sockets look for changes, expiry and revocation
 MAX_FRAME = 16 * 1024
 # PlaceOS's error codes (rest-api websocket/session/response.cr)
 PARSE_ERROR, BAD_REQUEST, ACCESS_DENIED, REQUEST_FAILED, UNKNOWN_CMD, SYS_NOT_FOUND, MOD_NOT_FOUND = range(7)
 COMMANDS = ("bind", "unbind", "exec", "debug", "ignore")
-MEETINGS = ("Design review", "Weekly sync", "Interviews", "Board meeting", "Customer call", "Training", "1:1")
 
 
 class RequestError(Exception):
     def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
         self.code = code
-
-
-@dataclass(frozen=True)
-class Binding:
-    sys: str
-    mod: str
-    index: int
-    name: str
-
-    def meta(self) -> dict[str, Any]:
-        return {"sys": self.sys, "mod": self.mod, "index": self.index, "name": self.name}
-
-
-class RoomSimulator:
-    def __init__(self, systems: SystemIndex, clock: Callable[[], float], speed: float) -> None:
-        self._systems = systems
-        self._clock = clock
-        self.speed = speed
-
-    def bookings(self, system_id: str) -> dict[str, Any]:
-        """`Bookings_1` of a room, now."""
-        system = self._systems.by_id[system_id]
-        period = PERIOD_S / self.speed
-        slot = int(self._clock() // period)
-        seed = hashlib.sha256(f"{system_id}:{slot}".encode()).digest()
-        rng = random.Random(seed)
-        status = rng.choices(("free", "pending", "busy"), weights=(5, 1, 4))[0]
-        start = slot * period
-        capacity = int(system.get("capacity") or 1)
-        current = None
-        if status != "free":
-            current = {"title": rng.choice(MEETINGS), "event_start": int(start), "event_end": int(start + 30 * 60)}
-        upcoming = start + (30 if current else 10) * 60
-        return {
-            "status": status,
-            "in_use": status == "busy",
-            "people_count": rng.randint(1, capacity) if status == "busy" else 0,
-            "current_booking": current,
-            "next_booking": {
-                "title": rng.choice(MEETINGS),
-                "event_start": int(upcoming),
-                "event_end": int(upcoming + 30 * 60),
-            },
-        }
-
-    def value(self, binding: Binding) -> Any:
-        if binding.mod == "Bookings" and binding.index == 1:
-            return self.bookings(binding.sys).get(binding.name)
-        return None  # PlaceOS answers null for a status variable a module does not (yet) have
-
-    def check(self, binding: Binding) -> None:
-        """RequestError unless the system and its module exist."""
-        system = self._systems.by_id.get(binding.sys)
-        if system is None or system["id"] != binding.sys:
-            raise RequestError(SYS_NOT_FOUND, f"system {binding.sys} not found")
-        names = [MODULE_KINDS[i % len(MODULE_KINDS)][0] for i in range(len(system["modules"]))]
-        if names.count(binding.mod) < binding.index:
-            raise RequestError(MOD_NOT_FOUND, f"module {binding.mod}_{binding.index} not found")
 
 
 def parse_request(text: str) -> tuple[int, str, Binding | None, list[Any]]:
@@ -195,7 +131,7 @@ class Realtime:
             if binding is None:
                 await socket.send_json({"id": request_id, "type": "success"})
                 return
-            self._simulator.check(binding)
+            self._check(binding)
             if command == "bind":
                 value = self._simulator.value(binding)
                 bound[binding] = value
@@ -235,6 +171,14 @@ class Realtime:
             return "token expired"
         state = self._store.access_token_state(jti) if jti else "revoked"
         return None if state == "live" else f"token {state}" if state == "revoked" else state
+
+    def _check(self, binding: Binding) -> None:
+        """RequestError unless the system and its module exist."""
+        missing = self._simulator.missing(binding)
+        if missing == "system":
+            raise RequestError(SYS_NOT_FOUND, f"system {binding.sys} not found")
+        if missing == "module":
+            raise RequestError(MOD_NOT_FOUND, f"module {binding.mod}_{binding.index} not found")
 
     def add_to(self, app: web.Application) -> None:
         app.router.add_get(CONTROL_PATH, self.control)

@@ -130,3 +130,10 @@ def test_a_snapshot_over_the_heap_pyodide_restores_is_never_kept_and_says_why(la
     assert fits == {"ok": True, "why": "", "limit": 31_457_280}  # 30 MiB: what pyodide/pyodide#6254 restores
     over = layout.ask({"op": "guard", "length": 31_457_280 + PAGE})
     assert over["ok"] and "31522816 bytes" in over["why"] and "pyodide/pyodide#6254" in over["why"]
+
+
+def test_the_heap_is_what_follows_pyodide_s_snapshot_header(layout: Layout) -> None:
+    # makeSnapshot's layout: u32 magic, u32 header length (16-aligned, JSON included), then the wasm heap.
+    header = struct.pack("<IIII", 0x50594F44, 32, 5, 0) + b"{}   " + bytes(11)
+    assert layout.run("heap", header + bytes(PAGE * 3))["heap"] == PAGE * 3
+    assert layout.run("heap", struct.pack("<II", 1, 10**9))["heap"] == 8  # a header longer than it: all of it

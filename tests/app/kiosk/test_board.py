@@ -13,6 +13,7 @@ from app.api.realtime import Binding
 from app.auth.session import PAINTED_KEY, VIEW_KEY
 from app.core.ports import HttpResponse
 from app.kiosk.board import Board
+from app.kiosk.view import board_view
 from app.shell.session_keeper import NOT_TRIED, RENEWED
 from app.ui.elements import to_data
 from app.ui.words import clock_time
@@ -57,8 +58,11 @@ async def test_a_kiosk_shows_the_board_with_no_controls() -> None:
 
 async def test_the_board_reads_its_zone_or_its_search() -> None:
     h = await board(board_zone="zone-lvl-1", board_search="focus")
-    query = h.transport.requests[-1].url.split("?", 1)[1]
+    (listing,) = [r.url for r in h.transport.requests if "/api/engine/v2/systems?" in r.url]
+    query = listing.split("?", 1)[1]
     assert "zone_id=zone-lvl-1" in query and "q=focus" in query
+    # The zone's name heads the board (the fake PlaceOS has no such zone: the header stays "Rooms").
+    assert any(r.url.endswith("/api/engine/v2/zones/zone-lvl-1") for r in h.transport.requests)
 
 
 async def test_pages_turn_on_their_own_and_only_the_visible_rooms_are_bound() -> None:
@@ -74,7 +78,7 @@ async def test_pages_turn_on_their_own_and_only_the_visible_rooms_are_bound() ->
     await h.settle()
     assert "Page 2 of 3" in board_text(h) and "Room 16" in board_text(h) and "Room 0 " not in board_text(h)
     assert {b.sys for b in bound[-1]} == {s["id"] for s in SYSTEMS[16:32]}
-    assert {b.name for b in bound[-1]} == {"status", "people_count", "current_booking", "next_booking"}
+    assert {b.name for b in bound[-1]} == {"status", "people_count", "current_booking", "next_booking", "bookings"}
 
 
 async def test_live_values_show_as_words_and_values_for_rooms_off_screen_are_ignored() -> None:
@@ -465,3 +469,24 @@ async def test_quiet_hours_dim_the_board_to_a_clock_and_it_wakes_by_itself() -> 
             assert "board-quiet" in painted and "Room 0" not in board_text(h) and "21:00" in board_text(h)
         else:
             assert '"board shift-' in painted and "tile-name" in painted  # the rooms, on whichever page
+
+
+async def test_free_first_puts_each_page_s_free_rooms_first_and_the_zone_names_the_board() -> None:
+    from app.core.ports import HttpRequest
+
+    def placeos(request: HttpRequest) -> Any:
+        if request.url.endswith("/zones/zone-bld-1"):
+            return HttpResponse(200, {}, json.dumps({"id": "zone-bld-1", "name": "Sydney HQ"}))
+        return standin(request)
+
+    board, host, live, _ = board_alone(placeos, board_order="free-first", board_zone="zone-bld-1")
+    board.enter()
+    await board.refresh()
+    names = [room.name for room in board.state.visible()]
+    first, last = board.state.visible()[0], board.state.visible()[-1]
+    live.value(Binding(last.id, "Bookings", 1, "status"), "free")
+    live.value(Binding(first.id, "Bookings", 1, "status"), "busy")
+    ordered = [room.name for room in board.state.visible()]
+    # Free, then in use, then those PlaceOS said nothing of yet, each in name order as before.
+    assert ordered == [last.name, first.name, *names[1:-1]]
+    assert board.state.building == "Sydney HQ" and "Rooms  · Sydney HQ" in text_of(board_view(board.state)[0])

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.standin.container import STANDIN
-from server.standin.realtime import CONTROL_PATH, PERIOD_S, RequestError, parse_request
+from server.standin.realtime import CONTROL_PATH, RequestError, parse_request
+from server.standin.rooms import PERIOD_S
 from tests.standin_helpers import CLIENT_ID, SAME_ORIGIN, FakeClock, implicit_token
 
 

@@ -1,0 +1,113 @@
+"""The stand-in's Bookings simulator: each room's `Bookings_1` module as PlaceOS's Bookings driver publishes it.
+
+A room has a seeded day of meetings (the same every run, a different one each day), and its status variables follow
+from it at the simulator's time: `status` is `busy` in a meeting someone checked in to, `pending` in one that has
+started and nobody has checked in to yet, `free` between them; `current_booking` and `next_booking`; `bookings`,
+the rest of the day; `in_use`; and `people_count`, which a presence sensor moves every minute while the room is
+busy. The simulator's time runs `speed` times faster than the stand-in's clock from when it started, so a browser
+test sees a day pass in minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .fixtures import MODULE_KINDS, SystemIndex
+
+PERIOD_S = 60.0  # a presence sensor's reading changes at most once a (simulated) minute
+DAY_S = 86_400
+MEETINGS = ("Design review", "Weekly sync", "Interviews", "Board meeting", "Customer call", "Training", "1:1")
+GAPS_MIN = (0, 15, 30, 30, 45, 60, 90, 120)
+LENGTHS_MIN = (15, 30, 30, 45, 60, 60, 90)
+CHECK_IN_WITHIN_S = 8 * 60  # someone checks in to each meeting within its first minutes
+
+
+@dataclass(frozen=True)
+class Binding:
+    sys: str
+    mod: str
+    index: int
+    name: str
+
+    def meta(self) -> dict[str, Any]:
+        return {"sys": self.sys, "mod": self.mod, "index": self.index, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Meeting:
+    title: str
+    start: int
+    end: int
+    checked_in: int  # when someone checked in
+
+    def record(self) -> dict[str, Any]:
+        return {"title": self.title, "event_start": self.start, "event_end": self.end}
+
+
+def day_of_meetings(system_id: str, day: int) -> list[Meeting]:
+    """A room's meetings on day `day` (days since the epoch, UTC), seeded by both: the same every run."""
+    rng = random.Random(hashlib.sha256(f"{system_id}:day:{day}".encode()).digest())
+    at, end_of_day = day * DAY_S, (day + 1) * DAY_S
+    meetings: list[Meeting] = []
+    while True:
+        at += rng.choice(GAPS_MIN) * 60
+        length = rng.choice(LENGTHS_MIN) * 60
+        if at + length > end_of_day:
+            return meetings
+        meetings.append(Meeting(rng.choice(MEETINGS), at, at + length, at + rng.randint(0, CHECK_IN_WITHIN_S)))
+        at += length
+
+
+class RoomSimulator:
+    def __init__(self, systems: SystemIndex, clock: Callable[[], float], speed: float) -> None:
+        self._systems = systems
+        self._clock = clock
+        self.speed = speed
+        self._origin = clock()
+
+    def now(self) -> float:
+        """The simulator's time: the stand-in's clock, `speed` times faster from when it started."""
+        return self._origin + (self._clock() - self._origin) * self.speed
+
+    def bookings(self, system_id: str) -> dict[str, Any]:
+        """`Bookings_1` of a room, now."""
+        system = self._systems.by_id[system_id]
+        now = self.now()
+        day = int(now // DAY_S)
+        today = day_of_meetings(system_id, day)
+        later = [m for m in today if m.end > now]
+        current = next((m for m in later if m.start <= now), None)
+        upcoming = [m for m in later if m.start > now] or day_of_meetings(system_id, day + 1)[:1]
+        status = "free" if current is None else ("busy" if now >= current.checked_in else "pending")
+        capacity = int(system.get("capacity") or 1)
+        minute = int(now // PERIOD_S)
+        sensor = random.Random(hashlib.sha256(f"{system_id}:people:{minute}".encode()).digest())
+        return {
+            "status": status,
+            "in_use": status == "busy",
+            "pending": status == "pending",
+            "people_count": sensor.randint(1, capacity) if status == "busy" else 0,
+            "current_booking": current.record() if current else None,
+            "next_booking": upcoming[0].record() if upcoming else None,
+            "bookings": [m.record() for m in later],
+        }
+
+    def value(self, binding: Binding) -> Any:
+        if binding.mod == "Bookings" and binding.index == 1:
+            return self.bookings(binding.sys).get(binding.name)
+        return None  # PlaceOS answers null for a status variable a module does not (yet) have
+
+    def missing(self, binding: Binding) -> str | None:
+        """What of a binding does not exist: "system" or "module"; None when both do."""
+        system = self._systems.by_id.get(binding.sys)
+        if system is None or system["id"] != binding.sys:
+            return "system"
+        names = [MODULE_KINDS[i % len(MODULE_KINDS)][0] for i in range(len(system["modules"]))]
+        return "module" if names.count(binding.mod) < binding.index else None
+
+
+__all__ = ["DAY_S", "MEETINGS", "PERIOD_S", "Binding", "Meeting", "RoomSimulator", "day_of_meetings"]

@@ -1,0 +1,57 @@
+"""The stand-in's Bookings simulator: a seeded day of meetings per room, and status variables that never
+contradict it (PlaceOS's meanings: pending is a meeting started and not yet checked in to)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from server.standin.fixtures import SystemIndex, fixture_systems
+from server.standin.rooms import CHECK_IN_WITHIN_S, DAY_S, Binding, RoomSimulator, day_of_meetings
+from tests.standin_helpers import FakeClock
+
+SYSTEMS = SystemIndex.build(fixture_systems())
+ROOMS = [s["id"] for s in SYSTEMS.systems]
+
+
+@given(st.sampled_from(ROOMS), st.integers(0, 40_000))
+def test_a_day_of_meetings_is_ordered_within_the_day_and_the_same_every_time(room: str, day: int) -> None:
+    meetings = day_of_meetings(room, day)
+    assert meetings == day_of_meetings(room, day)
+    for meeting, following in zip(meetings, meetings[1:], strict=False):
+        assert meeting.end <= following.start
+    for meeting in meetings:
+        assert day * DAY_S <= meeting.start < meeting.end <= (day + 1) * DAY_S
+        assert meeting.start <= meeting.checked_in <= meeting.start + CHECK_IN_WITHIN_S
+
+
+@given(st.sampled_from(ROOMS), st.floats(0, 10 * DAY_S), st.sampled_from([1.0, 60.0]))
+def test_the_status_variables_never_contradict_each_other(room: str, later: float, speed: float) -> None:
+    clock = FakeClock()
+    simulator = RoomSimulator(SYSTEMS, clock, speed)
+    clock.advance(later / speed)
+    state, now = simulator.bookings(room), simulator.now()
+    current, following, rest = state["current_booking"], state["next_booking"], state["bookings"]
+    if state["status"] == "free":
+        assert current is None and state["people_count"] == 0 and not state["in_use"]
+    else:
+        assert current is not None and current["event_start"] <= now < current["event_end"]
+        assert state["in_use"] == (state["status"] == "busy") and state["pending"] == (state["status"] == "pending")
+        if state["status"] == "pending":
+            assert now - current["event_start"] < CHECK_IN_WITHIN_S and state["people_count"] == 0
+    assert following is None or following["event_start"] > now
+    assert all(b["event_end"] > now for b in rest) and rest == sorted(rest, key=lambda b: b["event_start"])
+    assert (current is None) or rest[0] == current
+
+
+def test_a_bound_value_follows_the_clock_and_unknown_bindings_are_named() -> None:
+    clock = FakeClock()
+    simulator = RoomSimulator(SYSTEMS, clock, 60.0)
+    seen = set()
+    for _ in range(120):  # two simulated hours in two real minutes
+        seen.add(simulator.value(Binding(ROOMS[0], "Bookings", 1, "status")))
+        clock.advance(1)
+    assert seen <= {"free", "pending", "busy"} and len(seen) >= 2
+    assert simulator.missing(Binding("sys-nowhere", "Bookings", 1, "status")) == "system"
+    assert simulator.missing(Binding(ROOMS[0], "Bookings", 9, "status")) == "module"
+    assert simulator.missing(Binding(ROOMS[0], "Bookings", 1, "status")) is None
