@@ -112,7 +112,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         type=float,
         default=defaults.realtime_speed,
         metavar="X",
-        help="how fast the stand-in's rooms change state on the websocket (1: once a minute; 60: every second)",
+        help="how fast the stand-in's simulated day of meetings runs (1: real time; 60: an hour a minute)",
     )
     p.add_argument(
         "--base-path",

@@ -97,7 +97,7 @@ class Settings:
     # Changing faults at run time takes this, in the X-Dev-Secret header: new on every start, printed in the banner.
     dev_secret: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     strict_origin: bool = False  # refuse form posts whose Origin is not the one Rails would compute (422)
-    realtime_speed: float = 1.0  # the stand-in's rooms change state every 60 s / this
+    realtime_speed: float = 1.0  # the stand-in's simulated day runs this many times faster than the clock
     faults: Faults = field(default_factory=Faults)
     client: ClientSettings = field(default_factory=ClientSettings)
 

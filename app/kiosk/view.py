@@ -91,7 +91,7 @@ def booking(label: str, value: Any, until: bool) -> El | None:
     )
 
 
-LATER_SHOWN = 3  # the rest of the day, as start times: more would not fit a tile at 1080p
+LATER_SHOWN = 2  # the rest of the day, as start times: more would not fit beside the seats at 1080p
 
 
 def later_today(live: dict[str, Any]) -> str:

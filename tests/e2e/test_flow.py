@@ -455,7 +455,7 @@ def test_try_again_after_a_failed_start_starts_clean(page: Page, live_server: Li
 def test_an_open_systems_detail_shows_its_live_state_as_it_changes(
     page: Page, server_factory: Any, console: ConsoleLog
 ) -> None:
-    server = server_factory(realtime_speed=60.0)  # the stand-in's rooms change every second
+    server = server_factory(realtime_speed=600.0)  # ten simulated minutes a second: meetings start and end
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
     page.goto(server.url)

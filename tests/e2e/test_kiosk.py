@@ -59,6 +59,25 @@ def font_px(page: Page, selector: str) -> float:
 # the board itself (item 1) ---------------------------------------------------------------------------------------
 
 
+def cut_off(page: Page) -> list[str]:
+    """What on the tiles is cut at its edge: a room's name, a state, a time, the seats and later meetings, or a tile
+    taller than its cell. (A long meeting title is shortened at a word on purpose and may end in an ellipsis.)"""
+    return list(
+        page.evaluate(
+            """() => {
+      const cut = [];
+      for (const el of document.querySelectorAll('.tile-name, .tile .status, .tile-when, .tile-meta')) {
+        if (el.scrollWidth > el.clientWidth + 1) cut.push(el.className + ': ' + el.textContent);
+      }
+      for (const tile of document.querySelectorAll('.tile')) {
+        if (tile.scrollHeight > tile.clientHeight + 1) cut.push('tile: ' + tile.textContent);
+      }
+      return cut;
+    }"""
+        )
+    )
+
+
 def test_the_board_fills_the_screen_reads_from_3_m_turns_pages_and_has_nothing_to_press(
     page: Page, server_factory: Any
 ) -> None:
@@ -85,7 +104,8 @@ def test_the_board_fills_the_screen_reads_from_3_m_turns_pages_and_has_nothing_t
         "(before) => document.querySelector('#board-pages').innerText !== before", arg=shown["page"], timeout=8_000
     )
     assert not set(page.locator(".tile-name").all_inner_texts()) & set(shown["names"])
-    # Portrait and 4K: still readable, and every tile inside the screen.
+    assert cut_off(page) == []
+    # Portrait and 4K: still readable, every tile inside the screen, nothing on a tile cut off.
     for width, height in ((1080, 1920), (3840, 2160)):
         page.set_viewport_size({"width": width, "height": height})
         page.evaluate(
@@ -97,6 +117,7 @@ def test_the_board_fills_the_screen_reads_from_3_m_turns_pages_and_has_nothing_t
         )
         assert bottom <= height
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        assert cut_off(page) == []
 
 
 def test_a_board_shows_the_rooms_of_its_zone(page: Page, server_factory: Any) -> None:
