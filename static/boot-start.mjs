@@ -243,7 +243,18 @@ export function boot(loader) {
       observer.disconnect();
       import(loader.shell).then((shell) => shell.keepShell(loader.worker, handoff.config))
         .catch((error) => console.info("offline app shell not registered:", error && error.message));
-      if (cache && "caches" in window) {
+      let keep = true; // app-config.json's keep_start_up (its text: Python reads the rest, and says what is wrong)
+      try {
+        keep = JSON.parse(handoff.config).keep_start_up !== false;
+      } catch {
+        // a config Python could not read has already been said on screen
+      }
+      if (cache && "caches" in window && !keep) {
+        // Not kept on this device (app-config.json's keep_start_up): what an earlier visit kept goes too.
+        Promise.all([cache.dropSnapshot(), cache.dropBytecode(), cache.dropRuntime()])
+          .then(() => performance.mark("start-up-not-kept"));
+      }
+      if (cache && "caches" in window && (keep || appInSnapshot)) {
         // Once the person has the app, in the browser's idle time: the app's files when the snapshot held all of
         // it (tracebacks show their lines), and the next visit's head start.
         const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
@@ -251,11 +262,11 @@ export function boot(loader) {
           if (appInSnapshot) {
             pyodide.unpackArchive(app.zip, "zip");
             performance.mark("app-unpacked");
-          } else {
+          } else if (keep) {
             if (!compiled && app.etag) await cache.saveBytecode(pyodide, app.etag);
             await cache.saveSnapshot(loadPyodide, indexURL, app);
           }
-          await cache.keepRuntime(indexURL, KEPT_FILES);
+          if (keep) await cache.keepRuntime(indexURL, KEPT_FILES);
         }), 1500);
       }
     } catch (error) {

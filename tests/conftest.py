@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from server.settings import Settings
+from server.settings import ClientSettings, Settings
 from tests.live import LiveServer, chromium_launch_options
 from tests.standin_helpers import FakeClock, make_app
 
@@ -31,10 +31,22 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+def keep_start_up() -> bool:
+    """Whether the app keeps its start-up head start (snapshot, bytecode, runtime) after a first visit. Making it
+    costs about 3 CPU-seconds a first visit, which on the 2-core machine is most of a story's start: the stories
+    about signing in, browsing, the doctor, the console and the board override this to False (they never come
+    back to a kept start); those about starting, the offline shell and returning visits keep it."""
+    return True
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path, keep_start_up: bool) -> Iterator[Callable[..., LiveServer]]:
     started: list[LiveServer] = []
 
     def make(sock: Any = None, **overrides: Any) -> LiveServer:
+        if not keep_start_up:
+            client = overrides.get("client") or ClientSettings()
+            overrides["client"] = ClientSettings(**{**client.as_json(), "keep_start_up": False})
         settings = replace(Settings(), data_path=tmp_path / f"standin-{len(started)}.sqlite3", **overrides)
         server = LiveServer(settings).start(sock)
         started.append(server)

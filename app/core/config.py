@@ -76,6 +76,7 @@ class ClientConfig:
     kiosk: bool
     flow: str  # "implicit" (RFC 6749 §4.2) or "code" (§4.1 with PKCE, RFC 7636)
     console: bool = False  # the developers' Python console: on under serve.py, off unless configured elsewhere
+    keep_start_up: bool = True  # the loader keeps its head start (static/boot-cache.mjs); read there, not here
     board_zone: str = ""  # the kiosk board's rooms: a zone id, a search, or (both empty) every room
     board_search: str = ""
     board_rotate_s: int = 15
@@ -141,6 +142,7 @@ class ClientConfig:
             expiry_warning_s=warning,
             kiosk=bool(data.get("kiosk", DEFAULTS["kiosk"])),
             console=data.get("console") is True,
+            keep_start_up=data.get("keep_start_up") is not False,
             flow=flow,
             board_zone=str(data.get("board_zone") or "")[:200],
             board_search=str(data.get("board_search") or "")[:200],

@@ -53,6 +53,13 @@ SETTINGS = (
         "the in-page Python console for developers (Ctrl+`); off where app-config.json does not say so",
     ),
     Setting(
+        "keep_start_up",
+        "--keep-start-up",
+        True,
+        "after a first visit, keep a start-up snapshot, the app's bytecode and the runtime in the browser, so later "
+        "starts are fast; --no-keep-start-up for shared or storage-starved devices (every start is then a first one)",
+    ),
+    Setting(
         "board_zone",
         "--board-zone",
         "",

@@ -14,6 +14,12 @@ from tests import ROOT
 from tests.e2e.steps import BOOT, forget_kept_runtime, set_token_expiry, sign_in_from_app, wait_for_sign_in_screen
 from tests.live import LiveServer
 
+
+@pytest.fixture
+def keep_start_up() -> bool:
+    return False  # these stories never come back to a kept start (tests/conftest.py)
+
+
 pytestmark = pytest.mark.browser
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # What axe reports of each violation: enough to find and fix it from the test's output alone.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from server.settings import RUNTIME_ID, SNAPSHOT_IMPORTS
+from server.settings import RUNTIME_ID, SNAPSHOT_IMPORTS, ClientSettings
 from tests.conftest import ConsoleLog, LiveServer
 from tests.e2e.steps import has_mark, wait_for_mark, wait_for_sign_in_screen
 from tests.server.test_shell import site_copy
@@ -458,3 +459,28 @@ to_js(buffer.getvalue())
     expect(page.locator("#boot-error")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Try again").click()
     wait_for_sign_in_screen(page)
+
+
+def test_a_device_told_not_to_keep_a_start_up_keeps_none_and_drops_what_an_earlier_visit_kept(
+    browser: Any, server_factory: Any
+) -> None:
+    kept = server_factory()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(kept.url)
+    wait_for_sign_in_screen(page)
+    wait_for_mark(page, "snapshot-saved")
+    wait_for_mark(page, "runtime-kept")
+    caches = "() => caches.keys().then((names) => names.sort())"
+    assert len(page.evaluate(caches)) >= 3  # the snapshot, the bytecode, the runtime's files
+    # The same origin, now told not to keep them (a shared or storage-starved device).
+    port = kept.settings.port
+    kept.stop()
+    sock = socket.create_server(("127.0.0.1", port))
+    server_factory(sock, client=ClientSettings(keep_start_up=False))
+    page.reload()
+    wait_for_sign_in_screen(page)
+    wait_for_mark(page, "start-up-not-kept")
+    assert page.evaluate(caches) == []
+    assert not has_mark(page, "snapshot-saved") and not has_mark(page, "runtime-kept")
+    context.close()

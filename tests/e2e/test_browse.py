@@ -12,6 +12,12 @@ from playwright.sync_api import Page, expect
 from tests.e2e.steps import BOOT, revoke, set_token_expiry, sign_in_from_app, stored_token, wait_for_sign_in_screen
 from tests.live import LiveServer
 
+
+@pytest.fixture
+def keep_start_up() -> bool:
+    return False  # these stories never come back to a kept start (tests/conftest.py)
+
+
 pytestmark = pytest.mark.browser
 
 

@@ -16,6 +16,12 @@ from server.settings import ClientSettings
 from tests.e2e.steps import open_console, sign_in_from_app, wait_for_sign_in_screen
 from tests.live import LiveServer
 
+
+@pytest.fixture
+def keep_start_up() -> bool:
+    return False  # these stories never come back to a kept start (tests/conftest.py)
+
+
 pytestmark = pytest.mark.browser
 
 

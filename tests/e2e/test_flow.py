@@ -19,6 +19,12 @@ from server.standin.wiring import DEV_SECRET_HEADER
 from tests.conftest import ConsoleLog, LiveServer
 from tests.e2e.steps import BOOT, EMAIL, PASSWORD, revoke, sign_in_from_app, stored_token, wait_for_sign_in_screen
 
+
+@pytest.fixture
+def keep_start_up() -> bool:
+    return False  # these stories never come back to a kept start (tests/conftest.py)
+
+
 pytestmark = pytest.mark.browser
 
 

@@ -21,6 +21,12 @@ from server.standin.fixtures import fixture_systems
 from tests.e2e.steps import BOOT, KIOSK, WATCH_BLANKS, WATCH_LOADING, kiosk_sign_in, wait_for_saved_board
 from tests.live import LiveServer
 
+
+@pytest.fixture
+def keep_start_up() -> bool:
+    return False  # these stories never come back to a kept start (tests/conftest.py)
+
+
 DISPLAY = fixture_systems()[0]["id"]  # a system standing for the display itself
 # A tile's state: its shape, then its words as PlaceOS means them.
 STATE_WORDS = re.compile(r"^[○◐●] (Free|Free until \d\d:\d\d|Awaiting check-in|In use|In use until \d\d:\d\d)$")
