@@ -132,14 +132,20 @@ new MutationObserver(() => {
 
 
 def wait_for_saved_board(page: Page) -> tuple[list[str], list[str]]:
-    """The tiles' names and states as on screen now, once the board has kept them for a reload or a reboot (it
-    keeps its copy at most board_save_s behind): what a later start must paint at once."""
-    names = page.locator(".tile-name").all_inner_texts()
-    statuses = page.locator(".tile .status").all_inner_texts()
-    page.wait_for_function(
-        "([key, texts]) => { const saved = localStorage.getItem(key) || '';"
-        " return texts.every((text) => saved.includes(JSON.stringify(text))); }",
-        arg=[PAINTED_KEY, names + [status.split(" ", 1)[-1] for status in statuses]],  # the words, not the shape
+    """The tiles' names and states as on screen, once the board has kept them for a reload or a reboot (it keeps
+    its copy at most board_save_s behind): what a later start must paint at once. Read again on each look, since a
+    live value may change while the board keeps the one before it."""
+    handle = page.wait_for_function(
+        """(key) => {
+      const saved = localStorage.getItem(key) || '';
+      const names = [...document.querySelectorAll('.tile-name')].map((el) => el.innerText);
+      const statuses = [...document.querySelectorAll('.tile .status')].map((el) => el.innerText);
+      const words = statuses.map((status) => status.split(' ').slice(1).join(' '));  // the words, not the shape
+      const kept = names.length > 0 && [...names, ...words].every((text) => saved.includes(JSON.stringify(text)));
+      return kept ? {names, statuses} : null;
+    }""",
+        arg=PAINTED_KEY,
         timeout=BOOT,
     )
-    return names, statuses
+    found = handle.json_value()
+    return list(found["names"]), list(found["statuses"])
