@@ -155,7 +155,6 @@ class Board:
         state.quiet = is_quiet(self._quiet, local.tm_hour * 60 + local.tm_min)
         state.shift = shift_at(now)
         state.connected, state.live_retry_at = self._live.connected, self._live.retry_at
-        state.sign_in_retry_at = self._sign_in_retry_at()
         signed_in = self._session.valid_token() is not None
         if not state.refreshing and now >= self._next_refresh_at and signed_in:
             state.refreshing = True  # at once: the badge says "now", and the next tick does not start another

@@ -12,8 +12,8 @@ from app.browse.place import place_from
 from app.browse.state import BrowseState
 from app.core.errors import SignInLoop
 from app.core.redact import log
+from app.shell.frame_renewal import NO_ANSWER, RENEWED
 from app.shell.model import Model
-from app.shell.session_keeper import NO_ANSWER, RENEWED
 from app.shell.sign_in_return import Decision, Failed, Proceed, Restart
 from app.shell.tabs import SIGNED_OUT
 from app.shell.units import Ports, compose

@@ -21,8 +21,6 @@ from app.core.redact import log
 from app.shell.frame_renewal import (
     NO_ANSWER,
     NO_SESSION,
-    NOT_TRIED,
-    OFFLINE_RETRY_S,
     RENEWAL_LOCK,
     RENEWED,
     FrameRenewal,
@@ -225,13 +223,4 @@ class SessionKeeper:
             self._host.spawn(self._reload())
 
 
-__all__ = [
-    "NOT_TRIED",
-    "NO_ANSWER",
-    "NO_SESSION",
-    "OFFLINE_RETRY_S",
-    "RENEWAL_LOCK",
-    "RENEWED",
-    "Outcome",
-    "SessionKeeper",
-]
+__all__ = ["SessionKeeper"]

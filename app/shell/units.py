@@ -17,8 +17,9 @@ from app.auth.session import AuthSession
 from app.browse.rooms import Browse
 from app.core.config import ClientConfig
 from app.core.ports import Clock, Exclusive, Frame, Navigator, Spawn, Transport, ZoneTime, run_alone
+from app.shell.frame_renewal import RENEWED
 from app.shell.model import Model
-from app.shell.session_keeper import RENEWED, SessionKeeper
+from app.shell.session_keeper import SessionKeeper
 from app.shell.sign_in_return import SignInReturn
 from app.shell.tabs import OtherTabs
 from app.ui.elements import Display

@@ -14,7 +14,7 @@ from app.auth.session import PAINTED_KEY, VIEW_KEY
 from app.core.ports import HttpResponse
 from app.kiosk.board import Board
 from app.kiosk.view import board_view
-from app.shell.session_keeper import NOT_TRIED, RENEWED
+from app.shell.frame_renewal import NOT_TRIED, RENEWED
 from app.ui.elements import to_data
 from app.ui.words import clock_time
 from tests import ROOT

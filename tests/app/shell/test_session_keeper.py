@@ -11,7 +11,8 @@ from app.auth.flows import CodeFlow, Flow, ImplicitFlow
 from app.auth.session import AuthSession, Token
 from app.core.ports import MemoryStorage, run_alone
 from app.core.redact import Secret
-from app.shell.session_keeper import NO_ANSWER, NO_SESSION, NOT_TRIED, OFFLINE_RETRY_S, RENEWED, SessionKeeper
+from app.shell.frame_renewal import NO_ANSWER, NO_SESSION, NOT_TRIED, OFFLINE_RETRY_S, RENEWED
+from app.shell.session_keeper import SessionKeeper
 from tests.fakes import Clock, FakeHost, MockTransport, config, counter_states, counter_verifiers, standin, state_of
 
 
