@@ -3,6 +3,7 @@ serve.py and its stand-in. Prints figures; asserts nothing.
 
     make soak                          # 100 cycles of a 13 s token: about 18 minutes
     make soak ARGS="--cycles 20"
+    make soak ARGS="--week"            # seven simulated days on a moved clock (scripts/soak_week.py)
 
 Each cycle is the app's own path, untouched: at 80 % of the token's life the board renews in a hidden frame and
 its websocket reconnects with the new token. Reported, from the end of the first cycle to the last (so that
@@ -53,6 +54,11 @@ def token(page: Page) -> str:
 
 
 def main() -> None:
+    if "--week" in sys.argv:
+        import soak_week  # beside this script
+
+        soak_week.main(sys.argv[1:])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cycles", type=int, default=100)
     parser.add_argument("--ttl", type=int, default=13, help="token lifetime in seconds (renewal spacing is 10 s)")

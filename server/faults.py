@@ -30,6 +30,16 @@ class Faults:
     api_latency_ms: int = _switch(0, "--api-latency", "delay every API answer this long", 0, 60_000)
     api_error_rate: float = _switch(0.0, "--api-error-rate", "share of API answers that are a 503, 0..1", 0, 1)
     unauthorized_storm: int = _switch(0, "--unauthorized-storm", "the next N API calls get 401", 0, 1_000_000)
+    websocket_disabled: bool = _switch(
+        False, "--websocket-disabled", "answer the websocket 404, as behind a proxy that does not forward upgrades"
+    )
+    session_timeout_min: int = _switch(
+        1440,
+        "--session-timeout",
+        "PlaceOS's own sign-in lasts this many minutes (its authority's session_timeout; PlaceOS: 1440)",
+        1,
+        366 * 24 * 60,
+    )
     date_skew_s: int = _switch(
         0, "--date-skew", "skew the API's Date header by this much", -365 * 24 * 3600, 365 * 24 * 3600
     )

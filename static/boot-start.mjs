@@ -267,6 +267,7 @@ export function boot(loader) {
             await cache.saveSnapshot(loadPyodide, indexURL, app);
           }
           if (keep) await cache.keepRuntime(indexURL, KEPT_FILES);
+          performance.mark("idle-work-done"); // whatever this visit keeps for the next is kept (or refused)
         }), 1500);
       }
     } catch (error) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,12 +44,12 @@ def keep_start_up() -> bool:
 def server_factory(tmp_path: Path, keep_start_up: bool) -> Iterator[Callable[..., LiveServer]]:
     started: list[LiveServer] = []
 
-    def make(sock: Any = None, **overrides: Any) -> LiveServer:
+    def make(sock: Any = None, clock: Callable[[], float] = time.time, **overrides: Any) -> LiveServer:
         if not keep_start_up:
             client = overrides.get("client") or ClientSettings()
             overrides["client"] = ClientSettings(**{**client.as_json(), "keep_start_up": False})
         settings = replace(Settings(), data_path=tmp_path / f"standin-{len(started)}.sqlite3", **overrides)
-        server = LiveServer(settings).start(sock)
+        server = LiveServer(settings, clock=clock).start(sock)
         started.append(server)
         return server
 

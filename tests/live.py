@@ -9,6 +9,7 @@ import asyncio
 import gc
 import socket
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,27 @@ def chromium_launch_options(for_tests: bool = False) -> dict[str, Any]:
     return options
 
 
+class MovableClock:
+    """The stand-in's clock for a story that moves the page's clock on with Playwright's page.clock: real time plus
+    however far both were moved, so a token the stand-in issues expires when the page thinks it does."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def forward(self, page: Any, seconds: float) -> None:
+        """Both clocks `seconds` on at once; the page's due timers fire once each, as after a laptop's lid opens."""
+        page.clock.fast_forward(int(seconds * 1000))
+        self.follow(page)
+
+    def follow(self, page: Any) -> None:
+        """Set to the page's time. Playwright's clock falls a little behind real time while the page is busy
+        (seconds over a few jumps), so the stand-in follows the page rather than both counting on their own."""
+        self.offset = page.evaluate("() => Date.now()") / 1000 - time.time()
+
+
 @dataclass
 class LiveServer:
     """serve.py's real app, listening on a free loopback port in a thread of its own."""
@@ -61,6 +83,8 @@ class LiveServer:
     _ready: threading.Event = field(default_factory=threading.Event)
     _error: BaseException | None = None
     customize: Callable[[web.Application], None] | None = None  # the benchmark adds its baseline's two routes
+    # The stand-in's clock: a story that moves the page's clock on (Playwright's page.clock) moves this one with it.
+    clock: Callable[[], float] = time.time
 
     def start(self, sock: socket.socket | None = None) -> LiveServer:
         """Listen on `sock` if given (to know the port before the settings are made), else a free port."""
@@ -80,7 +104,7 @@ class LiveServer:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             try:
-                self.app = create_app(self.settings)
+                self.app = create_app(self.settings, self.clock)
                 if self.customize is not None:
                     self.customize(self.app)
                 runner = web.AppRunner(self.app, access_log=access_logger, access_log_class=RedactingAccessLogger)
@@ -116,6 +140,13 @@ class LiveServer:
             return fn()
 
         return asyncio.run_coroutine_threadsafe(wrapped(), self._loop).result(10)
+
+    def restart(self) -> LiveServer:
+        """Stopped, and a new one started on the same port with the same settings, data and clock (its tokens
+        stay good): PlaceOS back after an outage."""
+        self.stop()
+        sock = socket.create_server(("127.0.0.1", self.settings.port))
+        return LiveServer(self.settings, clock=self.clock).start(sock)
 
     def stop(self) -> None:
         """Stop serving; a second call does nothing (a test may stop the server before its fixture does)."""

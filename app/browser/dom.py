@@ -8,7 +8,7 @@ import asyncio
 from typing import Any
 
 import js
-from pyodide.ffi import create_proxy, jsnull, to_js
+from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
 from app.ui.elements import El, allowed_attr
 from app.ui.patch import Append, Op, Replace, SetAttrs, SetText, Truncate, diff
@@ -124,6 +124,15 @@ RESPONSE_MESSAGE = "placeos-authorization-response"  # what static/callback.js p
 LOADED_GRACE_S = 1.0  # after the frame's page loaded, how long its answer may still take
 
 
+def at_callback(frame: Any) -> bool:
+    """Whether a frame shows this origin's callback page (a page of another origin cannot be looked into)."""
+    try:
+        where = frame.contentWindow.location
+        return str(where.origin) == str(js.location.origin) and str(where.pathname).endswith("/callback.html")
+    except (JsException, AttributeError):
+        return False
+
+
 async def frame_response(url: str, timeout_s: float) -> str | None:
     """app.core.ports.Frame over a hidden iframe: the response static/callback.html hands back, from this origin and
     this frame only; None when nothing comes in time (PlaceOS's login page may not be framed, so it never does)."""
@@ -142,9 +151,11 @@ async def frame_response(url: str, timeout_s: float) -> str | None:
             answer.set_result(str(getattr(data, "response", "") or ""))
 
     def on_load(event: Any) -> None:
-        # The frame's page has loaded. The callback page posts before its load event, so a load with no answer
-        # soon after is another page (PlaceOS's login: no session left): no need to wait out the timeout.
-        loop.call_later(LOADED_GRACE_S, lambda: None if answer.done() else answer.set_result(""))
+        # The frame's page has loaded. Another page than the callback (PlaceOS's login: no session left) will never
+        # answer: no need to wait out the timeout. The callback page itself is waited for: on a busy display its
+        # answer may come well after its load, and taking it for a refusal would show "Sign-in needed" for nothing.
+        if not at_callback(frame):
+            loop.call_later(LOADED_GRACE_S, lambda: None if answer.done() else answer.set_result(""))
 
     loop = asyncio.get_running_loop()
     handler, loaded = create_proxy(on_message), create_proxy(on_load)

@@ -44,6 +44,7 @@ def add_auth_routes(app: web.Application, standin: Standin) -> None:
         deny=authorize.deny_from_query,
         demo_hint=standin.demo_hint,
         secure_cookies=standin.secure_cookies,
+        session_s=lambda: standin.faults.session_timeout_min * 60,
     ).add_to(app)
     authorize.add_to(app)
     TokenRoutes(standin.oauth, standin.clock).add_to(app)

@@ -15,7 +15,6 @@ from .store import Store, User, verify_password
 from .throttle import LoginThrottle
 
 Deny = Callable[[web.Request, list[tuple[str, str]]], web.StreamResponse]
-SESSION_MAX_AGE_S = 24 * 3600
 
 
 class LoginRoutes:
@@ -28,6 +27,7 @@ class LoginRoutes:
         deny: Deny,
         demo_hint: str,
         secure_cookies: bool,
+        session_s: Callable[[], int],
     ) -> None:
         self._store = store
         self._throttle = throttle
@@ -35,6 +35,7 @@ class LoginRoutes:
         self._deny = deny  # the login page's Cancel ends the authorization it interrupted with access_denied
         self._demo_hint = demo_hint
         self._secure_cookies = secure_cookies
+        self._session_s = session_s  # read at each sign-in: the switch may change while the stand-in runs
 
     def _page(
         self,
@@ -98,13 +99,14 @@ class LoginRoutes:
             return self._page(request, continue_to, status=401, email=email, error=wrong)
         self._throttle.succeeded(email)
         response = redirect(continue_to) if continue_to else web.Response(status=202, headers=NO_STORE)
+        lasts = self._session_s()
         response.set_cookie(
             SESSION_COOKIE,
-            self._store.create_session(user.id),
+            self._store.create_session(user.id, lasts),
             path="/auth",
             httponly=True,
             samesite="Lax",
-            max_age=SESSION_MAX_AGE_S,
+            max_age=lasts,
             secure=self._secure_cookies,
         )
         return response

@@ -263,11 +263,11 @@ class Store:
         )
 
     # browser sessions at the auth service
-    def create_session(self, user_id: str) -> str:
+    def create_session(self, user_id: str, ttl_s: int = SESSION_TTL_S) -> str:
         session_id = secrets.token_urlsafe(32)
         self._db.execute(
             "INSERT INTO sessions (id_hash, user_id, expires) VALUES (?, ?, ?)",
-            (digest(session_id), user_id, self._clock() + SESSION_TTL_S),
+            (digest(session_id), user_id, self._clock() + ttl_s),
         )
         return session_id
 

@@ -399,6 +399,22 @@ def test_the_snapshot_holds_the_app_s_start_up_modules_and_an_app_update_never_r
     page.reload()
     expect(page.locator(".system-row:not(#saved-view *)").first).to_be_visible(timeout=30_000)
     assert has_mark(page, "app-in-snapshot")
+
+    # A deploy whose modules make the heap larger than Pyodide restores (pyodide/pyodide#6254): the snapshot made
+    # for it is refused when it is made, said once, and not made again on later visits, which start without it.
+    (site / "app" / "ballast.py").write_text("KEPT = bytearray(16 << 20)  # imported into the snapshot's heap\n")
+    page.reload()
+    expect(page.locator(".system-row:not(#saved-view *)").first).to_be_visible(timeout=30_000)
+    wait_for_mark(page, "snapshot-too-large")
+    refused = page.evaluate("() => performance.getEntriesByName('snapshot-too-large')[0].detail")
+    assert refused["bytes"] > refused["limit"] == 31_457_280, refused
+    assert not has_mark(page, "snapshot-saved") and not has_mark(page, "app-in-snapshot")
+    page.reload()
+    expect(page.locator(".system-row:not(#saved-view *)").first).to_be_visible(timeout=30_000)
+    wait_for_mark(page, "idle-work-done")  # where a snapshot would have been made again
+    assert not has_mark(page, "snapshot-too-large") and not has_mark(page, "snapshot-saved")
+    said = [text for _, text in console.messages if "snapshot not kept" in text]
+    assert len(said) == 1 and "Pyodide restores at most 31457280" in said[0], said
     assert console.errors == []
 
 

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from server.proxy import PROXIED_PREFIXES, upstream_path
 from server.settings import Settings
+from server.standin.container import STANDIN
+from server.standin.fixtures import fixture_systems
 from server.standin.wiring import DEV_SECRET_HEADER
 from tests.live import LiveServer
 
@@ -176,6 +178,46 @@ def test_fault_switch_bodies_of_any_shape_are_400_or_applied_within_limits(serve
 )
 def test_api_queries_of_any_shape_are_never_a_500(server: LiveServer, pairs: list[tuple[str, str]], path: str) -> None:
     assert_handled(*send(server, "GET", f"{path}?{query(pairs)}", headers={"Authorization": "Bearer nonsense"}))
+
+
+@pytest.fixture(scope="module")
+def real_token(server: LiveServer) -> str:
+    """A token the stand-in issued to its demo user for the app, as after a sign-in."""
+    assert server.app is not None
+    standin = server.app[STANDIN]
+    audience = server.settings.host
+    issued = server.call(
+        lambda: standin.issuer.issue(standin.demo_user, "props", list(standin.app_scopes), audience, 7200)
+    )
+    return str(issued[0])
+
+
+@given(
+    st.one_of(st.sampled_from(["sys-x", fixture_systems()[0]["id"]]), st.text(max_size=40)),
+    st.one_of(st.none(), st.sampled_from(["true", "false", "FALSE", "0", ""]), st.text(max_size=20)),
+)
+def test_a_signage_heartbeat_of_any_shape_with_a_real_token_stamps_only_a_known_system_and_only_preview_false(
+    server: LiveServer, real_token: str, sys_id: str, preview: str | None
+) -> None:
+    assert server.app is not None
+    seen = server.app[STANDIN].signage_last_seen
+    before = dict(seen)
+    params = "" if preview is None else f"?preview={quote(preview, safe='')}"
+    status, body = send(
+        server,
+        "GET",
+        f"/api/engine/v2/signage/{quote(sys_id, safe='')}{params}",
+        headers={"Authorization": f"Bearer {real_token}"},
+    )
+    assert_handled(status, body)
+    known = sys_id in server.app[STANDIN].systems.by_id
+    if status == 200:
+        assert known and preview in (None, "true", "false"), (sys_id, preview)
+        assert json.loads(body)["id"] == sys_id
+    else:
+        assert status in (400, 404) and json.loads(body)["error"], (status, body)
+    stamped = {key for key in seen if seen[key] != before.get(key)}
+    assert stamped <= ({sys_id} if status == 200 and preview == "false" else set())
 
 
 @given(st.text(max_size=400))

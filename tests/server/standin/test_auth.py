@@ -77,6 +77,20 @@ async def test_signin_with_good_credentials_sets_an_httponly_session_and_follows
     assert cookie["httponly"] and cookie["path"] == "/auth" and cookie["samesite"] == "Lax"
 
 
+async def test_placeos_s_own_sign_in_lasts_its_session_timeout_and_no_longer(client: Any, clock: FakeClock) -> None:
+    # PlaceOS's authority keeps a sign-in for internals.session_timeout minutes (1440 unless set): a display left
+    # for weeks needs it set longer, and the switch lets a soak do so.
+    assert (await set_faults(client, session_timeout_min=3 * 24 * 60)).status == 200
+    response = await sign_in(client)
+    assert response.cookies["user"]["max-age"] == str(3 * 24 * 3600)
+    clock.advance(3 * 24 * 3600 - 60)
+    assert (await (await client.get("/auth/authority")).json())["session"] is True
+    clock.advance(61)
+    assert (await (await client.get("/auth/authority")).json())["session"] is False
+    refused = await set_faults(client, session_timeout_min=0)
+    assert refused.status == 400 and "session_timeout_min" in await refused.text()
+
+
 async def test_signin_without_continue_answers_202(client: Any) -> None:
     response = await sign_in(client)
     assert response.status == 202
