@@ -12,12 +12,14 @@ import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from app.api.client import PlaceOSClient
 from app.api.early_answers import EarlyAnswers
 from app.api.live import Live
-from app.api.realtime import Connect, Realtime, socket_token
+from app.api.realtime import Address, Connect, Realtime, opener
+from app.api.socket_auth import CookieAuth, NoToken, socket_token
 from app.auth.flows import CodeFlow, Flow, ImplicitFlow
 from app.auth.session import AuthSession
 from app.core.config import ClientConfig
@@ -124,7 +126,8 @@ async def start(handoff: Any) -> None:
     answers = early.answers if early and kept and kept.expires_at == early.token_expires_at else {}
     early_answers = EarlyAnswers(transport, answers, time.time, early.asked_at if early else 0.0)
     api = PlaceOSClient(config, early_answers, session.token, clock=time.time, sleep=asyncio.sleep)
-    live = _live(config, session, api, browser.BrowserSocket.open)
+    connect, auth = live_transport(config, api, browser.BrowserSocket.open, browser.set_cookie)
+    live = _live(config, session, connect, auth, api)
     running = App(
         Ports(
             config=config,
@@ -142,7 +145,7 @@ async def start(handoff: Any) -> None:
             exclusive=browser.exclusive,
             viewport=browser.viewport,
             copy_text=browser.copy_text,
-            connect=browser.BrowserSocket.open,
+            connect=opener(config.realtime_url, connect, auth) if config.placeos_on_page_origin else None,
             zone_time=browser.zone_time,
         )
     )
@@ -168,13 +171,27 @@ def _session(config: ClientConfig, session_storage: Storage, local_storage: Stor
     )
 
 
-def _live(config: ClientConfig, session: AuthSession, api: PlaceOSClient, connect: Connect) -> Live:
-    """The page's one socket, its values published to whoever subscribes (the board, a room's detail)."""
+def live_transport(
+    config: ClientConfig, api: PlaceOSClient, connect: Connect, set_cookie: Callable[[str], None]
+) -> tuple[Connect, Address]:
+    """How live state reaches the page, with no token in any URL (app.api.socket_auth): PlaceOS's websocket with a
+    cookie on its path where PlaceOS serves this origin, else rest-api's module state over HTTP."""
+    if config.placeos_on_page_origin:
+        return connect, CookieAuth(set_cookie)
+    from app.api.http_socket import http_connect
+
+    state = partial(api.get_object, what="a module's state")
+    return http_connect(state, asyncio.sleep, default_spawn), NoToken()
+
+
+def _live(config: ClientConfig, session: AuthSession, connect: Connect, auth: Address, api: PlaceOSClient) -> Live:
+    """The page's one live connection, its values published to whoever subscribes (the board, a room's detail)."""
     live = Live(None, spawn=default_spawn, clock=time.time, on_connected=session.signed_in_ok)
     live.realtime = Realtime(
         config.realtime_url,
         lambda: socket_token(session.token(), time.time()),
         connect,
+        auth,
         sleep=asyncio.sleep,
         rng=random.Random(),
         on_value=live.value,

@@ -2,9 +2,11 @@
 
 One socket per page. It binds what is on screen and unbinds what leaves it, binds everything again after a
 reconnect, and reconnects by itself with jittered back-off capped at 30 s; after a renewal it reconnects at once
-with the new token. A browser cannot set headers on a websocket, so the token travels as the `bearer_token` query
-parameter (the seed's reason for it); that URL is never logged. Values arrive as stringified JSON and reach the
-app as plain data, rendered as text like everything else.
+with the new token. A browser cannot set headers on a websocket, and prints a failed socket's URL to its console,
+so the token never travels in the URL: `address` puts it where the page's set-up allows (app.api.socket_auth: a
+short-lived cookie on the socket's path, as PlaceOS's own client does on its origin; on another origin the page
+reads live state over HTTP instead, app.api.http_socket). Values arrive as stringified JSON and reach the app as
+plain data, rendered as text like everything else.
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from app.auth.session import Token
 from app.core.ports import Sleep
 from app.core.redact import log
-from app.core.urls import urlencode
 
 # At most 10 s between tries, however long the server was away: live state is back within 15 s of PlaceOS
 # (a kiosk's promise), for the cost of a refused connection every few seconds per page while it is down.
@@ -32,18 +32,6 @@ PONG_WAIT_S = 10.0
 Within = Callable[[Awaitable[str | None], float], Awaitable[str | None]]
 
 
-SOCKET_MARGIN_S = 3.0
-
-
-def socket_token(token: Token | None, now: float) -> str | None:
-    """The token to open a socket with, or None to wait for its renewal. Near its end a token is not offered: the
-    server's clock (its exp is whole seconds, from before the response arrived) may count it expired already, and a
-    refused websocket makes the browser print its URL, token and all, to the console."""
-    if token is None:
-        return None
-    return token.access_token.reveal() if token.remaining(now) > SOCKET_MARGIN_S else None
-
-
 class Socket(Protocol):
     async def send(self, text: str) -> None: ...
 
@@ -53,6 +41,27 @@ class Socket(Protocol):
 
 
 Connect = Callable[[str], Awaitable[Socket]]  # raises OSError when no socket could be opened
+
+
+class Address(Protocol):
+    """Where the token goes with a socket (app.api.socket_auth): never in the URL."""
+
+    def address(self, url: str, token: str) -> str: ...  # the URL to open; raises OSError if the token cannot go
+
+    def forget(self) -> None: ...  # the upgrade is over: the token need wait nowhere any longer
+
+
+OpenWith = Callable[[str], Awaitable[Socket]]  # a socket opened with this token, however the page sends it
+
+
+def opener(url: str, connect: Connect, auth: Address) -> OpenWith:
+    async def open_with(token: str) -> Socket:
+        try:
+            return await connect(auth.address(url, token))
+        finally:
+            auth.forget()
+
+    return open_with
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,7 @@ class Realtime:
         url: str,
         token: Callable[[], str | None],
         connect: Connect,
+        auth: Address,
         *,
         sleep: Sleep,
         rng: random.Random,
@@ -110,9 +120,8 @@ class Realtime:
         answers: Callable[[], Awaitable[bool]] | None = None,
         within: Within = asyncio.wait_for,
     ) -> None:
-        self._url = url
         self._token = token
-        self._connect = connect
+        self._open = opener(url, connect, auth)
         self._sleep = sleep
         self._rng = rng
         self._on_value = on_value
@@ -166,14 +175,13 @@ class Realtime:
             if not token:
                 await self._sleep(FIRST_BACKOFF_S)  # signed out for now: look again soon
                 continue
-            # A browser prints a failed websocket's URL, and so its bearer_token, to the console. After a failure
-            # (PlaceOS down or restarting, the token refused) a socket opens again only once PlaceOS has answered
-            # this token over HTTP, where it travels in a header; while it does not, the retries stay off the socket.
+            # After a failure (PlaceOS down or restarting, the token refused) a socket opens again only once PlaceOS
+            # has answered this token over HTTP; while it does not, the retries stay off the socket.
             if self.attempts and self._answers is not None and not await self._answers():
                 await self._back_off("PlaceOS does not answer this token yet")
                 continue
             try:
-                socket = await self._connect(f"{self._url}?{urlencode({'bearer_token': token})}")
+                socket = await self._open(token)
             except OSError:
                 await self._back_off("no connection")
                 continue
@@ -229,4 +237,15 @@ class Realtime:
             pass  # the socket is going; the reconnect binds again
 
 
-__all__ = ["Within", "socket_token", "Binding", "Connect", "Realtime", "Socket", "backoff", "read_frame"]
+__all__ = [
+    "Address",
+    "OpenWith",
+    "opener",
+    "Within",
+    "Binding",
+    "Connect",
+    "Realtime",
+    "Socket",
+    "backoff",
+    "read_frame",
+]

@@ -22,7 +22,7 @@ from app.browser.ports import (
     to_js_bytes,
     web_storage,
 )
-from app.browser.window import copy_text, every, exclusive, listen, viewport, zone_time
+from app.browser.window import copy_text, every, exclusive, listen, set_cookie, viewport, zone_time
 
 __all__ = [
     "BrowserSocket",
@@ -37,6 +37,7 @@ __all__ = [
     "action_of",
     "action_wanted",
     "exclusive",
+    "set_cookie",
     "zone_time",
     "closest_action",
     "copy_text",

@@ -1,6 +1,6 @@
 """The window's own ports: its size (the kiosk board's grid), a lock shared with this origin's other tabs (Web
 Locks, so one tab renews a shared token), the clipboard (the auth doctor's report), and the listeners and timers
-the page keeps for its lifetime."""
+the page keeps for its lifetime, and the one cookie the page sets (the websocket's token, on its path)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ async def copy_text(text: str) -> bool:
     except (JsException, AttributeError):
         return False
     return True
+
+
+def set_cookie(text: str) -> None:
+    """One cookie of this origin (app.api.socket_auth: the websocket's token, on the socket's path only)."""
+    js.document.cookie = text
 
 
 def viewport() -> tuple[float, float]:

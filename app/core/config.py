@@ -116,6 +116,12 @@ class ClientConfig:
         return "ws" + self.placeos_base.removeprefix("http") + "/api/engine/v2/systems/control"
 
     @property
+    def placeos_on_page_origin(self) -> bool:
+        """PlaceOS serves this page's origin: its websocket can take the token in a cookie (app.api.socket_auth)."""
+        page = urlsplit(self.redirect_uri)
+        return self.placeos_base.lower() == f"{page.scheme}://{page.netloc}".lower()
+
+    @property
     def api_base(self) -> str:
         return self.placeos_base + "/api/engine/v2"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.api.realtime import Connect
+from app.api.realtime import OpenWith
 from app.core.config import ClientConfig, derive_client_id
 from app.core.ports import Clock, HttpRequest, Transport
 from app.core.urls import urlencode
@@ -20,7 +20,7 @@ PROBE_STATE = "auth-doctor-check"  # a state no sign-in ever made: whatever come
 class Checks:
     """What PlaceOS says, one request per check."""
 
-    def __init__(self, config: ClientConfig, transport: Transport, clock: Clock, connect: Connect | None) -> None:
+    def __init__(self, config: ClientConfig, transport: Transport, clock: Clock, connect: OpenWith | None) -> None:
         self._config = config
         self._transport = transport
         self._clock = clock
@@ -171,6 +171,15 @@ class Checks:
         return HttpRequest("POST", self._config.token_url, headers, body, credentials="omit")
 
     async def socket(self, token: str | None) -> Finding:
+        if not self._config.placeos_on_page_origin:
+            return Finding(
+                "PlaceOS says",
+                "websocket",
+                "not used: PlaceOS is on another origin, so live state is read over HTTP",
+                INFO,
+                "Only a cookie keeps the token out of a websocket's URL, and a page cannot set one for another "
+                "origin: serve the app from PlaceOS's origin for live state without the wait.",
+            )
         if token is None or self._connect is None:
             return Finding("PlaceOS says", "websocket", "not checked: no token to open it with", INFO)
         # The browser prints a refused websocket's URL, token included, to the console: ask over HTTP first, where
@@ -184,7 +193,7 @@ class Checks:
             said = f"HTTP {status}" if status else "no answer"
             return Finding("PlaceOS says", "websocket", f"not checked: the API refuses this token ({said})", INFO)
         try:
-            socket = await self._connect(f"{self._config.realtime_url}?{urlencode({'bearer_token': token})}")
+            socket = await self._connect(token)
         except OSError:
             return Finding(
                 "PlaceOS says",

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from app.api.client import PlaceOSClient
-from app.api.realtime import Connect, socket_token
+from app.api.realtime import OpenWith
+from app.api.socket_auth import socket_token
 from app.auth.session import AuthSession
 from app.core.config import ClientConfig
 from app.core.errors import ApiError
@@ -31,7 +32,7 @@ class Doctor:
         api: PlaceOSClient,
         sign_in_outcome: Callable[[], str],
         copy_text: CopyText | None,
-        connect: Connect | None,
+        connect: OpenWith | None,
     ) -> None:
         self._host = host
         self._config = config

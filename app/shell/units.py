@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from app.api.client import PlaceOSClient
 from app.api.live import Live
 from app.api.reach import reachability
-from app.api.realtime import Connect
+from app.api.realtime import OpenWith
 from app.auth.flows import Flow
 from app.auth.session import AuthSession
 from app.browse.rooms import Browse
@@ -55,7 +55,7 @@ class Ports:
     exclusive: Exclusive = run_alone  # one tab at a time renews a token they share (Web Locks)
     viewport: Viewport = field(default=_full_hd)
     copy_text: CopyText | None = None
-    connect: Connect | None = None
+    connect: OpenWith | None = None
     zone_time: ZoneTime = local_zone_time  # a time as it is read in a room's time zone (Intl in the browser)
 
 

@@ -161,7 +161,7 @@ class ApiRoutes:
         self._rng = rng  # the injected server errors' dice
         self.last_seen = last_seen  # signage heartbeats, by system id: PlaceOS's signage_last_seen
 
-    async def _authenticate(self, request: web.Request, scopes: set[str]) -> tuple[AccessClaims, User]:
+    async def authenticate(self, request: web.Request, scopes: set[str]) -> tuple[AccessClaims, User]:
         faults = self._faults
         if faults.api_latency_ms:
             await asyncio.sleep(faults.api_latency_ms / 1000)
@@ -196,11 +196,11 @@ class ApiRoutes:
         return web.json_response([_absolute_images(request, item) for item in page], headers=headers)
 
     async def systems(self, request: web.Request) -> web.StreamResponse:
-        await self._authenticate(request, SYSTEMS_SCOPES)
+        await self.authenticate(request, SYSTEMS_SCOPES)
         return self._paged(request, SYSTEMS_PATH, filter_systems(self._systems, request.query), "sys")
 
     async def system(self, request: web.Request) -> web.StreamResponse:
-        await self._authenticate(request, SYSTEMS_SCOPES)
+        await self.authenticate(request, SYSTEMS_SCOPES)
         system = self._systems.by_id.get(request.match_info["sys_id"])
         if system is None:
             raise ApiError(404, f"system {request.match_info['sys_id']!r} not found")
@@ -216,7 +216,7 @@ class ApiRoutes:
     async def signage(self, request: web.Request) -> web.StreamResponse:
         """A display's signage: PlaceOS answers its playlists, and with `preview=false` (only then: the default is
         a preview) stamps `signage_last_seen` on the system, which is how an operator sees a screen is alive."""
-        await self._authenticate(request, SYSTEMS_SCOPES)
+        await self.authenticate(request, SYSTEMS_SCOPES)
         sys_id = request.match_info["sys_id"]
         if sys_id not in self._systems.by_id:
             raise ApiError(404, f"system {sys_id!r} not found")
@@ -235,7 +235,7 @@ class ApiRoutes:
 
     async def zones(self, request: web.Request) -> web.StreamResponse:
         """PlaceOS's zones index: `tags` (all of them), `parent_id`, and `q` as for systems, ordered by name."""
-        await self._authenticate(request, ZONES_SCOPES)
+        await self.authenticate(request, ZONES_SCOPES)
         tags = set(_csv(request.query.get("tags", "")))
         parent = request.query.get("parent_id")
         terms = search_words(request.query.get("q", ""))
@@ -252,18 +252,18 @@ class ApiRoutes:
         return self._paged(request, ZONES_PATH, found, "zone")
 
     async def zone(self, request: web.Request) -> web.StreamResponse:
-        await self._authenticate(request, ZONES_SCOPES)
+        await self.authenticate(request, ZONES_SCOPES)
         zone = zone_records().get(request.match_info["zone_id"])
         if zone is None:
             raise ApiError(404, f"zone {request.match_info['zone_id']!r} not found")
         return web.json_response(zone)
 
     async def current_user(self, request: web.Request) -> web.StreamResponse:
-        _, user = await self._authenticate(request, USERS_SCOPES)
+        _, user = await self.authenticate(request, USERS_SCOPES)
         return web.json_response(current_user_body(user))
 
     async def legacy_systems(self, request: web.Request) -> web.StreamResponse:
-        await self._authenticate(request, SYSTEMS_SCOPES)
+        await self.authenticate(request, SYSTEMS_SCOPES)
         limit = _int(request.query, "limit", 20, 0, MAX_LIMIT)
         offset = _int(request.query, "offset", 0, 0, 10**9)
         found = filter_systems(self._systems, request.query)

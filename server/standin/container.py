@@ -48,7 +48,14 @@ class Standin:
         self.systems = SystemIndex.build(systems)
         self.signage_last_seen: dict[str, int] = {}  # displays' heartbeats, by system id
         self.simulator = RoomSimulator(self.systems, clock, settings.realtime_speed)
-        self.realtime = Realtime(self.store, self.issuer, self.simulator, bearer_token, SYSTEMS_SCOPES)
+        self.realtime = Realtime(
+            self.store,
+            self.issuer,
+            self.simulator,
+            bearer_token,
+            SYSTEMS_SCOPES,
+            enabled=lambda: not self.faults.websocket_disabled,
+        )
         self.secure_cookies = settings.host not in LOOPBACK
         self.domains = {settings.host} | (LOOPBACK if settings.host in LOOPBACK else set())
         self.demo_hint = f"Demo account: {settings.demo_email} / {settings.demo_password}"

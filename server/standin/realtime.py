@@ -75,7 +75,9 @@ class Realtime:
         simulator: RoomSimulator,
         bearer_token: Callable[[web.Request], str | None],
         scopes: set[str],
+        enabled: Callable[[], bool] = lambda: True,
     ) -> None:
+        self._enabled = enabled  # off: as a PlaceOS behind a proxy that does not forward upgrades
         self._store = store
         self._issuer = issuer
         self._simulator = simulator
@@ -95,6 +97,8 @@ class Realtime:
             await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
     async def control(self, request: web.Request) -> web.StreamResponse:
+        if not self._enabled():
+            return web.json_response({"error": "not found"}, status=404)
         token = self._bearer_token(request)
         if not token:
             return web.json_response({"error": ""}, status=401)

@@ -24,6 +24,7 @@ from ..web import Handler
 from .api import ApiRoutes
 from .auth import add_auth_routes
 from .container import STANDIN, Standin
+from .module_state import ModuleStateRoutes
 
 DEV_SECRET_HEADER = "X-Dev-Secret"
 PURGE_EVERY_S = 300
@@ -127,6 +128,7 @@ def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], 
         app.middlewares.append(cors(set(settings.cors_origins)))
     add_auth_routes(app, standin)
     standin.realtime.add_to(app)  # before the API's /systems/{id}, which "control" would match too
+    ModuleStateRoutes(api.authenticate, standin.simulator).add_to(app)
     api.add_to(app)
     if settings.dev_controls:
         app.router.add_route("GET", "/_dev/faults", dev_faults)

@@ -261,10 +261,16 @@ def test_cross_origin_placeos_with_cors_works_like_same_origin(
     app_sock, placeos_sock = socket.create_server(("127.0.0.1", 0)), socket.create_server(("127.0.0.1", 0))
     app_origin = f"http://127.0.0.1:{app_sock.getsockname()[1]}"
     placeos_origin = f"http://127.0.0.1:{placeos_sock.getsockname()[1]}"
-    placeos = server_factory(sock=placeos_sock, cors_origins=(app_origin,), extra_redirect_uris=(app_origin + "/",))
+    placeos = server_factory(
+        sock=placeos_sock,
+        cors_origins=(app_origin,),
+        extra_redirect_uris=(app_origin + "/",),
+        faults=Faults(websocket_disabled=True),  # a proxy in front of it that does not forward upgrades
+    )
     app = server_factory(sock=app_sock, client=ClientSettings(placeos_base=placeos_origin))
     api_hosts: set[str] = set()
     page.on("request", lambda r: api_hosts.add(r.url.split("/api/")[0]) if "/api/" in r.url else None)
+    browser_log = BrowserLog(page)
 
     page.goto(app.url)
     wait_for_sign_in_screen(page)
@@ -278,6 +284,13 @@ def test_cross_origin_placeos_with_cors_works_like_same_origin(
     assert api_hosts == {placeos_origin}
     token = stored_token(page)
     assert api_status(placeos, token) == 200
+    # Live state on another origin comes over HTTP (the token in a header): no websocket, so no URL with a token
+    # for the browser to print when it fails.
+    page.locator(".system-row").first.click()
+    expect(page.locator("#live")).to_contain_text(re.compile("Free|Awaiting check-in|In use"), timeout=BOOT)
+    assert browser_log.sockets == []
+    assert token not in browser_log.text and token not in console.text
+    page.get_by_role("link", name="← All systems").click()
 
     # Signing out: PlaceOS sends no CORS headers on /auth/logout, so the app goes there itself, as PlaceOS's own
     # client does. A navigation from another site is asked to confirm (logout CSRF), then comes back.
@@ -475,12 +488,52 @@ def test_an_open_systems_detail_shows_its_live_state_as_it_changes(
         arg=first,
         timeout=20_000,
     )
-    assert len(sockets) == 1 and "/api/engine/v2/systems/control?bearer_token=" in sockets[0]
+    # One socket, its URL bare: on PlaceOS's origin the token goes in a cookie on the socket's path.
+    assert len(sockets) == 1 and sockets[0].endswith("/api/engine/v2/systems/control"), sockets
     # Back to the list: the room leaves the screen, and so does its live state.
     page.get_by_role("link", name="← All systems").click()
     expect(page.locator("#live")).to_have_count(0)
     token = stored_token(page)
     assert token not in console.text
+
+
+class BrowserLog:
+    """DevTools' console beyond the page's own calls (the browser's network messages: a failed websocket's URL), and
+    every websocket the page opened."""
+
+    def __init__(self, page: Page) -> None:
+        self.entries: list[str] = []
+        self.sockets: list[str] = []
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Log.entryAdded", lambda event: self.entries.append(str(event["entry"].get("text", ""))))
+        cdp.send("Log.enable")
+        page.on("websocket", lambda ws: self.sockets.append(ws.url))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.entries + self.sockets)
+
+
+def test_with_placeos_s_websocket_missing_on_its_origin_the_failed_socket_s_url_carries_no_token(
+    page: Page, server_factory: Any, console: ConsoleLog
+) -> None:
+    server = server_factory(faults=Faults(websocket_disabled=True))
+    browser_log = BrowserLog(page)
+    page.goto(server.url)
+    sign_in_from_app(page, server)
+    page.locator(".system-row").first.click()
+    expect(page.locator("#detail, .detail").first).to_be_visible(timeout=BOOT)
+    for _ in range(100):  # the socket fails, the app asks PlaceOS over HTTP, and tries again
+        if len(browser_log.sockets) >= 2 and "WebSocket connection to" in browser_log.text:
+            break
+        page.wait_for_timeout(100)
+    assert "WebSocket connection to" in browser_log.text  # the browser did print the failure: it was heard
+    token = stored_token(page)
+    assert all(url.endswith("/api/engine/v2/systems/control") for url in browser_log.sockets), browser_log.sockets
+    assert token not in browser_log.text and token not in console.text
+    # The cookie that carried it lives on the socket's path only, and is gone once each upgrade is over.
+    cookies = page.context.cookies()
+    assert [c for c in cookies if c["name"] == "bearer_token"] == []
 
 
 def test_a_token_refused_while_live_is_never_put_in_a_failed_websocket_url(page: Page, live_server: LiveServer) -> None:

@@ -8,7 +8,6 @@ import json
 import random
 from collections.abc import Awaitable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hypothesis import given
@@ -68,6 +67,21 @@ class Server:
         return socket
 
 
+class RecordingAuth:
+    """Where the token went with each socket (app.api.socket_auth), and that it was forgotten after each try."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+        self.forgotten = 0
+
+    def address(self, url: str, token: str) -> str:
+        self.tokens.append(token)
+        return url
+
+    def forget(self) -> None:
+        self.forgotten += 1
+
+
 class World:
     def __init__(self, script: list[bool] | None = None, answers: list[bool] | None = None) -> None:
         self.server = Server(script)
@@ -77,10 +91,12 @@ class World:
         self.token = "tok-one-abcdefgh"
         self.sleeps: list[float] = []
         self.values: list[tuple[Binding, Any]] = []
+        self.auth = RecordingAuth()
         self.realtime = Realtime(
             URL,
             lambda: self.token,
             self.server.connect,
+            self.auth,
             sleep=self.sleep,
             rng=random.Random(7),
             on_value=lambda binding, value: self.values.append((binding, value)),
@@ -130,8 +146,11 @@ class World:
         self.task.cancel()
 
 
-def tokens(server: Server) -> list[str]:
-    return [parse_qs(urlsplit(url).query)["bearer_token"][0] for url in server.urls]
+def tokens(world: World) -> list[str]:
+    """The token each socket was opened with; never in the URL a browser would print if it failed."""
+    assert set(world.server.urls) <= {URL}, world.server.urls
+    assert world.auth.forgotten == len(world.auth.tokens)
+    return world.auth.tokens
 
 
 async def test_binds_what_is_wanted_and_relays_its_values_only() -> None:
@@ -187,7 +206,7 @@ async def test_a_renewal_reconnects_at_once_with_the_new_token_and_the_old_socke
     await world.realtime.token_changed()
     await world.settle()
     assert old.closed and len(world.server.sockets) == 2
-    assert tokens(world.server) == ["tok-one-abcdefgh", "tok-two-abcdefgh"]
+    assert tokens(world) == ["tok-one-abcdefgh", "tok-two-abcdefgh"]
     assert world.sleeps == []  # no back-off for a renewal
     assert world.server.sockets[1].sent[0]["cmd"] == "bind"
     await world.stop()
@@ -210,7 +229,7 @@ async def test_after_a_failure_a_socket_opens_again_only_once_placeos_answers_th
     world.token = "tok-two-abcdefgh"
     await world.realtime.token_changed()
     await world.settle()
-    assert world.asked == 4 and len(world.server.sockets) == 3 and tokens(world.server)[-1] == "tok-two-abcdefgh"
+    assert world.asked == 4 and len(world.server.sockets) == 3 and tokens(world)[-1] == "tok-two-abcdefgh"
     await world.stop()
 
 
@@ -262,26 +281,3 @@ def test_any_frame_is_a_notify_or_nothing(frame: str) -> None:
     if result is not None:
         binding, _ = result
         assert isinstance(binding.sys, str) and isinstance(binding.index, int)
-
-
-@pytest.mark.parametrize(
-    ("remaining", "lifetime", "offered"),
-    [
-        (60, 7200, True),
-        (3.5, 10, True),
-        (3, 10, False),  # the last seconds: wait for the renewal instead
-        (700, 7200, True),
-        (-1, 10, False),
-    ],
-)
-def test_a_socket_is_opened_only_with_a_token_well_before_its_end(
-    remaining: float, lifetime: float, offered: bool
-) -> None:
-    from app.api.realtime import socket_token
-    from app.auth.session import Token
-    from app.core.redact import Secret
-
-    now = 1_800_000_000.0
-    token = Token(Secret("tok-abcdefgh"), now + remaining, "public", lifetime_s=lifetime)
-    assert (socket_token(token, now) == "tok-abcdefgh") is offered
-    assert socket_token(None, now) is None
