@@ -60,7 +60,7 @@
   // reload or a reboot never shows a loading screen. It comes from storage, so it is built as the app builds its
   // screens: elements from a short list, text as text nodes, attributes from an allow-list (app/browser/dom.py).
   const PAINT_TAGS = new Set(["main", "header", "section", "nav", "div", "span", "h1", "h2", "p", "ul", "li", "time",
-    "a", "dl", "dt", "dd"]);
+    "a", "dl", "dt", "dd", "wbr"]);
   const PAINT_ATTRS = new Set(["id", "class", "role", "data-room"]);
   function build(node, depth) {
     if (typeof node === "string") return document.createTextNode(node);

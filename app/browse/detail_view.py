@@ -9,27 +9,11 @@ from typing import Any
 
 from app.browse.list_view import listed, seats, system_name
 from app.browse.state import BrowseState
-from app.core.urls import origin_of, quote
+from app.core.urls import origin_of
 from app.ui.elements import Child, El, h, notice_el
+from app.ui.links import breakable, mail_href, safe_href
 from app.ui.screens import Notice
 from app.ui.words import STATUS_WORDS, booking_line
-
-
-def safe_href(value: object) -> str | None:
-    """An http(s) URL from API data, or None: no javascript:, data: or whitespace tricks reach an href."""
-    text = str(value or "")
-    ok = text.lower().startswith(("http://", "https://")) and not any(ord(c) <= 0x20 or c == "\\" for c in text)
-    return text if ok else None
-
-
-def mail_href(value: object) -> str | None:
-    """mailto: for what reads as one plain address; None for anything else (several, headers, odd characters)."""
-    text = str(value or "")
-    local, at, domain = text.partition("@")
-    plain = at and local and "." in domain and "@" not in domain
-    if not plain or any(ord(c) <= 0x20 or c in '\\"<>()[],;:?&%' for c in text) or len(text) > 254:
-        return None
-    return "mailto:" + quote(text, safe="@.+-_")
 
 
 def format_value(key: str, value: Any) -> str:
@@ -48,7 +32,8 @@ def format_value(key: str, value: Any) -> str:
 
 
 def _link(href: str | None, text: str) -> Child:
-    return h("a", {"href": href, "rel": "noopener noreferrer", "target": "_blank"}, text) if href else None
+    shown = breakable(text) if href and text == href.removeprefix("mailto:") else [text]
+    return h("a", {"href": href, "rel": "noopener noreferrer", "target": "_blank"}, shown) if href else None
 
 
 def _zone(system: dict[str, Any], tag: str) -> str:
@@ -56,6 +41,19 @@ def _zone(system: dict[str, Any], tag: str) -> str:
         if isinstance(zone, dict) and tag in listed(zone.get("tags")):
             return str(zone.get("display_name") or zone.get("name") or zone.get("id") or "")
     return ""
+
+
+def _map(system: dict[str, Any]) -> Child:
+    """Where the room is on its level's floor plan. A system's map_id names its shape inside the level's map (an
+    SVG id, meaningless to a person): the level's map as a link where PlaceOS gives one, else the level by name."""
+    if not system.get("map_id"):
+        return "—"
+    for zone in listed(system.get("zone_data")):
+        if isinstance(zone, dict) and "level" in listed(zone.get("tags")):
+            name = str(zone.get("display_name") or zone.get("name") or "its level")
+            href = safe_href(zone.get("map_id"))
+            return _link(href, f"{name} floor plan") if href else f"Marked on the {name} floor plan"
+    return "Marked on its level's floor plan"
 
 
 def _modules(system: dict[str, Any]) -> Child:
@@ -112,7 +110,7 @@ def _rows(system: dict[str, Any], state: BrowseState) -> list[tuple[str, list[tu
                 ("Building", _zone(system, "building") or "—"),
                 ("Level", _zone(system, "level") or "—"),
                 ("Time zone", format_value("timezone", system.get("timezone"))),
-                ("Map", format_value("map_id", system.get("map_id"))),
+                ("Map", _map(system)),
             ],
         ),
         (
@@ -229,4 +227,4 @@ def detail_view(state: BrowseState) -> El:
     )
 
 
-__all__ = ["detail_view", "format_value", "images", "known_name", "live_section", "mail_href", "safe_href"]
+__all__ = ["detail_view", "format_value", "images", "known_name", "live_section"]

@@ -19,7 +19,7 @@ from app.shell.tabs import SIGNED_OUT
 from app.shell.units import Ports, compose
 from app.shell.view import render, title
 from app.ui.elements import El, to_data
-from app.ui.screens import Actions, CallbackFailed, Leaving, Loading, Notice, SignedOut, Working
+from app.ui.screens import Actions, CallbackFailed, Leaving, Loading, SignedOut, Working
 
 if TYPE_CHECKING:  # the console and the doctor load when first needed: most pages use neither
     from app.console.repl import PythonConsole
@@ -159,11 +159,11 @@ class App:
         elif isinstance(decision, Failed):
             self.show_callback_error(decision.title, decision.message, decision.actions)
         elif decision.back is not None:
-            self.sign_in_outcome = decision.outcome
             self.navigator.replace(decision.back)
             self.model.browse.place = place_from(decision.back)
-            if decision.scope_warning:
-                self.model.notice = Notice("warn", decision.scope_warning, (("Dismiss", "dismiss_notice"),))
+        if isinstance(decision, Proceed):
+            self.sign_in_outcome = decision.outcome or self.sign_in_outcome
+            self.model.notice = decision.notice or self.model.notice
         return isinstance(decision, Proceed)
 
     # -- sign-in and sign-out -------------------------------------------------------------------------------------

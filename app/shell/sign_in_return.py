@@ -12,7 +12,7 @@ from app.auth.oauth import is_authorization_response
 from app.auth.session import AuthSession
 from app.core.errors import CallbackError, UnknownState
 from app.core.redact import log
-from app.ui.screens import Actions
+from app.ui.screens import Actions, Notice
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Proceed:
 
     back: str | None = None
     outcome: str = ""  # for the doctor's report
-    scope_warning: str = ""
+    notice: Notice | None = None  # said over the app, dismissible
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Restart:
 
 
 Decision = Proceed | Failed | Restart
+IGNORED_LINK = "A sign-in link that was not started in this tab was ignored. You are still signed in."
 NOTHING = Proceed()
 UNREACHABLE = Failed(
     "Sign-in did not complete",
@@ -73,10 +74,16 @@ class SignInReturn:
         base = self._base_path
         back = signed_in.return_to if signed_in.return_to.startswith(base) else base  # never out of the app
         outcome = "signed in" + (f" ({signed_in.scope_warning})" if signed_in.scope_warning else "")
-        return Proceed(back, outcome, signed_in.scope_warning or "")
+        warning = signed_in.scope_warning
+        return Proceed(back, outcome, Notice("warn", warning, (("Dismiss", "dismiss_notice"),)) if warning else None)
 
     def refused(self, error: CallbackError) -> Decision:
         log.info("sign-in response not used: %s", type(error).__name__)
+        if self._session.valid_token() is not None:
+            # Refused as strictly as ever (its state was checked and is spent), but a tab already signed in keeps
+            # the app and the person's place: a stray or crafted link is no reason to look signed out.
+            notice = Notice("warn", IGNORED_LINK, (("Why?", "doctor"), ("Dismiss", "dismiss_notice")))
+            return Proceed(None, f"a link was ignored: {error}", notice)
         if self._session.may_restart_automatically(error):
             return Restart(f"{error} Starting sign-in again…")
         if isinstance(error, UnknownState):
@@ -84,4 +91,4 @@ class SignInReturn:
         return Failed("Sign-in did not complete", str(error), (("Try again", "sign_in"),))
 
 
-__all__ = ["NOTHING", "UNREACHABLE", "SignInReturn", "Decision", "Failed", "Proceed", "Restart"]
+__all__ = ["IGNORED_LINK", "NOTHING", "UNREACHABLE", "SignInReturn", "Decision", "Failed", "Proceed", "Restart"]

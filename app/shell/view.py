@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from app.browse.detail_view import detail_view, known_name, safe_href
+from app.browse.detail_view import detail_view, known_name
 from app.browse.list_view import systems_view
 from app.browse.place import MAX_OFFSET_DIGITS, PAGE_SIZE, Place
 from app.shell.model import Model
 from app.ui.elements import Child, El, brand, button, centered, h, notice_el
+from app.ui.links import safe_href
 from app.ui.screens import CallbackFailed, Leaving, Loading, Notice, SignedOut
 
 if TYPE_CHECKING:
@@ -86,7 +87,10 @@ def screen_nodes(model: Model) -> list[El]:
     notices = [notice_el(n) for n in (model.expiry_notice, model.notice) if n]
     browse = model.browse
     main = detail_view(browse) if browse.place.system else systems_view(browse, browse.base_path)
+    # A list's rooms come after the search and every filter: a keyboard user skips straight to them.
+    to_results = h("a", {"class": "skip-link", "href": "#systems-list"}, "Skip to results")
     return [
+        *([to_results] if not browse.place.system and browse.systems else []),
         h("a", {"class": "skip-link", "href": "#content"}, "Skip to content"),
         topbar(browse.user),
         h(

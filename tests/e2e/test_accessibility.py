@@ -75,6 +75,9 @@ def walk_every_screen(page: Page, server: LiveServer, audit: Audit) -> None:
     page.locator(".system-row").first.click()
     expect(page.locator(".groups")).to_be_visible(timeout=BOOT)
     audit.check(page, "detail")
+    page.goto(server.url + "#access_token=stray&token_type=Bearer&state=stray")  # in this signed-in tab
+    expect(page.locator(".notice").filter(has_text="was ignored")).to_be_visible(timeout=BOOT)
+    audit.check(page, "a sign-in link ignored")
 
     set_token_expiry(page, 120)
     page.reload()

@@ -104,11 +104,24 @@ def test_paging_puts_focus_and_scroll_at_the_top_of_the_list(page: Page, live_se
     assert 0 <= top < 600
 
 
-def test_the_skip_link_is_first_and_goes_to_the_content(page: Page, live_server: LiveServer) -> None:
+def test_the_skip_links_come_first_and_the_first_room_is_one_tab_past_skip_to_results(
+    page: Page, live_server: LiveServer
+) -> None:
     page.goto(live_server.url)
     sign_in_from_app(page, live_server)
     page.locator("body").focus()
     page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to results")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#systems-list")).to_be_focused()
+    page.keyboard.press("Tab")  # past every filter: the first room at once
+    expect(page.locator(".system-row").first).to_be_focused()
+    page.reload()
+    expect(page.locator(".system-row:not(#saved-view *)").first).to_be_visible(timeout=BOOT)
+    page.locator("body").focus()
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()

@@ -434,8 +434,18 @@ def test_crafted_links_never_stop_the_app_from_starting(page: Page, live_server:
     expect(page.locator("#count")).to_contain_text("1–20 of 32", timeout=BOOT)
     page.goto(live_server.url + "?offset=" + "9" * 4301)
     expect(page.get_by_role("heading", name="Systems")).to_be_visible(timeout=BOOT)
-    page.goto(live_server.url + "#access_token=x&token_type=Bearer&expires_in=%C2%B2&state=x")
-    expect(page.get_by_role("heading", name="This sign-in was not started here")).to_be_visible(timeout=BOOT)
+    # A sign-in link not started here, in this signed-in tab: refused, and the app stays with a notice saying so.
+    token = stored_token(page)
+    for crafted in ("#access_token=x&token_type=Bearer&expires_in=%C2%B2&state=x", "#access_token=y&state=y"):
+        page.goto(live_server.url + "?q=bondi" + crafted)
+        notice = page.locator(".notice").filter(has_text="was ignored. You are still signed in.")
+        expect(notice).to_be_visible(timeout=BOOT)
+        expect(page.locator(".system-row:not(#saved-view *)")).to_have_count(1, timeout=BOOT)  # its place kept
+        assert "#" not in page.url and stored_token(page) == token
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        notice.get_by_role("button", name="Dismiss").click()
+        expect(notice).to_have_count(0)
+    page.evaluate("() => sessionStorage.removeItem('placeos.token')")  # signed out, the same link is an error
     page.goto(live_server.url + "#access_token=x&token_type=Bearer&expires_in=" + "1" * 309 + "&state=x")
     expect(page.get_by_role("heading", name="This sign-in was not started here")).to_be_visible(timeout=BOOT)
     assert page.locator("#boot-error").is_hidden()

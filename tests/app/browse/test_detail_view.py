@@ -2,25 +2,6 @@
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
-
-from app.browse.detail_view import mail_href
-
-
-def test_mailto_only_for_one_plain_address() -> None:
-    assert mail_href("a.b+c@rooms.example.com") == "mailto:a.b+c@rooms.example.com"
-    for bad in ("a@b", "a@b.com,c@d.com", "a@b.com?cc=x@y.com", "javascript:x@y.com", "a b@c.com", "", None, "@x.com"):
-        assert mail_href(bad) is None, bad
-
-
-@given(st.text(max_size=80))
-def test_no_generated_text_makes_a_mailto_with_more_than_one_address_or_a_header(text: str) -> None:
-    href = mail_href(text)
-    if href is not None:
-        address = href.removeprefix("mailto:")
-        assert address.count("@") == 1 and "?" not in address and "," not in address and "%" not in text
-
 
 def test_a_display_s_heartbeat_shows_as_when_placeos_last_saw_it() -> None:
     from app.browse.detail_view import detail_view
@@ -33,3 +14,23 @@ def test_a_display_s_heartbeat_shows_as_when_placeos_last_saw_it() -> None:
     assert "Display last seen 15 Jan 2027, 08:00 UTC" in text_of(detail_view(state))
     state.detail_times = {}
     assert "Display last seen —" in text_of(detail_view(state))
+
+
+def test_a_room_s_map_is_its_level_s_floor_plan_by_name_or_link_never_the_svg_id() -> None:
+    from app.browse.detail_view import detail_view
+    from app.browse.state import BrowseState
+    from tests.fakes import text_of
+
+    level = {"id": "zone-l3", "name": "L3", "display_name": "Level 3", "tags": ["level"]}
+    state = BrowseState()
+    state.detail = {"id": "sys-1", "name": "Coogee", "map_id": "map-coogee", "zone_data": [level]}
+    shown = text_of(detail_view(state))
+    assert "Map Marked on the Level 3 floor plan" in shown and "map-coogee" not in shown
+    state.detail["zone_data"] = [{**level, "map_id": "https://placeos.example.com/maps/l3.svg"}]
+    assert "Map Level 3 floor plan" in text_of(detail_view(state))
+    state.detail["zone_data"] = [{**level, "map_id": "javascript:alert(1)"}]  # never an href
+    assert "Map Marked on the Level 3 floor plan" in text_of(detail_view(state))
+    state.detail = {"id": "sys-1", "name": "Coogee", "map_id": "map-coogee"}
+    assert "Map Marked on its level's floor plan" in text_of(detail_view(state))
+    state.detail = {"id": "sys-1", "name": "Coogee"}
+    assert "Map —" in text_of(detail_view(state))

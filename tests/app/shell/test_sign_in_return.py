@@ -8,7 +8,7 @@ from typing import Any
 from app.auth.flows import ImplicitFlow
 from app.auth.session import AuthSession
 from app.core.ports import MemoryStorage
-from app.shell.sign_in_return import NOTHING, UNREACHABLE, Failed, Proceed, Restart, SignInReturn
+from app.shell.sign_in_return import IGNORED_LINK, NOTHING, UNREACHABLE, Failed, Proceed, Restart, SignInReturn
 from tests.fakes import Clock, config, counter_states, state_of
 
 
@@ -38,7 +38,7 @@ async def test_a_response_to_a_sign_in_started_here_proceeds_back_to_the_persons
     found = arrival.response_in({"fragment": response(state), "query": ""})
     assert isinstance(found, str)
     decision = await arrival.complete(found, clock())
-    assert decision == Proceed("/?q=room&system=sys-1", "signed in", "")
+    assert decision == Proceed("/?q=room&system=sys-1", "signed in", None)
     token = session.token()
     assert token is not None and token.access_token.reveal() == "tok-abcdefgh"
 
@@ -58,11 +58,30 @@ async def test_an_unknown_state_fails_with_its_own_title_and_uses_nothing() -> N
 
 
 async def test_a_replayed_response_fails() -> None:
-    arrival, flow, _, clock = arrival_for()
+    arrival, flow, session, clock = arrival_for()
     state = state_of(flow.sign_in_url("/"))
     assert isinstance(await arrival.complete(response(state), clock()), Proceed)
+    session.forget()
     again = await arrival.complete(response(state), clock())
     assert isinstance(again, Failed)
+
+
+async def test_in_a_signed_in_tab_a_link_not_started_here_is_refused_as_strictly_but_the_app_stays_with_a_notice() -> (
+    None
+):
+    arrival, flow, session, clock = arrival_for()
+    state = state_of(flow.sign_in_url("/?q=room"))
+    assert isinstance(await arrival.complete(response(state), clock()), Proceed)
+    for stray in (response(state, access_token="tok-replayed"), response("never-issued-here", access_token="tok-x")):
+        decision = await arrival.complete(stray, clock())
+        assert isinstance(decision, Proceed) and decision.back is None  # the person's place is not moved
+        assert decision.notice is not None and decision.notice.text == IGNORED_LINK
+        assert decision.notice.actions == (("Why?", "doctor"), ("Dismiss", "dismiss_notice"))
+        assert "not started here" in decision.outcome or "used" in decision.outcome, decision.outcome
+        token = session.token()
+        assert token is not None and token.access_token.reveal() == "tok-abcdefgh"  # nothing of the link was used
+    misplaced = arrival.response_in({"fragment": "", "query": response("never-issued-here")})
+    assert isinstance(misplaced, Proceed) and misplaced.notice is not None
 
 
 async def test_an_oauth_error_fails_with_try_again() -> None:
