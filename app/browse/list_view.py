@@ -80,12 +80,22 @@ def _select(name: str, label: str, anyone: str, options: list[tuple[str, str]], 
     )
 
 
+def filters_toggle(state: BrowseState) -> El:
+    """On a phone the filters fold behind this button, which says how many are on (CSS shows it only there)."""
+    place = state.place
+    on = sum(map(bool, (place.building, place.level, place.capacity, place.bookable))) + len(place.features)
+    expanded = "true" if state.filters_open else "false"
+    attrs = {"type": "button", "class": "filters-toggle", "id": "filters-toggle", "data-action": "toggle_filters"}
+    return h("button", {**attrs, "aria-expanded": expanded, "aria-controls": "filters"}, f"Filters ({on} on)")
+
+
 def filters_form(state: BrowseState) -> El:
     place = state.place
     features = sorted(set(state.features_seen) | set(place.features))
+    folded = "" if state.filters_open else " folded"
     return h(
         "form",
-        {"class": "filters", "data-action": "filter", "aria-labelledby": "filters-title"},
+        {"class": "filters" + folded, "id": "filters", "data-action": "filter", "aria-labelledby": "filters-title"},
         h("h2", {"id": "filters-title", "class": "visually-hidden", "tabindex": "-1"}, "Filters"),
         _select("building", "Building", "Any building", state.buildings, place.building, False),
         _select("level", "Level", "Any level", state.levels if place.building else [], place.level, not place.building),
@@ -220,6 +230,7 @@ def systems_view(state: BrowseState, base: str) -> El:
             search_form(place.q),
             h("span", {"class": "count", "id": "count", "aria-live": "polite"}, count_text(state)),
         ),
+        filters_toggle(state),
         filters_form(state),
         filter_chips(state),
         notice_el(Notice("error", state.list_error, (("Try again", "reload"),))) if state.list_error else None,
@@ -232,6 +243,7 @@ def systems_view(state: BrowseState, base: str) -> El:
 __all__ = [
     "count_text",
     "filters_form",
+    "filters_toggle",
     "listed",
     "pager",
     "plural",

@@ -190,6 +190,9 @@ class Browse:
         elif action == "goto" and (number := ascii_int(form.get("page", "").strip(), MAX_OFFSET_DIGITS)) is not None:
             last = max(0, (self.state.total - 1) // PAGE_SIZE)
             self.go(place.listing(min(max(number, 1) - 1, last) * PAGE_SIZE), focus_back="systems-list")
+        elif action == "toggle_filters":
+            self.state.filters_open = not self.state.filters_open
+            self._host.show("filters-toggle")
         elif action == "open" and arg:
             self.go(replace(place, system=arg[:200]))
         elif action == "back":

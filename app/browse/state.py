@@ -33,6 +33,7 @@ class BrowseState:
     live_system: str = ""  # whose live state `live` holds
     base_path: str = "/"  # where the app lives: its links are under it
     image_origins: tuple[str, ...] = ()  # where rooms' pictures may load from (the CSP's img-src)
+    filters_open: bool = False  # on a phone, the filters unfolded (wider screens always show them)
 
     @classmethod
     def for_config(cls, config: ClientConfig, place: Place | None = None) -> BrowseState:

@@ -25,7 +25,7 @@ def initials(name: str) -> str:
     return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
-def topbar(user: dict[str, Any] | None) -> El:
+def topbar(user: dict[str, Any] | None, tools: El | None = None) -> El:
     name = str((user or {}).get("name") or "")
     email = str((user or {}).get("email") or "")
     who = (
@@ -47,28 +47,39 @@ def topbar(user: dict[str, Any] | None) -> El:
         "header",
         {"class": "topbar"},
         brand(h("span", {"class": "brand-name"}, "PlaceOS")),
-        h("div", {"class": "user"}, who, button("Sign out", "sign_out", id="sign-out")),
+        h("div", {"class": "user"}, who, tools, button("Sign out", "sign_out", id="sign-out")),
     )
 
 
 def render(model: Model, doctor: DoctorState | None = None, console: ConsoleState | None = None) -> list[El]:
     """The screen, with the auth doctor and the developers' console over it where they are open."""
-    nodes = screen_nodes(model)
+    launcher = None
+    if console is not None and not console.open and model.board is None:
+        from app.console.view import console_launcher
+
+        launcher = console_launcher()
+    nodes = screen_nodes(model, launcher)
     if doctor is not None:
         from app.doctor.view import doctor_panel  # these three load with what they draw, not at start-up
 
         nodes.append(h("div", {"class": "doctor-layer"}, doctor_panel(doctor)))
     if console is not None:
-        from app.console.view import console_launcher, console_panel
+        from app.console.view import console_panel
 
         if console.open:
             nodes.append(console_panel(console))
-        elif model.board is None:
-            nodes.append(console_launcher())
+        elif launcher is not None and not any(holds(node, launcher) for node in nodes):
+            nodes.append(launcher)  # no header on this screen: a corner the centred card never reaches
     return nodes
 
 
-def screen_nodes(model: Model) -> list[El]:
+def holds(node: El | str, target: El) -> bool:
+    return node is target or (isinstance(node, El) and any(holds(child, target) for child in node.children))
+
+
+def screen_nodes(model: Model, launcher: El | None = None) -> list[El]:
+    """The screen itself; `launcher` (the console's button) goes in the header where the screen has one, so it
+    never covers content."""
     screen = model.screen
     if model.board is not None and (model.board.rooms or not isinstance(screen, SignedOut | CallbackFailed)):
         from app.kiosk.view import board_view
@@ -92,7 +103,7 @@ def screen_nodes(model: Model) -> list[El]:
     return [
         *([to_results] if not browse.place.system and browse.systems else []),
         h("a", {"class": "skip-link", "href": "#content"}, "Skip to content"),
-        topbar(browse.user),
+        topbar(browse.user, launcher),
         h(
             "main",
             {"class": "content", "id": "content", "tabindex": "-1"},

@@ -254,3 +254,30 @@ def test_kept_requests_that_are_not_addresses_the_app_sent_are_never_asked_for(
     expect(page.locator("#saved-view")).to_have_count(0, timeout=BOOT)
     expect(page.locator(".system-name")).to_have_text(names)  # the app asked for its data itself
     assert not [url for url in asked if not url.startswith(live_server.url)]
+
+
+def test_on_a_phone_the_filters_fold_the_first_room_is_above_the_fold_and_the_console_covers_nothing(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(live_server.url + "?bookable=true&capacity=2")
+    sign_in_from_app(page, live_server)
+    toggle = page.locator("#filters-toggle")
+    expect(toggle).to_have_text("Filters (2 on)")
+    expect(page.locator("#filters")).to_be_hidden()
+    first = page.locator(".system-name:not(#saved-view *)").first
+    box = first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 812, box  # a room, not the filters, on the first screen
+    launcher = page.locator("header #console-open")
+    expect(launcher).to_be_visible()  # in the header, where it covers nothing
+    rows = page.locator(".system-row:not(#saved-view *)")
+    button = launcher.bounding_box()
+    assert button is not None
+    for index in range(rows.count()):
+        row = rows.nth(index).bounding_box()
+        assert row is not None
+        apart = button["y"] + button["height"] <= row["y"] or row["y"] + row["height"] <= button["y"]
+        assert apart, (button, row)
+    toggle.click()
+    expect(page.locator("#filters")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
