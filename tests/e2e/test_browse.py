@@ -104,7 +104,7 @@ def test_paging_puts_focus_and_scroll_at_the_top_of_the_list(page: Page, live_se
     assert 0 <= top < 600
 
 
-def test_the_skip_links_come_first_and_the_first_room_is_one_tab_past_skip_to_results(
+def test_skip_links_lead_to_the_first_room_in_one_tab_and_a_phone_shows_rooms_before_its_folded_filters(
     page: Page, live_server: LiveServer
 ) -> None:
     page.goto(live_server.url)
@@ -127,6 +127,30 @@ def test_the_skip_links_come_first_and_the_first_room_is_one_tab_past_skip_to_re
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#content")).to_be_focused()
+
+    # A phone: the filters fold, the first room is on the first screen, and the console's button covers nothing.
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(live_server.url + "?bookable=true&capacity=2")
+    expect(page.locator(".system-row:not(#saved-view *)").first).to_be_visible(timeout=BOOT)
+    toggle = page.locator("#filters-toggle")
+    expect(toggle).to_have_text("Filters (2 on)")
+    expect(page.locator("#filters")).to_be_hidden()
+    first = page.locator(".system-name:not(#saved-view *)").first
+    box = first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 812, box  # a room, not the filters, on the first screen
+    launcher = page.locator("header #console-open")
+    expect(launcher).to_be_visible()  # in the header, where it covers nothing
+    rows = page.locator(".system-row:not(#saved-view *)")
+    button = launcher.bounding_box()
+    assert button is not None
+    for index in range(rows.count()):
+        row = rows.nth(index).bounding_box()
+        assert row is not None
+        apart = button["y"] + button["height"] <= row["y"] or row["y"] + row["height"] <= button["y"]
+        assert apart, (button, row)
+    toggle.click()
+    expect(page.locator("#filters")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
 
 
 @pytest.mark.parametrize("focused", ["#search", ".system-row"])
@@ -254,30 +278,3 @@ def test_kept_requests_that_are_not_addresses_the_app_sent_are_never_asked_for(
     expect(page.locator("#saved-view")).to_have_count(0, timeout=BOOT)
     expect(page.locator(".system-name")).to_have_text(names)  # the app asked for its data itself
     assert not [url for url in asked if not url.startswith(live_server.url)]
-
-
-def test_on_a_phone_the_filters_fold_the_first_room_is_above_the_fold_and_the_console_covers_nothing(
-    page: Page, live_server: LiveServer
-) -> None:
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.goto(live_server.url + "?bookable=true&capacity=2")
-    sign_in_from_app(page, live_server)
-    toggle = page.locator("#filters-toggle")
-    expect(toggle).to_have_text("Filters (2 on)")
-    expect(page.locator("#filters")).to_be_hidden()
-    first = page.locator(".system-name:not(#saved-view *)").first
-    box = first.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 812, box  # a room, not the filters, on the first screen
-    launcher = page.locator("header #console-open")
-    expect(launcher).to_be_visible()  # in the header, where it covers nothing
-    rows = page.locator(".system-row:not(#saved-view *)")
-    button = launcher.bounding_box()
-    assert button is not None
-    for index in range(rows.count()):
-        row = rows.nth(index).bounding_box()
-        assert row is not None
-        apart = button["y"] + button["height"] <= row["y"] or row["y"] + row["height"] <= button["y"]
-        assert apart, (button, row)
-    toggle.click()
-    expect(page.locator("#filters")).to_be_visible()
-    expect(toggle).to_have_attribute("aria-expanded", "true")
