@@ -49,6 +49,15 @@ def memory(page: Page, cdp: Any) -> dict[str, float]:
     return {"js": heap["usedSize"], "wasm": python["wasm"], "objects": python["objects"]}
 
 
+def growth_rows(first: dict[str, float], last: dict[str, float]) -> list[tuple[str, str, str]]:
+    """What memory() saw grow between two readings, as report rows (name, value, target)."""
+    mb = 1024 * 1024
+    js = f"{(last['js'] - first['js']) / mb:+.2f} MB ({first['js'] / mb:.1f} → {last['js'] / mb:.1f} MB)"
+    wasm = f"{(last['wasm'] - first['wasm']) / mb:+.2f} MB ({last['wasm'] / mb:.0f} MB)"
+    objects = f"{last['objects'] - first['objects']:+.0f} ({last['objects']:.0f} alive)"
+    return [("JS heap growth", js, "< 10 MB"), ("wasm heap growth", wasm, "< 10 MB"), ("Python objects", objects, "")]
+
+
 def token(page: Page) -> str:
     return str(json.loads(page.evaluate("() => localStorage.getItem('placeos.token')"))["access_token"])
 
@@ -115,14 +124,10 @@ def run(server: LiveServer, cycles: int) -> None:
         frames = page.locator("iframe").count()
         nodes = page.evaluate("() => document.getElementsByTagName('*').length")
         browser.close()
-    mb = 1024 * 1024
-    growth = (end["js"] - baseline["js"]) / mb
     rows = [
         ("renewal cycles", f"{cycles} ({len(set(seen))} distinct tokens)", ""),
         ("median cycle", f"{statistics.median(per_cycle):.1f} s", ""),
-        ("JS heap growth", f"{growth:+.2f} MB ({baseline['js'] / mb:.1f} → {end['js'] / mb:.1f} MB)", "< 10 MB"),
-        ("wasm heap growth", f"{(end['wasm'] - baseline['wasm']) / mb:+.2f} MB ({end['wasm'] / mb:.0f} MB)", "< 10 MB"),
-        ("Python objects", f"{end['objects'] - baseline['objects']:+.0f} ({end['objects']:.0f} alive)", ""),
+        *growth_rows(baseline, end),
         ("sockets open at the end", str(sockets), "1"),
         ("frames watched / blank", f"{watched['frames']} / {watched['blankFrames']}", "0 blank"),
         ("DOM changes / blank", f"{watched['mutations']} / {watched['blankMutations']}", "0 blank"),

@@ -21,9 +21,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
+from soak import growth_rows, memory  # beside this script
 
 from server.faults import Faults
 from server.settings import ClientSettings, Settings
@@ -49,10 +49,6 @@ from app.main import app
 s = app.board.state
 [s.fetched_at or 0, s.quiet, s.offline]
 `).toJs()"""
-PYTHON_MEMORY = """async () => {
-  const count = await pyodide.runPythonAsync('import gc\\ngc.collect()\\nlen(gc.get_objects())');
-  return {wasm: pyodide._module.HEAP8.buffer.byteLength, objects: count};
-}"""
 
 
 @dataclass
@@ -78,12 +74,6 @@ def fresh_after(page: Page, since: float, limit_s: float = 60) -> float:
             return time.monotonic() - began
         time.sleep(0.05)
     return limit_s
-
-
-def memory(page: Page, cdp: Any) -> dict[str, float]:
-    cdp.send("HeapProfiler.collectGarbage")
-    python = page.evaluate(PYTHON_MEMORY)
-    return {"js": cdp.send("Runtime.getHeapUsage")["usedSize"], "wasm": python["wasm"], "objects": python["objects"]}
 
 
 def run(days: int, step_min: int, outage_min: int) -> None:
@@ -166,7 +156,6 @@ def outage(page: Page, server: LiveServer, clock: MovableClock, minutes: int, we
 
 
 def report(week: Week, days: int, board: dict[str, int], sign_ins: int, navigations: int, crashes: int) -> None:
-    mb = 1024 * 1024
     first, last = week.memory
     rows = [
         ("simulated days, steps", f"{days}, {week.steps}", ""),
@@ -177,9 +166,7 @@ def report(week: Week, days: int, board: dict[str, int], sign_ins: int, navigati
         ("outage badges asking to sign in", str(week.outage_sign_ins), "0"),
         ("main-frame navigations", str(navigations), "0"),
         ("quiet hours wrong (steps)", str(week.quiet_wrong), "0"),
-        ("JS heap growth", f"{(last['js'] - first['js']) / mb:+.2f} MB ({last['js'] / mb:.1f} MB)", "< 10 MB"),
-        ("wasm heap growth", f"{(last['wasm'] - first['wasm']) / mb:+.2f} MB ({last['wasm'] / mb:.0f} MB)", "< 10 MB"),
-        ("Python objects", f"{last['objects'] - first['objects']:+.0f} ({last['objects']:.0f} alive)", ""),
+        *growth_rows(first, last),
         ("longest stale after a step", f"{max(week.stale):.1f} s", "< 15 s"),
         ("fresh after PlaceOS came back", f"max {max(week.back, default=0):.1f} s of {len(week.back)}", "< 15 s"),
         ("renderer crashes", str(crashes), "0"),
