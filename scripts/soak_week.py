@@ -3,7 +3,9 @@
 The board runs through `--days` simulated days (7) in headless Chromium against the real serve.py and its
 stand-in, on one clock moved on for both: Playwright's page.clock in the page, and the stand-in's injected clock
 (tests.live.MovableClock). Each step moves both clocks `--step` minutes on (10), as if the display had been
-switched off and on again; the board's due timers fire once and it must catch up by itself. Along the way:
+switched off and on again; the board's due timers fire once and it must catch up by itself. A step waits for a
+renewal under way to end first (a running display's clock does not leap while its hidden frame loads). Along the
+way:
 - tokens live 2 hours, as PlaceOS's do, and are renewed in the hidden frame in their last 15 minutes (a step
   must not jump over the whole renewal window), with PlaceOS's own sign-in lasting 30 days;
 - quiet hours run from 20:00 to 07:00 every night;
@@ -51,6 +53,9 @@ s = app.board.state
 `).toJs()"""
 
 
+RENEWING = "() => pyodide.runPython('from app.main import app\\napp.keeper.frames._running')"
+
+
 @dataclass
 class Week:
     steps: int = 0
@@ -74,6 +79,14 @@ def fresh_after(page: Page, since: float, limit_s: float = 60) -> float:
             return time.monotonic() - began
         time.sleep(0.05)
     return limit_s
+
+
+def settled(page: Page, limit_s: float = 20) -> None:
+    """Real time until no renewal is under way: a display's clock runs on while its hidden frame loads, and a jump
+    in the middle of one would fire the frame's timeout at once (a 'failure' no running display meets)."""
+    began = time.monotonic()
+    while time.monotonic() - began < limit_s and page.evaluate(RENEWING):
+        time.sleep(0.05)
 
 
 def run(days: int, step_min: int, outage_min: int) -> None:
@@ -133,6 +146,7 @@ def step(page: Page, server: LiveServer, clock: MovableClock, step_min: int, out
     if hour == OUTAGE_AT_HOUR and time.localtime(page_now(page)).tm_min < step_min:
         server = outage(page, server, clock, outage_min, week)
     week.stale.append(fresh_after(page, page_now(page) - 1))
+    settled(page)
     _, quiet, _ = page.evaluate(BOARD)
     local = time.localtime(page_now(page))
     minute = local.tm_hour * 60 + local.tm_min
