@@ -63,7 +63,9 @@ class ExpiryWatch:
 
     def decide(self, token: Token | None, now: float) -> Decision:
         if token is None:
-            return Expired()
+            # A display whose token ran out while PlaceOS was away keeps renewing from PlaceOS's session once it is
+            # back; waiting for a person here left it stale for good (found by the accelerated week).
+            return RenewInFrame() if self._kiosk and self._in_frame else Expired()
         remaining = token.remaining(now)
         if remaining <= 0 and token.refresh_token:
             return RenewSilently(reload=True)  # ran out while offline: keep trying with what renews

@@ -84,3 +84,12 @@ def test_a_short_refresh_token_renews_at_eighty_percent_too() -> None:
     given = Token(Secret("tok-abcdefgh"), NOW + 5, "public", Secret("ref-abcdefgh"), lifetime_s=20)
     assert watch.decide(given, NOW) == Quiet()
     assert watch.decide(given, NOW + 1) == RenewSilently()
+
+
+def test_a_display_that_can_renew_in_a_frame_keeps_renewing_when_its_token_is_gone() -> None:
+    # Its token ran out while PlaceOS was away: once PlaceOS is back, its session renews the display by itself.
+    from app.auth.expiry import RenewInFrame
+
+    assert ExpiryWatch(300, kiosk=True, in_frame=True).decide(None, NOW) == RenewInFrame()
+    assert ExpiryWatch(300, kiosk=True, in_frame=False).decide(None, NOW) == Expired()  # no frame: a person
+    assert ExpiryWatch(300, kiosk=False, in_frame=True).decide(None, NOW) == Expired()  # a person's tab asks
