@@ -145,7 +145,7 @@ async def start(handoff: Any) -> None:
             exclusive=browser.exclusive,
             viewport=browser.viewport,
             copy_text=browser.copy_text,
-            connect=opener(config.realtime_url, connect, auth) if config.placeos_on_page_origin else None,
+            connect=opener(config.realtime_url, connect, auth),  # the doctor opens none where PlaceOS is elsewhere
             zone_time=browser.zone_time,
         )
     )

@@ -68,13 +68,9 @@ def render(model: Model, doctor: DoctorState | None = None, console: ConsoleStat
 
         if console.open:
             nodes.append(console_panel(console))
-        elif launcher is not None and not any(holds(node, launcher) for node in nodes):
+        elif launcher is not None and not any(node.tag == "header" for node in nodes):  # the header took it
             nodes.append(launcher)  # no header on this screen: a corner the centred card never reaches
     return nodes
-
-
-def holds(node: El | str, target: El) -> bool:
-    return node is target or (isinstance(node, El) and any(holds(child, target) for child in node.children))
 
 
 def screen_nodes(model: Model, launcher: El | None = None) -> list[El]:

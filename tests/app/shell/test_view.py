@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from app.core.ports import HttpResponse
+from app.ui.elements import El
 from tests.fakes import (
     Harness,
     find,
@@ -21,11 +22,15 @@ async def test_controller_markup_stays_text_in_the_tree() -> None:
     assert "<img src=x onerror=alert(1)>" in h.screen.text
 
 
+def holds(node: El | str, target: El) -> bool:
+    return node is target or (isinstance(node, El) and any(holds(child, target) for child in node.children))
+
+
 def test_the_console_button_sits_in_the_header_of_a_signed_in_screen_and_in_a_free_corner_without_one() -> None:
     from app.browse.state import BrowseState
     from app.console.state import ConsoleState
     from app.shell.model import Model
-    from app.shell.view import holds, render
+    from app.shell.view import render
     from app.ui.screens import SignedOut, Working
 
     console = ConsoleState()
