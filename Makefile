@@ -26,7 +26,7 @@ lint: $(DEPS_STAMP)  ## ruff and mypy (strict)
 unit: setup  ## only the tests that need no browser
 	$(PY) -m pytest -n 2 -m "not browser" $(ARGS)
 
-fuzz: setup  ## the property-based tests with 20,000 hostile examples each (make test runs 150, seeded)
+fuzz: setup  ## the property-based tests with 20,000 hostile examples each (make test runs 100, seeded)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m property $(ARGS)
 
 bench: setup chromium  ## start-up benchmark in headless Chromium (prints figures)

@@ -18,7 +18,7 @@ from tests.standin_helpers import FakeClock, make_app
 
 # Property-based tests: a bounded run in `make test` (seeded, so CI is repeatable), a long one in `make fuzz`.
 settings.register_profile(
-    "test", max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    "test", max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
     "fuzz", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
