@@ -97,8 +97,9 @@ class App:
         self.live.start()
 
     def keep_page(self, requested: list[str]) -> None:
-        """This page as drawn, for the loader to show at once on this tab's next load of the same address."""
-        if self.shown is not None and self.board is None:
+        """This page as drawn, for the loader to show at once on this tab's next load of the same address; never a
+        screen after sign-out (an answer can land after it)."""
+        if self.shown is not None and self.board is None and self.working:
             nodes = [to_data(node) for node in self.shown]
             self.session.keep_page(self.navigator.current(), nodes, requested[:MAX_EARLY])
 

@@ -132,17 +132,27 @@ new MutationObserver(() => {
 
 
 def wait_for_saved_board(page: Page) -> tuple[list[str], list[str]]:
-    """The tiles' names and states as on screen, once the board has kept them for a reload or a reboot (it keeps
-    its copy at most board_save_s behind): what a later start must paint at once. Read again on each look, since a
-    live value may change while the board keeps the one before it."""
+    """The tiles' names and states as on screen, once the board has kept exactly them, tile by tile, for a reload
+    or a reboot (it keeps its copy at most board_save_s behind): what a later start must paint at once. Read again
+    on each look, since a live value may change while the board keeps the one before it."""
     handle = page.wait_for_function(
         """(key) => {
-      const saved = localStorage.getItem(key) || '';
+      const text = (node) => typeof node === 'string' ? node : node.slice(2).map(text).join('');
+      const classes = (node) => typeof node === 'string' ? [] : String(node[1].class || '').split(' ');
+      const kept = [];  // [name, status] of each tile in the saved tree, in order
+      const walk = (node, tile) => {
+        if (typeof node === 'string') return;
+        if (classes(node).includes('tile')) { tile = ['', '']; kept.push(tile); }
+        if (tile && classes(node).includes('tile-name')) tile[0] = text(node);
+        if (tile && classes(node).includes('status')) tile[1] = text(node);
+        node.slice(2).forEach((child) => walk(child, tile));
+      };
+      try { JSON.parse(localStorage.getItem(key) || '[]').forEach((node) => walk(node, null)); } catch { return null; }
       const names = [...document.querySelectorAll('.tile-name')].map((el) => el.innerText);
       const statuses = [...document.querySelectorAll('.tile .status')].map((el) => el.innerText);
-      const words = statuses.map((status) => status.split(' ').slice(1).join(' '));  // the words, not the shape
-      const kept = names.length > 0 && [...names, ...words].every((text) => saved.includes(JSON.stringify(text)));
-      return kept ? {names, statuses} : null;
+      const same = names.length > 0 && names.length === kept.length && names.every((name, i) =>
+        name === kept[i][0] && statuses[i].replace(/\\s+/g, ' ').trim() === kept[i][1].replace(/\\s+/g, ' ').trim());
+      return same ? {names, statuses} : null;
     }""",
         arg=PAINTED_KEY,
         timeout=BOOT,

@@ -182,7 +182,7 @@ def test_expiry_keeps_data_on_screen_and_says_sign_in_again(page: Page, server_f
     assert page.locator(".system-row").count() == rows
     page.get_by_role("button", name="Sign in again").click()
     expect(page.locator(".notice.error")).to_have_count(0, timeout=BOOT)
-    expect(page.locator(".system-row").first).to_be_visible()
+    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)  # a new page: Python starts again
 
 
 def test_401_mid_session_asks_for_sign_in_and_the_request_runs_again(page: Page, live_server: LiveServer) -> None:

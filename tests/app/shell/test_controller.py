@@ -6,7 +6,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from app.auth.session import Token
+from app.auth.session import PAGE_KEY, Token
 from app.core.ports import HttpResponse
 from app.core.redact import Secret
 from tests.fakes import (
@@ -15,6 +15,7 @@ from tests.fakes import (
     Harness,
     code_sign_in,
     find,
+    signed_in_at,
     standin,
     state_of,
     text_of,
@@ -123,6 +124,15 @@ async def test_controller_sign_out_revokes_logs_out_and_forgets() -> None:
     again.storage.data.update(back.storage.data)
     await again.app.start("", again.clock.now)
     assert "You have signed out." not in again.screen.text  # said once
+
+
+async def test_an_answer_landing_after_sign_out_keeps_no_copy_of_the_page() -> None:
+    h = await signed_in_at("/?q=room")
+    assert h.storage.get(PAGE_KEY) is not None  # the list, as drawn, for this tab's next load
+    await h.app.sign_out()
+    assert h.storage.get(PAGE_KEY) is None
+    h.app.keep_page([])  # a refresh that was under way finishes now
+    assert h.storage.get(PAGE_KEY) is None
 
 
 async def test_controller_sign_out_without_cors_still_reaches_placeos_logout() -> None:
