@@ -50,16 +50,37 @@ from tests.live import LiveServer, chromium_launch_options  # noqa: E402
 LATENCY_MS = 100  # a PlaceOS across the internet: every API answer this much later (the stand-in's fault switch)
 TARGETS = {"screen_ms": 1000, "warm_ms": 1300, "cold_ms": 2300, "cold_bytes": 6_500_000, "warm_bytes": 10_000}
 BASELINE = ROOT / "scripts" / "baseline"
-# The time of the first animation frame with a system row on screen, from navigation start.
+# The time of the first animation frame with a system row on screen, from navigation start; and where each room's
+# name was drawn on the first frame of the saved copy and on the first of Python's own rows (issue 23: a returning
+# visit must not move).
 FIRST_ROW = """(() => {
+  const rows = () => [...document.querySelectorAll('.system-name')].map((el) => {
+    const box = el.getBoundingClientRect();
+    return [el.textContent, box.left, box.top];
+  });
   const look = () => {
     const row = document.querySelector('.system-row');
     if (row && window.__firstRow === undefined) window.__firstRow = performance.now();
-    if (row && !row.closest('#saved-view')) { window.__freshRow = performance.now(); return; }
+    if (row && row.closest('#saved-view') && window.__copyRows === undefined) window.__copyRows = rows();
+    if (row && !row.closest('#saved-view')) {
+      window.__freshRow = performance.now();
+      window.__freshRows = rows();
+      return;
+    }
     requestAnimationFrame(look);
   };
   requestAnimationFrame(look);
 })();"""
+# The largest distance (px) any room name moved from the saved copy to Python's rows; NaN when no copy was drawn.
+LARGEST_MOVE = """() => {
+  const before = window.__copyRows, after = window.__freshRows || [];
+  if (!before) return NaN;
+  const at = new Map(after.map(([name, x, y]) => [name, [x, y]]));
+  return Math.max(0, ...before.map(([name, x, y]) => {
+    const moved = at.get(name);
+    return moved ? Math.max(Math.abs(moved[0] - x), Math.abs(moved[1] - y)) : Infinity;
+  }));
+}"""
 
 
 # The time of the first animation frame with a sign-in button on screen: the server's card (server/first_screen.py)
@@ -217,15 +238,25 @@ def returning_visits(p: Any, url: str, settings: Settings, runs: int) -> dict[st
         for mark in ("bytecode-saved", "snapshot-saved", "runtime-kept") if "baseline" not in url else ():
             page.wait_for_function("(m) => performance.getEntriesByName(m).length > 0", arg=mark, timeout=60_000)
         phases: dict[str, list[float]] = {}
-        for _ in range(runs):
-            page.goto(url)
-            warm.append(first_row(page))
-            fresh.append(first_row(page, fresh=True))
-            if "baseline" not in url:
-                page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0")
-                for name, value in page.evaluate(PHASES).items():
-                    phases.setdefault(name, []).append(value)
+        moves: dict[str, list[float]] = {"move at 1280 px": [], "move at 375 px": []}
+        widths = ((1280, 800, "move at 1280 px"), (375, 812, "move at 375 px"))  # the figures above: at 1280
+        for width, height, key in widths if "baseline" not in url else widths[:1]:
+            page.set_viewport_size({"width": width, "height": height})
+            for _ in range(runs):
+                page.goto(url)
+                if width == 1280:
+                    warm.append(first_row(page))
+                    fresh.append(first_row(page, fresh=True))
+                else:
+                    first_row(page, fresh=True)
+                if "baseline" not in url:
+                    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0")
+                    moves[key].append(float(page.evaluate(LARGEST_MOVE)))
+                    for name, value in page.evaluate(PHASES).items():
+                        phases.setdefault(name, []).append(value)
         context.close()
+    if "baseline" not in url:
+        phases.update(moves)
     return {"warm": warm, "fresh": fresh, **{"phase: " + k: v for k, v in phases.items()}}
 
 
@@ -317,8 +348,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<36} {value:>10}   {target}")
     print("returning visit, signed in: where the time to fresh rows goes (ms from navigation start)")
     for phase, ms in mine.items():
-        if phase.startswith("phase: "):
+        if phase.startswith("phase: ") and not phase.startswith("phase: move"):
             print(f"  {phase.removeprefix('phase: '):<36} {ms:>7.0f} ms")
+    print("returning visit: the largest move of a room's name from the saved copy to Python's rows (target <= 2 px)")
+    for width in ("1280", "375"):
+        moved = app_data[f"phase: move at {width} px"]
+        print(f"  at {width} px{'':<29} {statistics.median(moved):>7.1f} px median, {max(moved):.1f} px at most")
     return 0
 
 

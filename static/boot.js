@@ -59,17 +59,31 @@
   // A kiosk board's last state, as Python last drew it (app/kiosk/board.py), shown while Python starts so that a
   // reload or a reboot never shows a loading screen. It comes from storage, so it is built as the app builds its
   // screens: elements from a short list, text as text nodes, attributes from an allow-list (app/browser/dom.py).
+  // A person's page is drawn whole (header, search box, filters with their choices, rows) so that Python's first
+  // render lands on the same layout; it is inert until then. Links keep only this app's own addresses, pictures
+  // only web addresses (the CSP's img-src still decides), booleans are present or absent.
   const PAINT_TAGS = new Set(["main", "header", "section", "nav", "div", "span", "h1", "h2", "p", "ul", "li", "time",
-    "a", "dl", "dt", "dd", "wbr"]);
-  const PAINT_ATTRS = new Set(["id", "class", "role", "data-room"]);
+    "a", "dl", "dt", "dd", "wbr", "form", "label", "input", "select", "option", "button", "fieldset", "legend", "img"]);
+  const PAINT_ATTRS = new Set(["id", "class", "role", "data-room", "type", "name", "value", "placeholder", "min",
+    "max", "for", "alt", "tabindex", "checked", "selected", "disabled", "hidden"]);
+  function safeUrl(name, value) {
+    try {
+      const url = new URL(value, location.href);
+      return name === "href" ? url.origin === location.origin : name === "src" && /^https?:$/.test(url.protocol);
+    } catch {
+      return false;
+    }
+  }
   function build(node, depth) {
     if (typeof node === "string") return document.createTextNode(node);
     if (!Array.isArray(node) || depth > 12 || !PAINT_TAGS.has(node[0])) return document.createTextNode("");
     const element = document.createElement(node[0]);
     for (const [name, value] of Object.entries(node[1] || {})) {
-      if ((PAINT_ATTRS.has(name) || name.startsWith("aria-")) && typeof value === "string") {
-        element.setAttribute(name, value);
-      }
+      const url = typeof value === "string" && safeUrl(name, value);
+      const known = PAINT_ATTRS.has(name) || name.startsWith("aria-") || url;
+      if (!known || value === false || value === null) continue;
+      if (value === true) element.setAttribute(name, "");
+      else if (typeof value === "string" || typeof value === "number") element.setAttribute(name, String(value));
     }
     for (const child of node.slice(2)) element.appendChild(build(child, depth + 1));
     return element;
@@ -170,6 +184,7 @@
       watch.disconnect();
       const view = document.createElement("div");
       view.id = "saved-view";
+      view.inert = true; // a copy: nothing in it answers until Python has drawn the page itself
       for (const node of saved) view.appendChild(build(node, 0));
       app.prepend(view);
       performance.mark("saved-view-painted");

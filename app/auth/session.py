@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.auth.oauth import response_state
@@ -26,6 +27,7 @@ PAGE_KEY = "placeos.page.painted"  # a person's last list or detail as drawn, wi
 # In localStorage, no secret in it: until when a tab of this origin holds a token, so that a new tab asks the others
 # for one (app.tabs) only when one may answer, and a first visit waits for nobody.
 SIGNED_IN_KEY = "placeos.signed-in-until"
+MAX_FEATURES = 200  # features kept for a tab's filters: more is not a list anyone reads
 
 
 @dataclass(frozen=True)
@@ -196,12 +198,24 @@ class AuthSession:
         self._token_storage.remove(PAINTED_KEY)
         self._session_storage.remove(PAGE_KEY)
 
-    def keep_page(self, path: str, painted: list[object], requests: list[str] | None = None) -> None:
+    def keep_page(
+        self, path: str, painted: list[object], requests: list[str] | None = None, features: Iterable[str] = ()
+    ) -> None:
         """What a person last saw at `path`, as drawn, for static/boot.js to show at once when this tab loads that
-        address again (beside the token: per tab, gone at sign-out), and the GET requests that drew it, which the
-        loader then sends early (app.api.early_answers)."""
-        page = {"path": path, "nodes": painted, "requests": requests or []}
+        address again (beside the token: per tab, gone at sign-out), the GET requests that drew it, which the
+        loader then sends early (app.api.early_answers), and the features the tab's lists have shown, so that a
+        reload offers the same filters."""
+        page = {"path": path, "nodes": painted, "requests": requests or [], "features": sorted(features)}
         self._session_storage.set(PAGE_KEY, json.dumps(page, separators=(",", ":")))
+
+    def kept_features(self) -> list[str]:
+        """The features kept with this tab's page; [] for none or for anything that is not a list of them."""
+        try:
+            page = json.loads(self._session_storage.get(PAGE_KEY) or "null")
+        except ValueError:
+            return []
+        features = page.get("features") if isinstance(page, dict) else None
+        return [str(f)[:40] for f in features[:MAX_FEATURES]] if isinstance(features, list) else []
 
     def signed_in_ok(self) -> None:
         """The API accepted the token: the sign-in loop, if any, is over."""
