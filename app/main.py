@@ -147,6 +147,7 @@ async def start(handoff: Any) -> None:
             copy_text=browser.copy_text,
             connect=opener(config.realtime_url, connect, auth),  # the doctor opens none where PlaceOS is elsewhere
             zone_time=browser.zone_time,
+            zone_clock=browser.zone_clock,
         )
     )
     if config.console:  # a developer's build; nothing of the console loads in one without it
@@ -197,6 +198,7 @@ def _live(config: ClientConfig, session: AuthSession, connect: Connect, auth: Ad
         on_value=live.value,
         on_state=live.connection,
         on_retry=live.retrying,
+        on_missing=live.missing,
         answers=answers_over_http(api),
     )
     return live

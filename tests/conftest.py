@@ -80,10 +80,16 @@ class ConsoleLog:
 
     messages: list[tuple[str, str]] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    failed_loads: list[str] = field(default_factory=list)  # the URLs of Chromium's "Failed to load resource"
 
     def attach(self, page: Any) -> None:
-        page.on("console", lambda msg: self.messages.append((msg.type, msg.text)))
+        page.on("console", self._heard)
         page.on("pageerror", lambda err: self.page_errors.append(str(err)))
+
+    def _heard(self, msg: Any) -> None:
+        self.messages.append((msg.type, msg.text))
+        if msg.text.startswith("Failed to load resource"):
+            self.failed_loads.append(str(msg.location.get("url", "")))
 
     @property
     def errors(self) -> list[str]:

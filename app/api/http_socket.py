@@ -16,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.api.realtime import Binding
+from app.api.frames import Binding
 from app.core.errors import ApiError, NotFound
 from app.core.ports import Sleep, Spawn
 from app.core.urls import quote
@@ -42,6 +42,7 @@ class HttpSocket:
         self._frames: asyncio.Queue[str | None] = asyncio.Queue()
         self._bound: set[Binding] = set()
         self._sent: dict[Binding, str] = {}  # the last value sent for each binding, JSON-encoded
+        self._asked: dict[Binding, int] = {}  # bound since the last read, with their request ids: read together
         self._closed = False
         self._spawn(self._poll())
 
@@ -60,7 +61,9 @@ class HttpSocket:
             return
         self._bound.add(binding)
         self._frames.put_nowait(json.dumps({"id": request["id"], "type": "success"}))
-        self._spawn(self._read({binding}, request["id"]))  # its value at once, as the socket sends it on bind
+        if not self._asked:  # its value at once, as the socket sends it on bind; a page's binds share one read each
+            self._spawn(self._read_asked())
+        self._asked[binding] = request["id"]
 
     async def receive(self) -> str | None:
         return None if self._closed else await self._frames.get()
@@ -79,15 +82,24 @@ class HttpSocket:
             if not self._closed and self._bound:
                 await self._read(set(self._bound))
 
-    async def _read(self, bindings: set[Binding], request_id: int = 0) -> None:
+    async def _read_asked(self) -> None:
+        await asyncio.sleep(0)  # the binds sent together (a list's rows) are all asked for by then
+        asked, self._asked = self._asked, {}
+        await self._read(set(asked), asked)
+
+    async def _read(self, bindings: set[Binding], ids: dict[Binding, int] | None = None) -> None:
+        """One request per module; a module PlaceOS does not have is an error for each bind that asked for it."""
         modules = {(b.sys, b.mod, b.index) for b in bindings}
         for sys, mod, index in sorted(modules):
             try:
                 state = await self._get_state(state_path(Binding(sys, mod, index, "")))
             except NotFound as error:
                 code = SYS_NOT_FOUND if "system" in str(error).lower() else MOD_NOT_FOUND
-                frame = {"id": request_id, "type": "error", "code": code, "msg": f"{mod}_{index} not found"}
-                self._frames.put_nowait(json.dumps(frame))
+                for binding in sorted(bindings, key=repr):
+                    if (binding.sys, binding.mod, binding.index) == (sys, mod, index) and ids and binding in ids:
+                        frame = {"id": ids[binding], "type": "error", "code": code, "msg": f"{mod}_{index} not found"}
+                        self._frames.put_nowait(json.dumps(frame))
+                self._bound -= {b for b in bindings if (b.sys, b.mod, b.index) == (sys, mod, index)}  # not polled
                 continue
             except ApiError:
                 self._end()  # as a socket that dropped: the reconnect checks the token over HTTP first

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.api.realtime import Binding, Realtime
+from app.api.frames import Binding
+from app.api.realtime import Realtime
 from app.core.ports import Clock, Spawn
 
 Listener = Callable[[Binding, Any], None]
@@ -50,6 +51,10 @@ class Live:
     def value(self, binding: Binding, value: Any) -> None:
         for listener in list(self._listeners):
             listener(binding, value)
+
+    def missing(self, binding: Binding) -> None:
+        """PlaceOS has no such module or system (a room without Bookings): its value is None, known absent."""
+        self.value(binding, None)
 
     def connection(self, connected: bool) -> None:
         self.connected = connected

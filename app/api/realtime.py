@@ -12,12 +12,11 @@ plain data, rendered as text like everything else.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.api.frames import Binding, read_answer, read_frame
 from app.core.ports import Sleep
 from app.core.redact import log
 
@@ -29,6 +28,7 @@ FIRST_BACKOFF_S = 1.0
 # it): after this long without a frame the client pings, and if nothing answers in PONG_WAIT_S it reconnects.
 KEEPALIVE_S = 20.0
 PONG_WAIT_S = 10.0
+MAX_UNANSWERED = 500  # bind requests awaiting PlaceOS's answer: a page binds a few dozen
 Within = Callable[[Awaitable[str | None], float], Awaitable[str | None]]
 
 
@@ -64,43 +64,9 @@ def opener(url: str, connect: Connect, auth: Address) -> OpenWith:
     return open_with
 
 
-@dataclass(frozen=True)
-class Binding:
-    sys: str
-    mod: str
-    index: int
-    name: str
-
-    def request(self, request_id: int, cmd: str) -> str:
-        return json.dumps(
-            {"id": request_id, "cmd": cmd, "sys": self.sys, "mod": self.mod, "index": self.index, "name": self.name}
-        )
-
-
 def backoff(attempt: int, rng: random.Random) -> float:
     """Full jitter (AWS's "exponential backoff and jitter"): spread reconnecting displays apart."""
     return rng.uniform(0, min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt))
-
-
-def read_frame(text: str) -> tuple[Binding, Any] | None:
-    """The binding and value of a `notify` frame; None for anything else (success, error, pong, garbage)."""
-    if len(text) > 64 * 1024:
-        return None
-    try:
-        frame = json.loads(text)
-        if not isinstance(frame, dict) or frame.get("type") != "notify":
-            return None
-        meta, raw = frame.get("meta"), frame.get("value")
-        if not isinstance(meta, dict) or not isinstance(raw, str):
-            return None
-        sys, mod, index, name = meta.get("sys"), meta.get("mod"), meta.get("index", 1), meta.get("name")
-        if not (isinstance(sys, str) and isinstance(mod, str) and isinstance(name, str)):
-            return None
-        if not isinstance(index, int) or isinstance(index, bool):
-            return None
-        return Binding(sys, mod, index, name), json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
 
 
 class Realtime:
@@ -116,6 +82,7 @@ class Realtime:
         on_value: Callable[[Binding, Any], None],
         on_state: Callable[[bool], None] = lambda connected: None,
         on_retry: Callable[[float], None] = lambda wait_s: None,
+        on_missing: Callable[[Binding], None] = lambda binding: None,
         keepalive_s: float = KEEPALIVE_S,
         answers: Callable[[], Awaitable[bool]] | None = None,
         within: Within = asyncio.wait_for,
@@ -127,12 +94,14 @@ class Realtime:
         self._on_value = on_value
         self._on_state = on_state
         self._on_retry = on_retry
+        self._on_missing = on_missing  # PlaceOS refused a bind: no such system or module (a room without Bookings)
         self._keepalive_s = keepalive_s
         self._within = within  # a frame within so many seconds, else TimeoutError (asyncio.wait_for; tests drive it)
         self._answers = answers
         self._bound: set[Binding] = set()
         self._socket: Socket | None = None
         self._next_id = 0
+        self._binds: dict[int, Binding] = {}  # the bind requests of this connection not yet answered, by id
         self._stopped = False
         self.attempts = 0  # failed connections in a row
         self.connections = 0
@@ -196,6 +165,7 @@ class Realtime:
 
     async def _serve(self, socket: Socket) -> None:
         self._socket, self.attempts = socket, 0
+        self._binds.clear()
         self.connections += 1
         self._on_state(True)
         for binding in sorted(self._bound, key=repr):
@@ -206,6 +176,9 @@ class Realtime:
                 break
             if (notified := read_frame(text)) is not None and notified[0] in self._bound:
                 self._on_value(*notified)
+            elif (answered := read_answer(text)) is not None and (asked := self._binds.pop(answered[0], None)):
+                if answered[1] and asked in self._bound:
+                    self._on_missing(asked)
         renewed = self._socket is not socket  # token_changed() let go of it: reconnect at once
         self._socket = None
         self._on_state(False)
@@ -231,6 +204,10 @@ class Realtime:
         if self._socket is None:
             return  # sent when the socket (re)connects
         self._next_id += 1
+        if cmd == "bind":
+            if len(self._binds) > MAX_UNANSWERED:
+                self._binds.clear()  # answers that never came (PlaceOS answers each): no unbounded growth
+            self._binds[self._next_id] = binding
         try:
             await self._socket.send(binding.request(self._next_id, cmd))
         except OSError:
@@ -242,10 +219,8 @@ __all__ = [
     "OpenWith",
     "opener",
     "Within",
-    "Binding",
     "Connect",
     "Realtime",
     "Socket",
     "backoff",
-    "read_frame",
 ]

@@ -7,13 +7,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from app.browse.list_view import listed, seats, system_name
+from app.browse.rows import listed, seats, system_name
 from app.browse.state import BrowseState
 from app.core.urls import origin_of
 from app.ui.elements import Child, El, h, notice_el
 from app.ui.links import breakable, mail_href, safe_href
 from app.ui.screens import Notice
-from app.ui.words import STATUS_WORDS, booking_line
+from app.ui.words import STATUS_SHAPES, booking_line, state_words, status_of
 
 
 def format_value(key: str, value: Any) -> str:
@@ -148,29 +148,42 @@ def images(system: dict[str, Any], origins: tuple[str, ...]) -> Child:
     return h("div", {"class": "photos"}, shown) if shown else None
 
 
-def _booking(label: str, booking: Any, until: bool) -> Child:
-    line = booking_line(f"{label}: ", booking, until)
-    return h("p", {"class": "live-booking"}, line) if line else None
-
-
 def live_section(state: BrowseState) -> Child:
-    """The room's state as PlaceOS's websocket says it now: a word as well as a colour, and only text."""
+    """The room's state as PlaceOS's websocket says it now, in the Bookings driver's meaning of each state (busy: a
+    meeting someone checked in to; pending: one that has started and nobody has checked in to; free: none now),
+    so that its lines agree; times as read in the room, marked where its zone is not the viewer's. Only text."""
     live = state.live
-    if "status" not in live:
+    if live.get("status") is None:  # nothing known yet, or PlaceOS has no Bookings module for the room
         return None
-    status = str(live["status"])
-    word = STATUS_WORDS.get(status, status.capitalize() or "Unknown")
+    status, clock = status_of(live), state.clock((state.detail or {}).get("timezone"))
+    raw = str(live["status"])[:40]
+    words = state_words(live, clock) or raw.replace("_", " ").capitalize() or "Unknown"
     people = live.get("people_count")
+    current = live.get("current_booking") if status in ("busy", "pending") else None  # free: nothing on now
+    lines = (
+        booking_line("Now: " if status == "busy" else "Booked now: ", current, until=True, clock=clock),
+        "Nobody has checked in yet." if status == "pending" and current else "",
+        booking_line("Next: ", live.get("next_booking"), until=False, clock=clock),
+    )
     return h(
         "section",
         {"class": "live", "aria-labelledby": "live-title", "id": "live"},
         h("h2", {"id": "live-title"}, "Now"),
-        h("p", {}, h("span", {"class": f"status status-{status if status in STATUS_WORDS else 'unknown'}"}, word)),
+        h(
+            "p",
+            {},
+            h(
+                "span",
+                {"class": f"status status-{status}"},
+                h("span", {"class": "status-shape", "aria-hidden": "true"}, STATUS_SHAPES[status]),
+                " ",
+                words,
+            ),
+        ),
         h("p", {}, f"{people} {'person' if people == 1 else 'people'} in the room")
-        if isinstance(people, int) and not isinstance(people, bool)
+        if isinstance(people, int) and not isinstance(people, bool) and people >= 0
         else None,
-        _booking("Now", live.get("current_booking"), until=True),
-        _booking("Next", live.get("next_booking"), until=False),
+        [h("p", {"class": "live-booking"}, line) for line in lines if line],
     )
 
 

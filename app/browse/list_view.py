@@ -3,56 +3,11 @@ chips), rows that are real links, the count and the pager. Pure: a function of t
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
-from app.browse.place import PAGE_SIZE, Place
+from app.browse.place import PAGE_SIZE
+from app.browse.rows import free_note, free_switch, plural, seats, shown_rows, system_row
 from app.browse.state import BrowseState
 from app.ui.elements import Child, El, button, h, notice_el
 from app.ui.screens import Notice
-
-
-def plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
-
-
-def seats(value: Any) -> str:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        return ""
-    return plural(value, "seat", "seats")
-
-
-def listed(value: Any) -> list[Any]:
-    """A list field of API data as a list, whatever arrived (a string or a number where a list was meant)."""
-    return value if isinstance(value, list) else []
-
-
-def system_name(system: dict[str, Any]) -> str:
-    return str(system.get("name") or system.get("display_name") or "Unnamed system")
-
-
-def system_row(system: dict[str, Any], place: Place, base: str) -> El:
-    system_id = str(system.get("id", ""))
-    features = [str(f) for f in listed(system.get("features"))][:4]
-    meta = " · ".join(x for x in (str(system.get("type") or ""), str(system.get("code") or "")) if x)
-    return h(
-        "li",
-        {},
-        h(
-            "a",
-            {
-                "class": "system-row",
-                "href": replace(place, system=system_id).path(base),
-                "data-action": "open",
-                "data-arg": system_id,
-                "id": f"row-{system_id}",
-            },
-            h("span", {"class": "system-name"}, system_name(system)),
-            h("span", {"class": "seats"}, seats(system.get("capacity"))),
-            h("span", {"class": "system-meta"}, str(system.get("description") or meta)),
-            h("span", {"class": "chips"}, [h("span", {"class": "chip"}, f) for f in features]),
-        ),
-    )
 
 
 def search_form(q: str) -> El:
@@ -83,7 +38,7 @@ def _select(name: str, label: str, anyone: str, options: list[tuple[str, str]], 
 def filters_toggle(state: BrowseState) -> El:
     """On a phone the filters fold behind this button, which says how many are on (CSS shows it only there)."""
     place = state.place
-    on = sum(map(bool, (place.building, place.level, place.capacity, place.bookable))) + len(place.features)
+    on = sum(map(bool, (place.building, place.level, place.capacity, place.bookable, place.free))) + len(place.features)
     expanded = "true" if state.filters_open else "false"
     attrs = {"type": "button", "class": "filters-toggle", "id": "filters-toggle", "data-action": "toggle_filters"}
     return h("button", {**attrs, "aria-expanded": expanded, "aria-controls": "filters"}, f"Filters ({on} on)")
@@ -136,6 +91,8 @@ def filter_chips(state: BrowseState) -> Child:
     chips += [(f"feature:{f}", f) for f in place.features]
     if place.bookable:
         chips.append(("bookable", "Bookable"))
+    if place.free:
+        chips.append(("free", "Free now"))
     if not chips:
         return None
     remove = {"type": "button", "class": "chip chip-remove", "data-action": "unfilter"}
@@ -216,7 +173,16 @@ def systems_view(state: BrowseState, base: str) -> El:
                 "tabindex": "-1",
                 "aria-busy": "true" if stale else None,
             },
-            [system_row(s, state.listed or place, base) for s in state.systems],
+            [
+                system_row(
+                    s,
+                    state.listed or place,
+                    base,
+                    state.rows_live.get(str(s.get("id"))),
+                    state.clock(s.get("timezone")),
+                )
+                for s in shown_rows(state)
+            ],
         )
     shown = state.listed or place
     note = f"Loading new results; these are still for “{shown.q}”." if stale and shown.q else "Loading new results…"
@@ -228,6 +194,7 @@ def systems_view(state: BrowseState, base: str) -> El:
             "div",
             {"class": "toolbar"},
             search_form(place.q),
+            free_switch(place),
             h("span", {"class": "count", "id": "count", "aria-live": "polite"}, count_text(state)),
         ),
         filters_toggle(state),
@@ -235,20 +202,12 @@ def systems_view(state: BrowseState, base: str) -> El:
         filter_chips(state),
         notice_el(Notice("error", state.list_error, (("Try again", "reload"),))) if state.list_error else None,
         h("p", {"class": "stale-note", "role": "status"}, note if stale else ""),
+        h("p", {"class": "free-note", "id": "free-note", "role": "status"}, free_note(state))
+        if (state.listed or place).free and state.systems and not stale
+        else None,
         body,
         pager(state) if state.systems and not stale else None,
     )
 
 
-__all__ = [
-    "count_text",
-    "filters_form",
-    "filters_toggle",
-    "listed",
-    "pager",
-    "plural",
-    "seats",
-    "system_name",
-    "system_row",
-    "systems_view",
-]
+__all__ = ["count_text", "filters_form", "filters_toggle", "pager", "systems_view"]

@@ -20,7 +20,7 @@ MAX_FEATURES = 8
 class Place:
     """Where the person is in the app; it is the URL's query, and it survives sign-in, reloads and history. The
     filters are those PlaceOS's systems index takes: a zone (a building, or a level in it), a capacity at least N,
-    features (all of them), bookable only."""
+    features (all of them), bookable only; and free now, which the page applies to the rows it lists."""
 
     q: str = ""
     offset: int = 0
@@ -30,6 +30,7 @@ class Place:
     capacity: int = 0
     features: tuple[str, ...] = ()
     bookable: bool = False
+    free: bool = False  # only the rooms free now, as their live state says (PlaceOS's index cannot filter on it)
 
     def _pairs(self) -> list[tuple[str, object]]:
         pairs: list[tuple[str, object]] = [
@@ -39,6 +40,7 @@ class Place:
             ("capacity", self.capacity or ""),
             ("features", ",".join(self.features)),
             ("bookable", "true" if self.bookable else ""),
+            ("free", "now" if self.free else ""),
             ("offset", self.offset or ""),
             ("system", self.system),
         ]
@@ -54,7 +56,7 @@ class Place:
         return replace(self, system="", offset=self.offset if offset is None else offset)
 
     def filtered(self) -> bool:
-        return bool(self.building or self.level or self.capacity or self.features or self.bookable)
+        return bool(self.building or self.level or self.capacity or self.features or self.bookable or self.free)
 
     def api_filters(self) -> dict[str, str]:
         """The filters as PlaceOS's systems index takes them (a level is inside its building: the level is enough)."""
@@ -82,6 +84,7 @@ class Place:
             capacity=ascii_int(query.get("capacity"), 5) or 0,
             features=features[:MAX_FEATURES],
             bookable=query.get("bookable") == "true",
+            free=query.get("free") == "now",
         )
 
 
@@ -90,4 +93,34 @@ def place_from(path: str) -> Place:
     return Place.from_query(dict(parse_qsl(urlsplit(path).query)))
 
 
-__all__ = ["MAX_FEATURES", "MAX_OFFSET_DIGITS", "PAGE_SIZE", "Place", "place_from"]
+def filtered(place: Place, form: dict[str, str]) -> Place:
+    """The place with the filter form's choices (as read from a form anyone could post: checked strictly)."""
+    building = form.get("building", "")[:100]
+    chosen = (v.strip()[:40].strip() for k, v in sorted(form.items()) if k.startswith("feature:"))
+    features = tuple(dict.fromkeys(f for f in chosen if f and "," not in f))  # a comma would split it in the URL
+    return replace(
+        place.listing(0),
+        building=building,
+        level=form.get("level", "")[:100] if building and building == place.building else "",
+        capacity=ascii_int(form.get("capacity", "").strip(), 5) or 0,
+        features=features[:MAX_FEATURES],
+        bookable=form.get("bookable") == "true",
+        free=place.free,  # its own switch beside the count, not in the form
+    )
+
+
+def unfiltered(place: Place, which: str) -> Place:
+    """The place without one filter (a chip's ×), or without any ("all")."""
+    listing = place.listing(0)
+    if which == "all":
+        return Place(q=place.q)
+    if which == "building":
+        return replace(listing, building="", level="")
+    if which in ("level", "capacity", "bookable", "free"):
+        return replace(listing, **{which: type(getattr(place, which))()})
+    if which.startswith("feature:"):
+        return replace(listing, features=tuple(f for f in place.features if f != which.removeprefix("feature:")))
+    return place
+
+
+__all__ = ["MAX_FEATURES", "MAX_OFFSET_DIGITS", "PAGE_SIZE", "Place", "filtered", "place_from", "unfiltered"]

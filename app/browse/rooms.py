@@ -12,21 +12,24 @@ from typing import Any
 
 from app.api.client import Page, PlaceOSClient
 from app.api.early_answers import MAX_EARLY, recording
+from app.api.frames import Binding
 from app.api.live import Live
-from app.api.realtime import Binding
 from app.auth.session import AuthSession
-from app.browse.list_view import listed
-from app.browse.place import MAX_FEATURES, MAX_OFFSET_DIGITS, PAGE_SIZE, Place
+from app.browse.place import MAX_OFFSET_DIGITS, PAGE_SIZE, Place, filtered, unfiltered
+from app.browse.rows import listed
 from app.browse.state import BrowseState
 from app.core.errors import ApiError, AuthRequired, NotFound
-from app.core.ports import Navigator, ZoneTime
+from app.core.ports import Navigator, ZoneClock, ZoneTime
 from app.core.urls import ascii_int
 from app.ui.host import Host
-from app.ui.words import when
+from app.ui.words import booking_moments, room_clock, when
 
 STALE_SIGN_IN = "PlaceOS no longer accepts your sign-in."
 SESSION_ENDED = "Your session has ended."
 LIVE_STATE = ("status", "in_use", "people_count", "current_booking", "next_booking")  # of Bookings_1
+ROW_STATE = ("status", "current_booking", "next_booking")  # a listed room's: free, until when
+MAX_CLOCKS = 2000  # times of day read in rooms' zones, kept for the views (a page shows a few dozen)
+DRAW_AFTER_S = 0.05  # live values arriving together (a page's rows bound at once) are drawn once
 
 
 class Browse:
@@ -40,6 +43,7 @@ class Browse:
         session: AuthSession,
         navigator: Navigator,
         zone_time: ZoneTime,
+        zone_clock: ZoneClock,
         auth_required: Callable[[str], None],
         keep_page: Callable[[list[str]], None],
     ) -> None:
@@ -50,11 +54,15 @@ class Browse:
         self._session = session
         self._navigator = navigator
         self._zone_time = zone_time
+        self._zone_clock = zone_clock
         self._auth_required = auth_required  # expired or refused: app.shell.session_keeper decides what follows
         self._keep_page = keep_page  # this page as drawn, for the loader to show at once on the next load
         self._generation = 0
         self._requested: list[str] = []  # the GET URLs the last refresh sent (app.api.early_answers)
         self._unsubscribe: Callable[[], None] | None = None
+        self._row_zones: dict[str, Any] = {}  # each listed room's time zone
+        self._known: dict[Binding, Any] = {}  # the last value of each binding on screen
+        self._draw_due = False
         self.painted = False  # the loader drew this tab's last page: it stays until fresh data
 
     async def refresh(self) -> None:
@@ -128,24 +136,52 @@ class Browse:
         return False
 
     async def _follow(self, place: Place) -> None:
-        """Bind the open system's live state, and nothing else: what leaves the screen is unbound."""
+        """Bind what is on screen and nothing else: the open room's live state, or each listed room's Bookings
+        state (free, until when); what leaves the screen is unbound."""
         state = self.state
         if place.system != state.live_system:
             state.live, state.live_system = {}, place.system
-        if place.system and self._unsubscribe is None:
+        listed = [] if place.system else [s for s in state.systems or [] if isinstance(s.get("id"), str) and s["id"]]
+        self._row_zones = {s["id"]: s.get("timezone") for s in listed}
+        state.rows_live = {sys: state.rows_live.get(sys, {}) for sys in self._row_zones}  # still listed: still known
+        if self._unsubscribe is None:
             self._unsubscribe = self._live.subscribe(self._live_value)
-        elif not place.system and self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        wanted = {Binding(place.system, "Bookings", 1, name) for name in LIVE_STATE} if place.system else set()
+        if place.system:
+            wanted = {Binding(place.system, "Bookings", 1, name) for name in LIVE_STATE}
+        else:
+            wanted = {Binding(sys, "Bookings", 1, name) for sys in self._row_zones for name in ROW_STATE}
+        # What stays bound is not sent again (a row's status is the opened room's): it is known from before.
+        self._known = {binding: value for binding, value in self._known.items() if binding in wanted}
+        for binding, value in self._known.items():
+            (state.live if place.system else state.rows_live[binding.sys])[binding.name] = value
         await self._live.keep_only(wanted)
 
     def _live_value(self, binding: Binding, value: Any) -> None:
+        """A live value (None: PlaceOS has no Bookings for the room) for the open room or a listed one."""
+        self._known[binding] = value  # even between two screens (a room opened, its data on the way)
         state = self.state
         if binding.sys == state.place.system == state.live_system:
-            state.live[binding.name] = value
-            if self._host.working:
-                self._host.show()
+            live, zone = state.live, (state.detail or {}).get("timezone")
+        elif not state.place.system and binding.sys in state.rows_live and binding.name in ROW_STATE:
+            live, zone = state.rows_live[binding.sys], self._row_zones.get(binding.sys)
+        else:
+            return
+        live[binding.name] = value
+        if len(state.clocks) > MAX_CLOCKS:
+            state.clocks.clear()
+        for moment in booking_moments(live):
+            key = (moment, zone if isinstance(zone, str) else "")
+            if key not in state.clocks:
+                state.clocks[key] = room_clock(moment, zone, self._zone_clock)
+        if not self._draw_due:
+            self._draw_due = True
+            self._host.spawn(self._draw())
+
+    async def _draw(self) -> None:
+        await asyncio.sleep(DRAW_AFTER_S)
+        self._draw_due = False
+        if self._host.working:
+            self._host.show()
 
     async def _user(self) -> None:
         if self.state.user is None:
@@ -181,6 +217,8 @@ class Browse:
         place = self.state.place
         if action == "search":
             self.go(replace(place.listing(0), q=form.get("q", "").strip()[:200]))
+        elif action == "free_now":  # the Free now switch beside the list: applies at once
+            self.go(replace(place.listing(0), free=not place.free))
         elif action == "filter":
             self.go(filtered(place, form), focus_back="filters-title")
         elif action == "unfilter":
@@ -202,37 +240,8 @@ class Browse:
         return True
 
 
-def filtered(place: Place, form: dict[str, str]) -> Place:
-    """The place with the filter form's choices (as read from a form anyone could post: checked strictly)."""
-    building = form.get("building", "")[:100]
-    chosen = (v.strip()[:40].strip() for k, v in sorted(form.items()) if k.startswith("feature:"))
-    features = tuple(dict.fromkeys(f for f in chosen if f and "," not in f))  # a comma would split it in the URL
-    return replace(
-        place.listing(0),
-        building=building,
-        level=form.get("level", "")[:100] if building and building == place.building else "",
-        capacity=ascii_int(form.get("capacity", "").strip(), 5) or 0,
-        features=features[:MAX_FEATURES],
-        bookable=form.get("bookable") == "true",
-    )
-
-
-def unfiltered(place: Place, which: str) -> Place:
-    """The place without one filter (a chip's ×), or without any ("all")."""
-    listing = place.listing(0)
-    if which == "all":
-        return Place(q=place.q)
-    if which == "building":
-        return replace(listing, building="", level="")
-    if which in ("level", "capacity", "bookable"):
-        return replace(listing, **{which: type(getattr(place, which))()})
-    if which.startswith("feature:"):
-        return replace(listing, features=tuple(f for f in place.features if f != which.removeprefix("feature:")))
-    return place
-
-
 def _names(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(str(z.get("id")), str(z.get("name") or z.get("id"))) for z in records]
 
 
-__all__ = ["LIVE_STATE", "SESSION_ENDED", "STALE_SIGN_IN", "Browse", "filtered", "unfiltered"]
+__all__ = ["LIVE_STATE", "ROW_STATE", "SESSION_ENDED", "STALE_SIGN_IN", "Browse"]

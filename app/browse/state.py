@@ -3,12 +3,14 @@ where the person is (the place in the URL), what PlaceOS answered for it, and th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.browse.place import Place
 from app.core.config import ClientConfig
 from app.core.urls import origin_of
+from app.ui.words import clock_time
 
 
 @dataclass
@@ -34,6 +36,13 @@ class BrowseState:
     base_path: str = "/"  # where the app lives: its links are under it
     image_origins: tuple[str, ...] = ()  # where rooms' pictures may load from (the CSP's img-src)
     filters_open: bool = False  # on a phone, the filters unfolded (wider screens always show them)
+    rows_live: dict[str, dict[str, Any]] = field(default_factory=dict)  # the listed rooms' Bookings state, by id
+    clocks: dict[tuple[float, str], str] = field(default_factory=dict)  # (moment, zone) -> "15:26 AEDT" or "15:26"
+
+    def clock(self, zone: Any) -> Callable[[Any], str]:
+        """A time of day as read in a room of this zone (read once when its live value came, app.browse.rooms)."""
+        key = zone if isinstance(zone, str) else ""
+        return lambda moment: self.clocks.get((moment, key)) or clock_time(moment)
 
     @classmethod
     def for_config(cls, config: ClientConfig, place: Place | None = None) -> BrowseState:

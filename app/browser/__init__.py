@@ -22,7 +22,7 @@ from app.browser.ports import (
     to_js_bytes,
     web_storage,
 )
-from app.browser.window import copy_text, every, exclusive, listen, set_cookie, viewport, zone_time
+from app.browser.window import copy_text, every, exclusive, listen, set_cookie, viewport, zone_clock, zone_time
 
 __all__ = [
     "BrowserSocket",
@@ -38,6 +38,7 @@ __all__ = [
     "action_wanted",
     "exclusive",
     "set_cookie",
+    "zone_clock",
     "zone_time",
     "closest_action",
     "copy_text",

@@ -86,4 +86,16 @@ def zone_time(moment: float, zone: str | None) -> str | None:
         return None
 
 
-__all__ = ["every", "listen", "copy_text", "exclusive", "viewport", "zone_time"]
+def zone_clock(moment: float, zone: str | None) -> str | None:
+    """app.core.ports.ZoneClock over Intl: "15:26 AEDT" (or "15:26 GMT+11", as the browser's locale names it)."""
+    options = {"hour": "2-digit", "minute": "2-digit", "hourCycle": "h23", "timeZoneName": "short"}
+    if zone is not None:
+        options["timeZone"] = zone
+    try:
+        formatter = js.Intl.DateTimeFormat.new(None, to_js(options, dict_converter=js.Object.fromEntries))
+        return str(formatter.format(moment * 1000))
+    except JsException:  # RangeError: no such time zone
+        return None
+
+
+__all__ = ["every", "listen", "copy_text", "exclusive", "viewport", "zone_clock", "zone_time"]

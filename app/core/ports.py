@@ -15,6 +15,8 @@ Frame = Callable[[str, float], Awaitable[str | None]]
 NewState = Callable[[], str]
 # A moment (epoch seconds) as read in an IANA time zone, or the viewer's own for None; None if the zone is unknown.
 ZoneTime = Callable[[float, str | None], str | None]
+# A moment's time of day with its zone's abbreviation ("15:26 AEDT"), as ZoneTime reads it.
+ZoneClock = Callable[[float, str | None], str | None]
 # Runs the work while holding the named lock of this origin's tabs (Web Locks), unless another tab holds it: then
 # it does not run. True if it ran.
 Exclusive = Callable[[str, Callable[[], Awaitable[None]]], Awaitable[bool]]

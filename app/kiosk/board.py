@@ -15,8 +15,8 @@ from dataclasses import replace
 from typing import Any
 
 from app.api.client import PlaceOSClient
+from app.api.frames import Binding
 from app.api.live import Live
-from app.api.realtime import Binding
 from app.auth.session import AuthSession
 from app.core.config import ClientConfig
 from app.core.errors import ApiError, AuthRequired, NetworkError, ServerError

@@ -97,23 +97,21 @@ class App:
         self.live.start()
 
     def keep_page(self, requested: list[str]) -> None:
-        """This page as drawn, for the loader to show at once on this tab's next load of the same address; never a
-        screen after sign-out (an answer can land after it)."""
+        """The page as drawn, for this tab's next load of its address: never after sign-out, where answers land."""
         if self.shown is not None and self.board is None and self.working:
-            nodes = [to_data(node) for node in self.shown]
-            self.session.keep_page(self.navigator.current(), nodes, requested[:MAX_EARLY])
+            nodes, features = [to_data(node) for node in self.shown], self.model.browse.features_seen
+            self.session.keep_page(self.navigator.current(), nodes, requested[:MAX_EARLY], features)
 
     def stuck(self) -> bool:
-        browse = self.model.browse
-        return isinstance(self.model.screen, CallbackFailed) or (
-            self.working and bool(browse.list_error) and not browse.loading
-        )
+        failed, browse = isinstance(self.model.screen, CallbackFailed), self.model.browse
+        return failed or (self.working and bool(browse.list_error) and not browse.loading)
 
     # -- start and the sign-in's return ---------------------------------------------------------------------------
     async def start(self, fragment: str, received_at: float, query: str = "") -> None:
         """`fragment` and `query` hold only the authorization-response parameters the loader took from the
         address bar (nothing else of the URL)."""
         self.model.browse.place = place_from(self.navigator.current())
+        self.model.browse.features_seen.update(self.session.kept_features())  # a reload offers the same filters
         signed_out_here = self.session.take_signed_out()
         saved = self.board is not None and self.board.paint_saved()  # a kiosk's last state, at once
         if not await self._arrive({"fragment": fragment, "query": query}, received_at):

@@ -16,7 +16,7 @@ from app.auth.flows import Flow
 from app.auth.session import AuthSession
 from app.browse.rooms import Browse
 from app.core.config import ClientConfig
-from app.core.ports import Clock, Exclusive, Frame, Navigator, Spawn, Transport, ZoneTime, run_alone
+from app.core.ports import Clock, Exclusive, Frame, Navigator, Spawn, Transport, ZoneClock, ZoneTime, run_alone
 from app.shell.frame_renewal import RENEWED
 from app.shell.model import Model
 from app.shell.session_keeper import SessionKeeper
@@ -25,7 +25,7 @@ from app.shell.tabs import OtherTabs
 from app.ui.elements import Display
 from app.ui.host import Host
 from app.ui.screens import CallbackFailed
-from app.ui.words import local_zone_time
+from app.ui.words import local_zone_clock, local_zone_time
 
 if TYPE_CHECKING:  # the board and the doctor load when first needed: most pages use neither
     from app.doctor.runner import CopyText
@@ -57,6 +57,7 @@ class Ports:
     copy_text: CopyText | None = None
     connect: OpenWith | None = None
     zone_time: ZoneTime = local_zone_time  # a time as it is read in a room's time zone (Intl in the browser)
+    zone_clock: ZoneClock = local_zone_clock  # … and its time of day alone, with the zone's abbreviation
 
 
 class Controls(Host, Protocol):
@@ -130,6 +131,7 @@ def compose(app: Controls, ports: Ports) -> Units:
         session=session,
         navigator=ports.navigator,
         zone_time=ports.zone_time,
+        zone_clock=ports.zone_clock,
         auth_required=keeper.auth_required,
         keep_page=app.keep_page,
     )

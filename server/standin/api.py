@@ -209,7 +209,7 @@ class ApiRoutes:
             system = {
                 **system,
                 "zone_data": [zones[z] for z in system["zones"] if z in zones],
-                "module_data": [module_record(m, system["id"], i) for i, m in enumerate(system["modules"])],
+                "module_data": [module_record(m, system, i) for i, m in enumerate(system["modules"])],
             }
         return web.json_response(_absolute_images(request, self._seen(system)))
 

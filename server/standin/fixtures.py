@@ -213,9 +213,17 @@ def zone_records() -> dict[str, dict[str, Any]]:
     return zones
 
 
-def module_record(module_id: str, system_id: str, index: int) -> dict[str, Any]:
+def module_kind(system: dict[str, Any], index: int) -> tuple[str, str, str]:
+    """The kind of a system's module at `index`: a room that cannot be booked has no Bookings module, as in PlaceOS,
+    where such a room's live state is only its devices'."""
+    kinds = MODULE_KINDS if system.get("bookable") else MODULE_KINDS[1:]
+    return kinds[index % len(kinds)]
+
+
+def module_record(module_id: str, system: dict[str, Any], index: int) -> dict[str, Any]:
     """A module as PlaceOS returns it in module_data: named by its driver, tied to its system."""
-    name, role, driver = MODULE_KINDS[index % len(MODULE_KINDS)]
+    system_id = system["id"]
+    name, role, driver = module_kind(system, index)
     return {
         "id": module_id,
         "name": name,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .fixtures import MODULE_KINDS, SystemIndex
+from .fixtures import SystemIndex, module_kind
 
 PERIOD_S = 60.0  # a presence sensor's reading changes at most once a (simulated) minute
 DAY_S = 86_400
@@ -106,7 +106,7 @@ class RoomSimulator:
         system = self._systems.by_id.get(binding.sys)
         if system is None or system["id"] != binding.sys:
             return "system"
-        names = [MODULE_KINDS[i % len(MODULE_KINDS)][0] for i in range(len(system["modules"]))]
+        names = [module_kind(system, i)[0] for i in range(len(system["modules"]))]
         return "module" if names.count(binding.mod) < binding.index else None
 
 

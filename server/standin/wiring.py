@@ -123,9 +123,9 @@ def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], 
         rng=standin.rng,
         last_seen=standin.signage_last_seen,
     )
-    app.middlewares.append(api.errors_and_date)
-    if settings.cors_origins:
+    if settings.cors_origins:  # outermost: an error's answer carries CORS too, or the browser hides it as a failure
         app.middlewares.append(cors(set(settings.cors_origins)))
+    app.middlewares.append(api.errors_and_date)
     add_auth_routes(app, standin)
     standin.realtime.add_to(app)  # before the API's /systems/{id}, which "control" would match too
     ModuleStateRoutes(api.authenticate, standin.simulator).add_to(app)

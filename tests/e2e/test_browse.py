@@ -4,12 +4,23 @@ person: a countdown changes its text only, paging lands at the top of the list."
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.steps import BOOT, revoke, set_token_expiry, sign_in_from_app, stored_token, wait_for_sign_in_screen
+from server.standin.fixtures import fixture_systems
+from tests.e2e.steps import (
+    BOOT,
+    EMAIL,
+    PASSWORD,
+    revoke,
+    set_token_expiry,
+    sign_in_from_app,
+    stored_token,
+    wait_for_sign_in_screen,
+)
 from tests.live import LiveServer
 
 
@@ -212,6 +223,102 @@ def test_a_returning_visit_shows_the_last_page_at_once_then_the_same_page_fresh(
     assert page.evaluate("() => sessionStorage.getItem('placeos.page.painted')") is None
 
 
+# Where each room's name is drawn on the first frame of the saved copy, on the first frame of Python's own page,
+# and now; the layout shift Chrome counts (app/browse/rooms.py keeps the copy until the same page is fresh).
+WATCH_MOVES = """
+window.__moves = {saved: null, fresh: null, shift: 0};
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__moves.shift += entry.value;
+}).observe({type: 'layout-shift', buffered: true});
+window.__rows = () => [...document.querySelectorAll('.system-name')].map((el) => {
+  const box = el.getBoundingClientRect();
+  return [el.textContent, Math.round(box.left * 10) / 10, Math.round(box.top * 10) / 10];
+});
+const look = () => {
+  const moves = window.__moves, rows = window.__rows(), copy = Boolean(document.getElementById('saved-view'));
+  if (rows.length && copy && moves.saved === null) moves.saved = rows;
+  if (rows.length && !copy && moves.saved !== null) moves.fresh = rows;
+  if (moves.fresh === null) requestAnimationFrame(look);
+};
+requestAnimationFrame(look);
+"""
+
+
+def largest_move(before: list[list[object]], after: list[list[object]]) -> float:
+    """How far any room name moved between two looks (they must show the same rooms in the same order)."""
+    assert [row[0] for row in before] == [row[0] for row in after], (before, after)
+    return max(
+        abs(float(a) - float(b)) for x, y in zip(before, after, strict=True) for a, b in zip(x[1:], y[1:], strict=True)
+    )
+
+
+def test_a_returning_visit_does_not_move_at_desk_or_phone_width(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "?q=room")
+    sign_in_from_app(page, live_server)
+    page.locator("#next-page").click()  # the features of another page are offered too, as the person saw them
+    expect(page).to_have_url(re.compile(r"offset=20"), timeout=BOOT)
+    page.locator("#prev-page").click()
+    expect(page).not_to_have_url(re.compile(r"offset="), timeout=BOOT)
+    page.locator("#filters .check input").first.check()  # a feature, then the address has it
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"features="), timeout=BOOT)
+    expect(page.locator(".active-filters")).to_be_visible()
+    expect(page.locator(".system-row").first).to_be_visible(timeout=BOOT)
+    offered = page.locator("#filters .check").all_inner_texts()
+    page.add_init_script(WATCH_MOVES)
+    for width, height in ((1280, 800), (375, 812)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()  # the copy is the page's tree: the width's CSS lays it out as it does Python's own
+        page.wait_for_function("() => window.__moves.fresh !== null", timeout=BOOT)
+        moves = page.evaluate("() => window.__moves")
+        copy = moves["saved"]
+        assert largest_move(copy, moves["fresh"]) <= 2, (width, moves)
+        page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
+        assert largest_move(copy, page.evaluate("() => window.__rows()")) <= 2, width  # and after everything came
+        assert page.evaluate("() => window.__moves.shift") < 0.01
+        assert page.locator("#filters .check").all_inner_texts() == offered  # the same filters for the address
+        assert page.locator("#search").input_value() == "room"
+
+
+def test_the_loader_draws_a_saved_page_inert_and_as_text_whatever_storage_holds(
+    page: Page, live_server: LiveServer
+) -> None:
+    hostile = [
+        ["header", {"class": "topbar", "onclick": "window.__pwned = 1", "style": "x"}, ["script", {}, "__pwned = 2"]],
+        ["a", {"href": "javascript:window.__pwned = 3", "class": "system-row"}, "js"],
+        ["a", {"href": "//evil.example/x"}, "other host"],
+        ["a", {"href": "/\\evil.example/x"}, "backslash"],
+        ["a", {"href": "?q=room", "class": "system-row"}, "own"],
+        ["img", {"src": "javascript:window.__pwned = 4", "onerror": "window.__pwned = 5"}],
+        [
+            "form",
+            {"action": "https://evil.example/"},
+            ["button", {"formaction": "https://evil.example/"}, "Go"],
+            ["input", {"type": "search", "value": "<b>room</b>", "onfocus": "window.__pwned = 6", "autofocus": True}],
+        ],
+        ["iframe", {"src": "https://example.com/"}],
+        "<img src=x onerror='window.__pwned = 7'>",
+    ]
+    saved = {"path": "/", "nodes": hostile, "requests": [], "features": []}
+    token = {"access_token": "t", "expires_at": 4102444800, "scope": "public"}
+    page.add_init_script(
+        f"sessionStorage.setItem('placeos.token', {json.dumps(json.dumps(token))});"
+        f"sessionStorage.setItem('placeos.page.painted', {json.dumps(json.dumps(saved))});"
+    )
+    page.goto(live_server.url, wait_until="domcontentloaded")
+    drawn = page.evaluate(
+        """() => { const view = document.getElementById('saved-view'); return {
+          pwned: window.__pwned, inert: view.inert, text: view.textContent,
+          bad: view.querySelectorAll('script, iframe, [onclick], [style], [onerror], [onfocus], [action], '
+            + '[formaction], [autofocus], img[src]').length,
+          links: [...view.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+          value: view.querySelector('input').value}; }"""
+    )
+    assert drawn["pwned"] is None and drawn["bad"] == 0 and drawn["inert"] is True
+    assert drawn["links"] == [None, None, None, "?q=room"]  # only this app's own addresses
+    assert drawn["value"] == "<b>room</b>" and "<img src=x onerror=" in drawn["text"]
+
+
 # Each API request the page sent, with when it started, and when Python was ready (app/api/early_answers.py and
 # static/boot.js).
 API_SENT = """() => ({
@@ -278,3 +385,86 @@ def test_kept_requests_that_are_not_addresses_the_app_sent_are_never_asked_for(
     expect(page.locator("#saved-view")).to_have_count(0, timeout=BOOT)
     expect(page.locator(".system-name")).to_have_text(names)  # the app asked for its data itself
     assert not [url for url in asked if not url.startswith(live_server.url)]
+
+
+ROW_STATE = re.compile(r"^[○●◐] (Free|In use|Awaiting check-in)( until \d\d:\d\d( GMT[+-]\d+)?)?$")
+# Each listed room's name and its state as the row says it, once every room the stand-in books has one.
+ROW_STATES = """(expected) => {
+  const rows = [...document.querySelectorAll('.system-row')].map((row) => [
+    row.querySelector('.system-name').textContent,
+    row.querySelector('.row-state').textContent.replace(/\\s+/g, ' ').trim()]);
+  const known = rows.filter(([, said]) => said).length;
+  return rows.length && known === rows.filter(([name]) => expected.includes(name)).length ? rows : null;
+}"""
+
+
+def test_each_row_says_if_its_room_is_free_now_and_free_now_keeps_only_those(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    # A viewer in London: rooms in Sydney and Melbourne read their own times, marked with their zone.
+    context = browser.new_context(timezone_id="Europe/London")
+    page = context.new_page()
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(live_server.url)
+    sign_in_from_app(page, live_server)
+    systems = fixture_systems()
+    booked = [s["name"] for s in systems if s["bookable"]]  # the stand-in's rooms with a Bookings module
+    rows = page.wait_for_function(ROW_STATES, arg=booked, timeout=BOOT).json_value()
+    zones = {s["name"]: s["timezone"] for s in systems}
+    for name, said in rows:
+        if name not in booked:
+            assert said == "", name  # no Bookings module: the row says nothing rather than guess
+            continue
+        assert ROW_STATE.match(said), (name, said)
+        if "until" in said:  # London's own rooms read as the viewer's clock; Australia's carry their zone
+            assert ("GMT+" in said) == zones[name].startswith("Australia/"), (name, said)
+    assert len(sockets) == 1  # the rows ride the page's one socket
+    # Free now: on at once, in the address, and only the rooms free now stay.
+    page.get_by_role("button", name="Free now", exact=True).click()
+    expect(page).to_have_url(re.compile(r"free=now"), timeout=BOOT)
+    note = page.locator("#free-note")
+    expect(note).to_have_text(re.compile(r"^\d+ rooms? of the \d+ on this page (is|are) free now\.$"), timeout=BOOT)
+    free = int(note.inner_text().split(" ")[0])
+    states = page.locator(".system-row .row-state").all_inner_texts()
+    assert len(states) == free and all(" ".join(state.split()).startswith("○ Free") for state in states), states
+    expect(page.get_by_role("button", name="Remove filter Free now")).to_be_visible()
+    expect(page.get_by_role("button", name="Free now", exact=True)).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(page.get_by_role("button", name="Free now", exact=True)).to_have_attribute(
+        "aria-pressed", "true", timeout=BOOT
+    )
+    expect(note).to_have_text(re.compile(r"free now\.$"), timeout=BOOT)
+    page.get_by_role("button", name="Remove filter Free now").click()
+    expect(page).not_to_have_url(re.compile(r"free="), timeout=BOOT)
+    expect(page.locator(".system-row")).to_have_count(20, timeout=BOOT)
+    context.close()
+
+
+def test_a_room_s_now_agrees_with_itself_and_reads_its_times_in_the_room_s_zone(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    context = browser.new_context(timezone_id="Europe/London")
+    page = context.new_page()
+    sydney = next(s for s in fixture_systems() if s["bookable"] and s["timezone"] == "Australia/Sydney")
+    page.goto(live_server.url + "?system=" + sydney["id"])
+    wait_for_sign_in_screen(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#detail-title")).to_have_text(sydney["name"], timeout=BOOT)
+    live = page.locator("#live")
+    expect(live.locator(".status")).to_have_text(re.compile(r"(Free|In use|Awaiting check-in)"), timeout=BOOT)
+    status = " ".join(live.locator(".status").inner_text().split())
+    lines = live.locator(".live-booking").all_inner_texts()
+    if status.startswith("○ Free"):  # nothing is on now: no current booking line
+        assert not [line for line in lines if line.startswith(("Now:", "Booked now:"))], lines
+    elif status.startswith("● In use"):
+        assert lines and lines[0].startswith("Now: "), lines
+    else:
+        assert lines[:2] and lines[0].startswith("Booked now: ") and lines[1] == "Nobody has checked in yet.", lines
+    for line in [status, *lines]:
+        if re.search(r"\d\d:\d\d", line):
+            assert re.search(r"\d\d:\d\d GMT\+1[01]", line), line  # the room's time, marked as Sydney's
+    context.close()

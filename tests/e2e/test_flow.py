@@ -306,7 +306,9 @@ def test_cross_origin_placeos_with_cors_works_like_same_origin(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_label("Password")).to_be_visible(timeout=BOOT)
     assert page.url.startswith(placeos_origin + "/login")
-    assert console.errors == []
+    # A room without a Bookings module, read over HTTP, is PlaceOS's 404, which Chromium logs; nothing else.
+    assert [e for e in console.errors if not e.startswith("Failed to load resource")] == []
+    assert all(url.endswith("/Bookings_1") for url in console.failed_loads), console.failed_loads
 
 
 def test_sign_out_in_one_tab_signs_out_the_others(page: Page, live_server: LiveServer) -> None:
@@ -541,7 +543,11 @@ def test_an_open_systems_detail_shows_its_live_state_and_no_socket_url_carries_t
     assert "WebSocket connection to" in browser_log.text  # the browser did print the failure: it was heard
     assert all(url.endswith("/api/engine/v2/systems/control") for url in sockets), sockets
     assert token not in browser_log.text and token not in console.text
-    assert [c for c in page.context.cookies() if c["name"] == "bearer_token"] == []  # gone after each upgrade
+    for _ in range(50):  # an attempt may be under way this moment: its cookie goes when its upgrade is over
+        if not [c for c in page.context.cookies() if c["name"] == "bearer_token"]:
+            break
+        page.wait_for_timeout(100)
+    assert [c for c in page.context.cookies() if c["name"] == "bearer_token"] == []  # never left for its 2 minutes
 
 
 def test_a_token_refused_while_live_is_never_put_in_a_failed_websocket_url(page: Page, live_server: LiveServer) -> None:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.api.frames import Binding, read_frame
 from app.api.http_socket import MOD_NOT_FOUND, POLL_S, HttpSocket, state_path
-from app.api.realtime import Binding, read_frame
 from app.core.errors import NetworkError, NotFound
 
 STATUS = Binding("sys-1", "Bookings", 1, "status")
@@ -102,6 +102,7 @@ async def test_one_read_per_module_however_many_of_its_variables_are_bound_and_u
     await socket.send(bind(PEOPLE, 2))
     await settle()
     await frames(socket)
+    assert placeos.asked == [state_path(STATUS)]  # binds sent together (a list's rows) are read together
     placeos.asked.clear()
     clock.tick.set()
     await settle()
@@ -118,13 +119,21 @@ async def test_a_module_placeos_does_not_have_is_an_error_frame_and_a_variable_n
     placeos, clock = PlaceOS(), Clock()
     socket = HttpSocket(placeos.get_state, clock.sleep, spawn)
     await socket.send(bind(OTHER, 1))
+    await socket.send(bind(Binding("sys-2", "Bookings", 1, "next_booking"), 3))
     await socket.send(bind(Binding("sys-1", "Bookings", 1, "bookings"), 2))
     await settle()
     got = await frames(socket)
     errors = [f for f in got if f.get("type") == "error"]
-    assert errors == [{"id": 1, "type": "error", "code": MOD_NOT_FOUND, "msg": "Bookings_1 not found"}]
+    assert errors == [  # each bind that asked for it hears it, by its own id
+        {"id": 3, "type": "error", "code": MOD_NOT_FOUND, "msg": "Bookings_1 not found"},
+        {"id": 1, "type": "error", "code": MOD_NOT_FOUND, "msg": "Bookings_1 not found"},
+    ]
     notified = [read_frame(json.dumps(f)) for f in got if f.get("type") == "notify"]
     assert notified == [(Binding("sys-1", "Bookings", 1, "bookings"), None)]
+    placeos.asked.clear()
+    clock.tick.set()
+    await settle()
+    assert placeos.asked == [state_path(STATUS)]  # what PlaceOS does not have is not asked for again
     await socket.close()
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.api.frames import Binding
 from app.api.live import Live
-from app.api.realtime import Binding
 from tests.fakes import Clock
 
 ROOM = Binding("sys-1", "Bookings", 1, "status")
@@ -92,3 +92,11 @@ def test_connection_state_and_when_it_tries_again() -> None:
     assert live.connected and live.retry_at is None and accepted == [True]
     live.connection(False)
     assert not live.connected and accepted == [True]
+
+
+def test_a_binding_placeos_refuses_reaches_subscribers_as_none_known_absent() -> None:
+    live, _ = live_with()
+    seen: list[tuple[Binding, Any]] = []
+    live.subscribe(lambda binding, value: seen.append((binding, value)))
+    live.missing(ROOM)
+    assert seen == [(ROOM, None)]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.browse.list_view import count_text, seats
+from app.browse.list_view import count_text
 from app.browse.place import Place
+from app.browse.rows import seats
 from app.browse.state import BrowseState
 
 

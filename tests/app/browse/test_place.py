@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.browse.place import MAX_FEATURES, Place, place_from
+from app.browse.place import MAX_FEATURES, Place, filtered, place_from, unfiltered
 
 
 def test_a_place_with_filters_round_trips_through_its_address() -> None:
@@ -40,3 +40,27 @@ def test_any_address_gives_a_bounded_place_that_round_trips(query: dict[str, str
     assert len(place.q) <= 200 and len(place.building) <= 100 and len(place.features) <= MAX_FEATURES
     assert 0 <= place.capacity <= 99999 and all(0 < len(f) <= 40 and "," not in f for f in place.features)
     assert place_from(place.path()) == place
+
+
+@given(
+    st.dictionaries(
+        st.one_of(
+            st.sampled_from(["building", "level", "capacity", "bookable", "q"]),
+            st.text(max_size=20).map("feature:".__add__),
+        ),
+        st.text(max_size=300),
+    )
+)
+def test_any_posted_filter_form_gives_a_bounded_place(form: dict[str, str]) -> None:
+    place = filtered(Place(building=form.get("building", "")[:100]), form)
+    assert place.offset == 0 and len(place.features) <= MAX_FEATURES and 0 <= place.capacity <= 99999
+    assert place_from(place.path()) == place  # what the form chose is exactly what the address keeps
+
+
+def test_chips_remove_one_filter_or_all() -> None:
+    place = Place(q="a", offset=20, building="b", level="l", capacity=4, features=("X", "Y"), bookable=True)
+    assert unfiltered(place, "building") == Place(q="a", capacity=4, features=("X", "Y"), bookable=True)
+    assert unfiltered(place, "feature:X").features == ("Y",) and unfiltered(place, "feature:X").offset == 0
+    assert unfiltered(place, "capacity").capacity == 0 and unfiltered(place, "bookable").bookable is False
+    assert unfiltered(place, "all") == Place(q="a")
+    assert unfiltered(Place(free=True, bookable=True), "free") == Place(bookable=True)

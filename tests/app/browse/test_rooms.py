@@ -6,13 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given
-from hypothesis import strategies as st
-
+from app.api.frames import Binding
 from app.api.live import Live
-from app.api.realtime import Binding
-from app.browse.place import MAX_FEATURES, Place, place_from
-from app.browse.rooms import STALE_SIGN_IN, Browse, filtered, unfiltered
+from app.browse.place import Place
+from app.browse.rooms import STALE_SIGN_IN, Browse
 from app.browse.state import BrowseState
 from app.core.ports import HttpResponse
 from app.ui.elements import El
@@ -34,29 +31,6 @@ def rows(h_: Harness) -> list[El]:
     return [
         el for node in h_.screen.frames[-1] for el in find(node, lambda e: "system-row" in e.attrs.get("class", ""))
     ]
-
-
-@given(
-    st.dictionaries(
-        st.one_of(
-            st.sampled_from(["building", "level", "capacity", "bookable", "q"]),
-            st.text(max_size=20).map("feature:".__add__),
-        ),
-        st.text(max_size=300),
-    )
-)
-def test_any_posted_filter_form_gives_a_bounded_place(form: dict[str, str]) -> None:
-    place = filtered(Place(building=form.get("building", "")[:100]), form)
-    assert place.offset == 0 and len(place.features) <= MAX_FEATURES and 0 <= place.capacity <= 99999
-    assert place_from(place.path()) == place  # what the form chose is exactly what the address keeps
-
-
-def test_chips_remove_one_filter_or_all() -> None:
-    place = Place(q="a", offset=20, building="b", level="l", capacity=4, features=("X", "Y"), bookable=True)
-    assert unfiltered(place, "building") == Place(q="a", capacity=4, features=("X", "Y"), bookable=True)
-    assert unfiltered(place, "feature:X").features == ("Y",) and unfiltered(place, "feature:X").offset == 0
-    assert unfiltered(place, "capacity").capacity == 0 and unfiltered(place, "bookable").bookable is False
-    assert unfiltered(place, "all") == Place(q="a")
 
 
 async def test_rows_are_links_to_their_system_and_one_page_has_no_pager() -> None:
@@ -250,7 +224,7 @@ async def test_a_painted_page_gives_way_when_placeos_refuses_the_kept_token() ->
 def rooms_alone(
     handler: Any = standin, place: Place | None = None
 ) -> tuple[Browse, FakeHost, Live, list[str], list[list[str]], FakeNavigator]:
-    from app.ui.words import local_zone_time
+    from app.ui.words import local_zone_clock, local_zone_time
 
     host = FakeHost()
     conf = config()
@@ -267,6 +241,7 @@ def rooms_alone(
         session=session,
         navigator=navigator,
         zone_time=local_zone_time,
+        zone_clock=local_zone_clock,
         auth_required=refused.append,
         keep_page=kept.append,
     )
@@ -309,3 +284,50 @@ async def test_the_loaders_copy_stays_until_the_first_answer_unless_there_is_som
     browse.painted = True
     await browse.refresh()
     assert not browse.keeps_painted(said=False)
+
+
+async def test_the_listed_rooms_take_their_state_read_in_their_zone_and_the_left_ones_are_dropped() -> None:
+    browse, host, live, *_ = rooms_alone()
+    await browse.refresh()
+    state = browse.state
+    listed = [s["id"] for s in state.systems or []]
+    assert set(state.rows_live) == set(listed) and all(v == {} for v in state.rows_live.values())
+    first, zone = listed[0], (state.systems or [])[0].get("timezone")
+    booking = {"title": "Sync", "event_start": 1_800_000_000, "event_end": 1_800_001_800}
+    live.value(Binding(first, "Bookings", 1, "status"), "busy")
+    live.value(Binding(first, "Bookings", 1, "current_booking"), booking)
+    live.value(Binding(first, "Bookings", 1, "people_count"), 3)  # not a row's: not kept
+    live.value(Binding(listed[1], "Bookings", 1, "status"), None)  # no Bookings there: known absent
+    assert state.rows_live[first] == {"status": "busy", "current_booking": booking}
+    assert state.rows_live[listed[1]] == {"status": None}
+    assert (1_800_001_800.0, zone or "") in state.clocks  # read once, in the room's zone, when it came
+    before = len(host.shown)
+    await host.settle()
+    assert len(host.shown) == before + 1  # the values that came together are drawn once
+    browse.act("page", "20", {})
+    await host.settle()
+    assert first not in state.rows_live  # off screen: no longer listed, no longer kept
+
+
+async def test_a_room_opened_from_its_row_shows_at_once_what_its_row_knew_since_nothing_is_sent_again() -> None:
+    browse, host, live, *_ = rooms_alone()
+    await browse.refresh()
+    first = (browse.state.systems or [])[0]["id"]
+    live.value(Binding(first, "Bookings", 1, "status"), "busy")
+    browse.act("open", first, {})
+    await host.settle()
+    assert browse.state.live == {"status": "busy"}  # still bound, so PlaceOS sends it no more: known from the row
+    live.value(Binding(first, "Bookings", 1, "people_count"), 2)
+    browse.act("back", "", {})
+    await host.settle()
+    assert browse.state.rows_live[first] == {"status": "busy"}  # and back in its row; people are not a row's
+
+
+async def test_a_value_that_comes_while_an_opened_room_loads_is_not_lost() -> None:
+    browse, host, live, *_ = rooms_alone()
+    await browse.refresh()
+    first = (browse.state.systems or [])[0]["id"]
+    browse.act("open", first, {})  # the address has the room; its data is on the way
+    live.value(Binding(first, "Bookings", 1, "status"), "pending")  # the row's bind answered just now
+    await host.settle()
+    assert browse.state.live == {"status": "pending"}

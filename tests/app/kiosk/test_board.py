@@ -8,8 +8,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from app.api.frames import Binding
 from app.api.live import Live
-from app.api.realtime import Binding
 from app.auth.session import PAINTED_KEY, VIEW_KEY
 from app.core.ports import HttpResponse
 from app.kiosk.board import Board
@@ -228,7 +228,7 @@ async def test_the_board_is_kept_as_drawn_for_the_loader_with_only_what_the_load
     painted = json.loads(h.storage.get(PAINTED_KEY) or "[]")
     loader = (ROOT / "static" / "boot.js").read_text()
     tags = set(json.loads("[" + re.search(r"PAINT_TAGS = new Set\(\[(.*?)\]\)", loader, re.DOTALL).group(1) + "]"))  # type: ignore[union-attr]
-    attrs = set(json.loads("[" + re.search(r"PAINT_ATTRS = new Set\(\[(.*?)\]\)", loader).group(1) + "]"))  # type: ignore[union-attr]
+    attrs = set(json.loads("[" + re.search(r"PAINT_ATTRS = new Set\(\[(.*?)\]\)", loader, re.DOTALL).group(1) + "]"))  # type: ignore[union-attr]
 
     def walk(node: Any) -> None:
         if isinstance(node, str):

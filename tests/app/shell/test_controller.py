@@ -366,8 +366,8 @@ class RecordingRealtime:
 
 
 async def test_live_state_follows_the_open_system_and_stops_at_sign_out() -> None:
-    from app.api.realtime import Binding
-    from app.browse.rooms import LIVE_STATE
+    from app.api.frames import Binding
+    from app.browse.rooms import LIVE_STATE, ROW_STATE
 
     h = Harness()
     realtime = RecordingRealtime()
@@ -381,10 +381,14 @@ async def test_live_state_follows_the_open_system_and_stops_at_sign_out() -> Non
     )
     h.app.live.value(Binding("sys-0000000003", "Bookings", 1, "status"), "busy")
     h.app.live.value(Binding("sys-0000000009", "Bookings", 1, "status"), "free")  # another room: not shown
+    await h.settle()  # values arriving together are drawn once
     assert "In use" in h.screen.text and "Free" not in h.screen.text
     h.app.dispatch("back")
     await h.settle()
-    assert realtime.wanted == set() and "In use" not in h.screen.text
+    assert not [el for node in h.screen.frames[-1] for el in find(node, lambda e: e.attrs.get("id") == "live")]
+    assert "In use" in h.screen.text  # its row: still bound, so known without being sent again
+    # The list binds its rows' state instead: free, until when.
+    assert {b.name for b in realtime.wanted} == set(ROW_STATE) and len({b.sys for b in realtime.wanted}) == 20
     h.transport.handler = lambda r: OSError("offline")
     await h.app.sign_out()
     assert realtime.calls[-1] == "stop"
@@ -419,7 +423,11 @@ def test_the_live_state_renders_hostile_values_as_text() -> None:
     nodes = render(model)
     assert not [el for node in nodes for el in find(node, lambda e: e.tag in ("img", "b", "script"))]
     text = " ".join(text_of(node) for node in nodes)
-    assert "<img src=x onerror=alert(1)>" in text and "<b>x</b>" in text
+    assert "<img src=x onerror=alert(1)>" in text and "<b>x</b>" not in text  # no booking is on in an unknown state
+    model.browse.live["status"] = "busy"
+    nodes = render(model)
+    assert not [el for node in nodes for el in find(node, lambda e: e.tag in ("img", "b", "script"))]
+    assert "Now: <b>x</b>" in " ".join(text_of(node) for node in nodes)
 
 
 async def test_a_hash_change_without_a_response_does_not_enter_the_app() -> None:

@@ -430,6 +430,11 @@ async def test_cors_only_for_configured_origins_and_never_on_authorize(
     assert "Access-Control-Allow-Origin" not in stranger.headers
     authorize = await client.get("/auth/oauth/authorize", headers={"Origin": app_origin}, allow_redirects=False)
     assert "Access-Control-Allow-Origin" not in authorize.headers
+    # An error's answer too, or the browser hides it from the app as a network failure (a room without Bookings).
+    missing = await client.get(SYSTEMS + "/sys-nowhere/Bookings_1", headers={**bearer(token), "Origin": app_origin})
+    assert missing.status == 404 and missing.headers["Access-Control-Allow-Origin"] == app_origin
+    refused = await client.get(SYSTEMS, headers={"Origin": app_origin})
+    assert refused.status == 401 and refused.headers["Access-Control-Allow-Origin"] == app_origin
 
 
 # a display's heartbeat (signage) -------------------------------------------------------------------------------------
