@@ -226,10 +226,18 @@ def test_a_returning_visit_shows_the_last_page_at_once_then_the_same_page_fresh(
 # Where each room's name is drawn on the first frame of the saved copy, on the first frame of Python's own page,
 # and now; the layout shift Chrome counts (app/browse/rooms.py keeps the copy until the same page is fresh).
 WATCH_MOVES = """
-window.__moves = {saved: null, fresh: null, shift: 0};
+window.__moves = {saved: null, fresh: null, shift: 0, shifted: []};
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__moves.shift += entry.value;
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    window.__moves.shift += entry.value;
+    window.__moves.shifted.push([Math.round(entry.startTime), entry.value, ...entry.sources.map((s) =>
+      (s.node?.id || s.node?.className || s.node?.nodeName || '?') + ' ' + JSON.stringify([s.previousRect.y,
+        s.currentRect.y, s.previousRect.height, s.currentRect.height]))]);
+  }
 }).observe({type: 'layout-shift', buffered: true});
+window.__parts = () => [...(document.querySelector('.system-row')?.children || [])].map((el) =>
+  el.className + ':' + Math.round(el.getBoundingClientRect().height) + ':' + el.textContent.slice(0, 40));
 window.__rows = () => [...document.querySelectorAll('.system-name')].map((el) => {
   const box = el.getBoundingClientRect();
   return [el.textContent, Math.round(box.left * 10) / 10, Math.round(box.top * 10) / 10];
@@ -237,7 +245,8 @@ window.__rows = () => [...document.querySelectorAll('.system-name')].map((el) =>
 const look = () => {
   const moves = window.__moves, rows = window.__rows(), copy = Boolean(document.getElementById('saved-view'));
   if (rows.length && copy && moves.saved === null) moves.saved = rows;
-  if (rows.length && !copy && moves.saved !== null) moves.fresh = rows;
+  if (rows.length && copy && moves.savedParts === undefined) moves.savedParts = window.__parts();
+  if (rows.length && !copy && moves.saved !== null) { moves.fresh = rows; moves.freshParts = window.__parts(); }
   if (moves.fresh === null) requestAnimationFrame(look);
 };
 requestAnimationFrame(look);
@@ -274,8 +283,10 @@ def test_a_returning_visit_does_not_move_at_desk_or_phone_width(page: Page, live
         copy = moves["saved"]
         assert largest_move(copy, moves["fresh"]) <= 2, (width, moves)
         page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
-        assert largest_move(copy, page.evaluate("() => window.__rows()")) <= 2, width  # and after everything came
-        assert page.evaluate("() => window.__moves.shift") < 0.01
+        parts = (moves.get("savedParts"), moves.get("freshParts"), page.evaluate("() => window.__parts()"))
+        assert largest_move(copy, page.evaluate("() => window.__rows()")) <= 2, (width, parts)  # after all came
+        moves = page.evaluate("() => window.__moves")
+        assert moves["shift"] < 0.01, (width, moves["shifted"])
         assert page.locator("#filters .check").all_inner_texts() == offered  # the same filters for the address
         assert page.locator("#search").input_value() == "room"
 
