@@ -206,6 +206,7 @@ def _live(config: ClientConfig, session: AuthSession, connect: Connect, auth: Ad
 
 def developers_console(running: App, storage: Storage) -> PythonConsole:
     """The in-page Python console, its namespace the running app's: `api`, `app`, `config` and `doctor()`."""
+    from app.api.developer import DeveloperApi
     from app.console.repl import PythonConsole
 
     async def doctor() -> None:
@@ -215,7 +216,12 @@ def developers_console(running: App, storage: Storage) -> PythonConsole:
     return PythonConsole(
         storage,
         lambda namespace, out, err: browser_console().pyodide_engine(namespace, out, err),
-        lambda: {"api": running.api, "app": running, "config": running.config, "doctor": doctor},
+        lambda: {
+            "api": DeveloperApi(running.api, running.live),
+            "app": running,
+            "config": running.config,
+            "doctor": doctor,
+        },
         running.show,
         prepare=lambda source: browser_console().local_micropip(source),
     )

@@ -1,17 +1,14 @@
-"""An async client for the PlaceOS REST API: Bearer auth, PlaceOS paging, typed errors, retries with backoff.
-
-A 401 is not a dead end: it raises AuthRequired after telling the session, and the app signs in again and runs
-the request again from the place it saved. Network failures and 5xx are retried with exponential backoff.
-"""
+"""An async client for the PlaceOS REST API: Bearer auth, every verb, PlaceOS paging, typed errors that say what
+was asked, retries with backoff (never of a POST or PATCH that may have arrived). A 401 raises AuthRequired: the
+app signs in again and runs the request again from the place it saved."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from app.api.answers import Page, decode, json_or_none, page_of, placeos_says
 from app.api.early_answers import record
 from app.auth.session import Token
 from app.core.config import ClientConfig
@@ -30,39 +27,8 @@ from app.core.redact import log
 from app.core.urls import ascii_int, quote, urlencode
 from app.core.urls import split as urlsplit
 
-LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
-UNREADABLE = "PlaceOS sent a response the app cannot read."
-
-
-def _count(value: object) -> int | None:
-    """A count from a header or a body (X-Total-Count, legacy `total`): whole, ASCII, not absurdly long."""
-    return ascii_int(str(value) if isinstance(value, int) and not isinstance(value, bool) else value, 12)
-
-
-def _decode(response: HttpResponse) -> Any:
-    try:
-        return json.loads(response.body)
-    except (ValueError, RecursionError):  # not JSON, an integer past the digit limit, nested too deep
-        raise UnexpectedAnswer(UNREADABLE, response.status, response.headers.get("x-request-id")) from None
-
-
-def _records(value: Any, response: HttpResponse, what: str) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise UnexpectedAnswer(
-            f"PlaceOS answered with something other than a list of {what}; the app cannot show it.",
-            response.status,
-            response.headers.get("x-request-id"),
-        )
-    return value
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-    offset: int
-    limit: int
-    next_url: str | None  # from the Link header: present only when more remain
+IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")  # RFC 9110 §9.2.2: safe to send again
+NO_BODY: Any = object()  # no body at all (None is JSON's null, which a developer may mean to send)
 
 
 class PlaceOSClient:
@@ -105,15 +71,30 @@ class PlaceOSClient:
                 url += ("&" if "?" in url else "?") + urlencode(clean)
         return url
 
-    async def request(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> HttpResponse:
+    async def request(
+        self, method: str, path: str, params: Mapping[str, Any] | None = None, body: Any = NO_BODY
+    ) -> HttpResponse:
+        """`method` on `path` (under the API, or a whole PlaceOS URL a Link header named), `body` sent as JSON.
+        Errors are typed and name what was asked (ApiError.technical)."""
         url = self._url(path, params)
-        for attempt in range(self._attempts):
+        try:
+            return await self._send(method, url, None if body is NO_BODY else json.dumps(body))
+        except ApiError as error:
+            error.method, error.path = method, urlsplit(url).path
+            raise
+
+    async def _send(self, method: str, url: str, payload: str | None) -> HttpResponse:
+        # A POST or PATCH that may have reached PlaceOS is not sent twice (a second booking); the others are safe.
+        attempts = self._attempts if method in IDEMPOTENT else 1
+        for attempt in range(attempts):
             token = self._token()
             if token is None:
                 raise NotSignedIn("Not signed in: sign in to PlaceOS first, then try again.", 401)
             if token.remaining(self._clock()) <= 0:
                 raise AuthRequired("Your session has ended. Sign in again to continue.", 401, expired=True)
             headers = {"Accept": "application/json"}
+            if payload is not None:
+                headers["Content-Type"] = "application/json"
             target = url
             if self.token_in_query:
                 target += ("&" if "?" in url else "?") + urlencode({"bearer_token": token.access_token.reveal()})
@@ -121,13 +102,11 @@ class PlaceOSClient:
                 headers["Authorization"] = f"Bearer {token.access_token.reveal()}"
                 if method == "GET":
                     record(url)  # for the loader to ask again early on this tab's next load (app.api.early_answers)
-            last = attempt == self._attempts - 1
+            last = attempt == attempts - 1
             try:
-                response = await self._transport.send(HttpRequest(method, target, headers))
+                response = await self._transport.send(HttpRequest(method, target, headers, payload))
             except OSError:
-                log.warning(
-                    "%s %s: no response (attempt %d of %d)", method, urlsplit(url).path, attempt + 1, self._attempts
-                )
+                log.warning("%s %s: no response (attempt %d of %d)", method, urlsplit(url).path, attempt + 1, attempts)
                 if last:
                     self.last_error = NetworkError(
                         "PlaceOS cannot be reached. Check your connection; the app will keep what is on screen."
@@ -146,6 +125,44 @@ class PlaceOSClient:
             return response
         raise AssertionError("unreachable")
 
+    # -- every verb, for a developer's console and pages: the answer's JSON, or None for an empty one -----------
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET `path` (under /api/engine/v2 unless it starts with /api/): its JSON."""
+        return json_or_none(await self.request("GET", path, params))
+
+    async def post(self, path: str, params: Mapping[str, Any] | None = None, json: Any = NO_BODY) -> Any:
+        """POST `json` to `path`: its answer's JSON. Never sent twice, even when no answer came."""
+        return json_or_none(await self.request("POST", path, params, json))
+
+    async def put(self, path: str, params: Mapping[str, Any] | None = None, json: Any = NO_BODY) -> Any:
+        """PUT `json` at `path` (a whole record): its answer's JSON."""
+        return json_or_none(await self.request("PUT", path, params, json))
+
+    async def patch(self, path: str, params: Mapping[str, Any] | None = None, json: Any = NO_BODY) -> Any:
+        """PATCH `path` with `json` (the fields to change): its answer's JSON. Never sent twice."""
+        return json_or_none(await self.request("PATCH", path, params, json))
+
+    async def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """DELETE `path`: its answer's JSON, or None (PlaceOS mostly answers 202 with no body)."""
+        return json_or_none(await self.request("DELETE", path, params))
+
+    async def pages(
+        self, path: str, params: Mapping[str, Any] | None = None, limit: int = 100, what: str = "records"
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every record of a paged index, following PlaceOS's Link headers: `async for zone in api.pages("/zones")`."""
+        page = page_of(await self.request("GET", path, {**(params or {}), "limit": limit}), 0, limit, what)
+        seen = len(page.items)
+        followed: set[str] = set()
+        while True:
+            for item in page.items:
+                yield item
+            # A Link back to a page already read (a loop, from a broken or hostile server) ends the walk.
+            if not page.next_url or not page.items or page.next_url in followed:
+                return
+            followed.add(page.next_url)
+            page = page_of(await self.request("GET", page.next_url), seen, limit, what)
+            seen += len(page.items)
+
     @staticmethod
     def _retry_after(response: HttpResponse) -> float | None:
         value = response.headers.get("retry-after", "")
@@ -153,11 +170,13 @@ class PlaceOSClient:
         return min(float(seconds), 30.0) if seconds is not None else None
 
     def _error(self, response: HttpResponse, request_id: str | None) -> ApiError:
-        try:
-            body = _decode(response) if response.body else {}
-        except UnexpectedAnswer:
-            body = {}
-        detail = body["error"] if isinstance(body, dict) and isinstance(body.get("error"), str) else ""
+        error = self._typed_error(response, request_id)
+        error.detail = placeos_says(response)
+        return error
+
+    @staticmethod
+    def _typed_error(response: HttpResponse, request_id: str | None) -> ApiError:
+        detail = placeos_says(response)
         status = response.status
         if status == 401:
             log.info("API answered 401 (%s)", detail or "no detail")
@@ -181,11 +200,11 @@ class PlaceOSClient:
         )
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return _decode(await self.request("GET", path, params))
+        return decode(await self.request("GET", path, params))
 
     async def get_object(self, path: str, what: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         response = await self.request("GET", path, params)
-        value = _decode(response)
+        value = decode(response)
         if not isinstance(value, dict):
             raise UnexpectedAnswer(
                 f"PlaceOS answered with something other than {what}; the app cannot show it.",
@@ -194,40 +213,25 @@ class PlaceOSClient:
             )
         return value
 
-    def _page(self, response: HttpResponse, offset: int, limit: int, what: str = "systems") -> Page:
-        """A page of records from either shape PlaceOS has used: a bare array with X-Total-Count, or the older
-        {total, results}. Anything else is an UnexpectedAnswer, never a crash."""
-        body = _decode(response)
-        if isinstance(body, dict):
-            items = _records(body.get("results", []), response, what)
-            total = _count(body.get("total"))
-        else:
-            items = _records(body, response, what)
-            total = _count(response.headers.get("x-total-count"))
-        if total is None:
-            log.warning("PlaceOS sent no usable total; counting what arrived")
-            total = offset + len(items)
-        match = LINK_NEXT.search(response.headers.get("link", ""))
-        return Page(items, max(total, offset + len(items)), offset, limit, match.group(1) if match else None)
+    async def page(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        offset: int = 0,
+        limit: int = 20,
+        what: str = "records",
+    ) -> Page:
+        """One page of a PlaceOS index (`offset` and `limit` go in `params` as the index takes them)."""
+        return page_of(await self.request("GET", path, params), offset, limit, what)
 
     async def systems(self, q: str = "", offset: int = 0, limit: int = 20, **filters: Any) -> Page:
-        response = await self.request("GET", "/systems", {"q": q, "offset": offset, "limit": limit, **filters})
-        return self._page(response, offset, limit)
+        params = {"q": q, "offset": offset, "limit": limit, **filters}
+        return await self.page("/systems", params, offset, limit, "systems")
 
     async def all_systems(self, q: str = "", limit: int = 100, **filters: Any) -> AsyncIterator[dict[str, Any]]:
         """Every matching system, following the Link headers page by page: `async for system in …`."""
-        page = await self.systems(q, 0, limit, **filters)
-        seen = len(page.items)
-        followed: set[str] = set()
-        while True:
-            for item in page.items:
-                yield item
-            # A Link back to a page already read (a loop, from a broken or hostile server) ends the walk.
-            if not page.next_url or not page.items or page.next_url in followed:
-                return
-            followed.add(page.next_url)
-            page = self._page(await self.request("GET", page.next_url), seen, limit)
-            seen += len(page.items)
+        async for system in self.pages("/systems", {"q": q, **filters}, limit, "systems"):
+            yield system
 
     async def system(self, system_id: str, complete: bool = False) -> dict[str, Any]:
         """One system, by id or email; `complete` adds its zones' and modules' records (zone_data, module_data)."""
@@ -241,9 +245,8 @@ class PlaceOSClient:
 
     async def zones(self, tags: str = "", parent_id: str = "", offset: int = 0, limit: int = 100) -> Page:
         """Zones (an organisation's buildings, levels, areas) by tag and parent, as the filters offer them."""
-        params = {k: v for k, v in (("tags", tags), ("parent_id", parent_id)) if v}
-        response = await self.request("GET", "/zones", {**params, "offset": offset, "limit": limit})
-        return self._page(response, offset, limit, "zones")
+        params = {"tags": tags, "parent_id": parent_id, "offset": offset, "limit": limit}
+        return await self.page("/zones", params, offset, limit, "zones")
 
     async def zone(self, zone_id: str) -> dict[str, Any]:
         """One zone (a building, a level, an area) by id."""

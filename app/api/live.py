@@ -28,6 +28,8 @@ class Live:
         self._clock = clock
         self._on_connected = on_connected  # PlaceOS took the token at the upgrade: no sign-in loop here
         self._listeners: list[Listener] = []
+        self._wanted: dict[str, set[Binding]] = {}  # what each owner has bound
+        self.known: dict[Binding, Any] = {}  # the last value of each binding still bound (sent once, on bind)
         self._running = False
         self.connected = False
         self.retry_at: float | None = None  # when a dropped connection is tried again
@@ -43,12 +45,20 @@ class Live:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    async def keep_only(self, wanted: set[Binding]) -> None:
-        """Bind these and nothing else: what leaves the screen is unbound."""
+    async def keep_only(self, wanted: set[Binding], owner: str = "screen") -> None:
+        """`owner`'s bindings are these and no others (what leaves the screen is unbound); the socket binds what any
+        owner wants, so a developer's bindings (app.api.developer) and the screen's share the page's one socket."""
+        if wanted:
+            self._wanted[owner] = set(wanted)
+        else:
+            self._wanted.pop(owner, None)
+        bound = set().union(*self._wanted.values())
+        self.known = {binding: value for binding, value in self.known.items() if binding in bound}
         if self.realtime is not None:
-            await self.realtime.keep_only(wanted)
+            await self.realtime.keep_only(bound)
 
     def value(self, binding: Binding, value: Any) -> None:
+        self.known[binding] = value
         for listener in list(self._listeners):
             listener(binding, value)
 

@@ -22,8 +22,9 @@ HISTORY_KEY = "placeos.console.history"  # per tab: sessionStorage
 MAX_HISTORY = 200
 MAX_ENTRY_CHARS = 200_000  # beyond this an output is cut: the page stays usable whatever is printed
 INTRO = (
-    'Python in the page, signed in as you. `api` is the PlaceOS client (`await api.systems(q="board")`), '
-    "`app` the running app, `config` its settings; `await collect(api.all_systems())` gathers every system. "
+    'Python in the page, signed in as you. `api` is PlaceOS\'s API (`await api.systems(q="board")`, '
+    '`await api.exec(sys, "Bookings", "book_now", 1800, "Ad hoc")`, `async for v in api.listen(sys, "Bookings", '
+    '"status")`; `help(api)` lists the rest), `app` the running app, `config` its settings. '
     "Secrets print redacted; `.reveal()` shows one. Enter runs, Shift+Enter adds a line, ↑/↓ history, Tab "
     "completes, Ctrl+C cancels, Ctrl+L clears."
 )

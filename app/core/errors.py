@@ -85,6 +85,20 @@ class ApiError(ClientError):
         super().__init__(message)
         self.status = status
         self.request_id = request_id
+        self.method = ""  # what was asked, set by the client that asked (app.api.client)
+        self.path = ""
+        self.detail = ""  # PlaceOS's own words for it, where it sent some
+
+    @property
+    def technical(self) -> str:
+        """For a developer: "404 GET /api/engine/v2/systems/sys-x — not found (request 1a2b…)"; the person's
+        sentence where nothing was asked (no answer at all)."""
+        if not self.method:
+            return str(self)
+        status = f"{self.status} " if self.status else "no answer: "
+        words = self.detail or str(self).rstrip(".")
+        request = f" (request {self.request_id})" if self.request_id else ""
+        return f"{status}{self.method} {self.path} — {words}{request}"
 
 
 class AuthRequired(ApiError):

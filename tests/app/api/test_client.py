@@ -106,3 +106,46 @@ async def test_a_call_with_no_token_says_not_signed_in_not_session_ended() -> No
     with pytest.raises(NotSignedIn, match="Not signed in"):
         await client.systems()
     assert transport.requests == []  # nothing was sent without a token
+
+
+async def test_every_verb_sends_its_body_as_json_and_reads_the_answer_or_none() -> None:
+    answers = {"POST": (201, '{"id": "b-1"}'), "PUT": (200, '{"id": "b-1"}'), "PATCH": (200, "{}"), "DELETE": (202, "")}
+
+    def placeos(request: Any) -> HttpResponse:
+        status, body = answers.get(request.method, (200, "[1]"))
+        return HttpResponse(status, {}, body)
+
+    api, transport, _ = api_client(placeos)
+    assert await api.get("/users", {"q": "ada"}) == [1]
+    assert await api.post("/api/staff/v1/bookings", json={"title": "Sync"}) == {"id": "b-1"}
+    assert await api.put("/zones/z-1", json={"name": "L3"}) == {"id": "b-1"}
+    assert await api.patch("/zones/z-1", json=None) == {}  # JSON's null is a body too
+    assert await api.delete("/api/staff/v1/bookings/b-1") is None
+    get, post, put, patch, delete = transport.requests
+    assert get.url == BASE + "/api/engine/v2/users?q=ada" and get.body is None and "Content-Type" not in get.headers
+    assert post.url == BASE + "/api/staff/v1/bookings" and json.loads(post.body or "") == {"title": "Sync"}
+    assert post.headers["Content-Type"] == "application/json" and post.headers["Authorization"] == "Bearer tok-abcdefgh"
+    assert (put.method, patch.body, delete.method) == ("PUT", "null", "DELETE")
+
+
+async def test_a_post_that_may_have_arrived_is_never_sent_twice_but_a_put_is_retried() -> None:
+    api, transport, _ = api_client(lambda r: OSError("reset"))
+    with pytest.raises(NetworkError):
+        await api.post("/systems/s/Bookings_1/book_now", json=[1800])
+    assert len(transport.requests) == 1
+    with pytest.raises(NetworkError):
+        await api.put("/zones/z", json={})
+    assert len(transport.requests) == 1 + 4
+
+
+async def test_an_error_names_the_method_the_path_the_status_placeos_s_words_and_the_request() -> None:
+    body = json.dumps({"error": "system 'sys-x' not found"})
+    api, _, _ = api_client(lambda r: HttpResponse(404, {"x-request-id": "1a2b3c"}, body))
+    with pytest.raises(NotFound) as caught:
+        await api.get("/systems/sys-x", {"complete": "true"})
+    assert str(caught.value) == "Not found: it may have been removed or renamed."  # a person's sentence, on screen
+    assert caught.value.technical == "404 GET /api/engine/v2/systems/sys-x — system 'sys-x' not found (request 1a2b3c)"
+    api, _, _ = api_client(lambda r: HttpResponse(409, {}, ""))
+    with pytest.raises(Exception) as conflict:
+        await api.post("/zones", json={})
+    assert conflict.value.technical.startswith("409 POST /api/engine/v2/zones — PlaceOS refused the request")  # type: ignore[attr-defined]

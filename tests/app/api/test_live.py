@@ -100,3 +100,15 @@ def test_a_binding_placeos_refuses_reaches_subscribers_as_none_known_absent() ->
     live.subscribe(lambda binding, value: seen.append((binding, value)))
     live.missing(ROOM)
     assert seen == [(ROOM, None)]
+
+
+async def test_each_owner_binds_its_own_and_the_socket_binds_what_any_wants() -> None:
+    realtime = FakeRealtime()
+    live, _ = live_with(realtime)
+    people = Binding("sys-1", "Bookings", 1, "people_count")
+    await live.keep_only({ROOM})
+    await live.keep_only({ROOM, people}, owner="developer")
+    await live.keep_only(set())  # the screen moves on: the developer's stay bound
+    assert realtime.bound == [{ROOM}, {ROOM, people}, {ROOM, people}]
+    await live.keep_only(set(), owner="developer")
+    assert realtime.bound[-1] == set()
