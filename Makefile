@@ -15,8 +15,11 @@ WORKERS ?= 3
 run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
 	$(PY) serve.py $(ARGS)
 
+# Two runs: what needs no browser, then the browser stories handed out longest first (tests/e2e/durations.json) as
+# each worker comes free. Exit status 5 is "no test of this kind was selected" (ARGS naming one file).
 test: setup chromium nginx axe lint  ## lint and types, then the whole suite in parallel: unit, server and browser tests
-	$(PY) -m pytest -n $(WORKERS) --dist worksteal $(ARGS)
+	$(PY) -m pytest -n $(WORKERS) --dist worksteal -m "not browser" $(ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -n $(WORKERS) --dist load -m browser $(ARGS) || [ $$? -eq 5 ]
 
 lint: $(DEPS_STAMP)  ## ruff and mypy (strict)
 	$(PY) -m ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -118,15 +119,17 @@ def _abandon_unrun_app_work() -> Iterator[None]:
         FakeHost.made.pop().drop()
 
 
-# The longest browser stories (minutes of renewals, outages, reboots), started first so that the parallel workers
-# do not end waiting on one that began last.
-LONG_STORIES = ("test_kiosk.py", "test_accessibility.py", "test_offline_shell.py", "test_first_screen.py")
+# How long each browser story took when last measured (`make test ARGS="--durations=0"`, then
+# scripts/durations.py): the browser run hands the longest out first, so that no worker ends alone on a long story
+# that began last. A story not listed counts as a middling one.
+DURATIONS = json.loads((Path(__file__).parent / "e2e" / "durations.json").read_text())
+MIDDLING_S = 10.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Playwright's sync API keeps an event loop running in the main thread from the first browser test on, and
-    # pytest-asyncio cannot start one beside it: the browser tests run last in each worker.
-    def order(item: pytest.Item) -> tuple[bool, bool]:
-        return item.get_closest_marker("browser") is not None, item.path.name not in LONG_STORIES
+    # pytest-asyncio cannot start one beside it: `make test` runs the browser stories after the rest, on their own.
+    def order(item: pytest.Item) -> tuple[bool, float]:
+        return item.get_closest_marker("browser") is not None, -DURATIONS.get(item.nodeid, MIDDLING_S)
 
     items.sort(key=order)

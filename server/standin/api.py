@@ -182,7 +182,7 @@ class ApiRoutes:
         return claims, user
 
     @staticmethod
-    def _paged(request: web.Request, path: str, found: list[dict[str, Any]], kind: str) -> web.Response:
+    def paged(request: web.Request, path: str, found: list[dict[str, Any]], kind: str) -> web.Response:
         query = request.query
         limit = _int(query, "limit", 100, 0, MAX_LIMIT)
         offset = _int(query, "offset", 0, 0, 10**9)
@@ -197,7 +197,7 @@ class ApiRoutes:
 
     async def systems(self, request: web.Request) -> web.StreamResponse:
         await self.authenticate(request, SYSTEMS_SCOPES)
-        return self._paged(request, SYSTEMS_PATH, filter_systems(self._systems, request.query), "sys")
+        return self.paged(request, SYSTEMS_PATH, filter_systems(self._systems, request.query), "sys")
 
     async def system(self, request: web.Request) -> web.StreamResponse:
         await self.authenticate(request, SYSTEMS_SCOPES)
@@ -249,7 +249,7 @@ class ApiRoutes:
             if terms and not all(any(word.startswith(term) for word in words) for term in terms):
                 continue
             found.append(zone)
-        return self._paged(request, ZONES_PATH, found, "zone")
+        return self.paged(request, ZONES_PATH, found, "zone")
 
     async def zone(self, request: web.Request) -> web.StreamResponse:
         await self.authenticate(request, ZONES_SCOPES)

@@ -25,6 +25,7 @@ from .api import ApiRoutes
 from .auth import add_auth_routes
 from .container import STANDIN, Standin
 from .module_state import ModuleStateRoutes
+from .staff import StaffRoutes
 
 DEV_SECRET_HEADER = "X-Dev-Secret"
 PURGE_EVERY_S = 300
@@ -51,7 +52,7 @@ def cors(allowed: set[str]) -> Middleware:
             response: web.StreamResponse = web.Response(
                 status=204,
                 headers={
-                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
                     "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Request-ID",
                     "Access-Control-Max-Age": "600",
                 },
@@ -129,6 +130,7 @@ def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], 
     add_auth_routes(app, standin)
     standin.realtime.add_to(app)  # before the API's /systems/{id}, which "control" would match too
     ModuleStateRoutes(api.authenticate, standin.simulator).add_to(app)
+    StaffRoutes(api.authenticate, standin.systems, standin.simulator).add_to(app)
     api.add_to(app)
     if settings.dev_controls:
         app.router.add_route("GET", "/_dev/faults", dev_faults)

@@ -149,3 +149,54 @@ def test_the_console_is_off_where_the_configuration_says_so(page: Page, server_f
     page.keyboard.press("Control+Backquote")  # handled as it is dispatched: Python draws in the same task
     page.evaluate("() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)))")
     assert page.get_by_role("button", name="Console").count() == 0 and page.locator("#console").count() == 0
+
+
+def test_a_module_call_from_the_console_shows_on_the_room_and_a_listen_stops_with_ctrl_c(
+    page: Page, live_server: LiveServer
+) -> None:
+    from server.standin.fixtures import fixture_systems
+
+    room = next(s for s in fixture_systems() if s["bookable"])
+    page.goto(live_server.url + "?system=" + room["id"])
+    sign_in_from_app_at_room(page, live_server)
+    expect(page.locator("#live .status")).to_be_visible(timeout=20_000)
+    open_console(page)
+    run(page, f'sys = "{room["id"]}"', ">>> sys =")
+    run(page, 'now = await api.state(sys, "Bookings")', ">>> now =")
+    # A meeting on now ends first, as a room panel's "End meeting" does; then the room is booked from here.
+    ending = 'now["current_booking"] and await api.exec(sys, "Bookings", "end_meeting", now["current_booking"]'
+    run(page, "print('ended', " + ending + '["event_start"]))', "ended ")
+    run(
+        page,
+        'print("booked", await api.exec(sys, "Bookings", "book_now", 1800, "Booked from the console"))',
+        "booked True",
+    )
+    expect(page.locator("#live")).to_contain_text("Now: Booked from the console until", timeout=20_000)
+    run(page, 'await api.value(sys, "Bookings", "status")', "'busy'")
+    # A listen runs until Ctrl+C, then the console takes the next statement and the binding is let go.
+    field = page.get_by_label("Python input")
+    field.fill('async for v in api.listen(sys, "Bookings", "status"):\n    print("status is", v)\n')
+    field.press("End")
+    field.press("Enter")
+    expect(page.locator("#console-log")).to_contain_text("status is busy", timeout=20_000)
+    field.press("Control+c")
+    expect(page.locator("#console-log")).to_contain_text("Cancelled.")
+    run(page, "len(api._bound)", "0")
+    # An error names what was asked and what PlaceOS said.
+    run(
+        page,
+        'await api.system("sys-x")',
+        "NotFound: 404 GET /api/engine/v2/systems/sys-x — system 'sys-x' not found (request ",
+    )
+    expect(page.locator("#live")).to_contain_text("Booked from the console")  # the room's detail stayed live
+
+
+def sign_in_from_app_at_room(page: Page, server: LiveServer) -> None:
+    from tests.e2e.steps import EMAIL, PASSWORD
+
+    wait_for_sign_in_screen(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#detail-title")).to_be_visible(timeout=60_000)

@@ -91,3 +91,49 @@ def test_a_slug_is_a_module_name_and_an_index_from_1() -> None:
     assert parse_slug("Display_12") == ("Display", 12)
     for bad in ("", "Bookings_0", "Bookings_01", "_1", "1x", "Bookings_1_2", "a" * 65, "Book-ings"):
         assert parse_slug(bad) is None, bad
+
+
+async def test_book_now_over_http_makes_the_room_busy_and_end_meeting_frees_it(client: Any, token: str) -> None:
+    sys_id = room(client)
+    simulator = client.server.app[STANDIN].simulator
+    functions = await (await client.get(f"{SYSTEMS}/{sys_id}/functions/Bookings_1", headers=bearer(token))).json()
+    assert functions["book_now"]["order"] == ["period_in_seconds", "title", "owner"]
+    current = simulator.bookings(sys_id)["current_booking"]
+    if current is not None:  # a meeting is on: end it first, as a panel's "End meeting" does
+        ended = await client.post(
+            f"{SYSTEMS}/{sys_id}/Bookings_1/end_meeting", json=[current["event_start"]], headers=bearer(token)
+        )
+        assert ended.status == 200 and simulator.bookings(sys_id)["status"] == "free"
+    booked = await client.post(f"{SYSTEMS}/{sys_id}/Bookings_1/book_now", json=[60, "Ad hoc"], headers=bearer(token))
+    assert booked.status == 200 and await booked.json() is True
+    state = simulator.bookings(sys_id)
+    assert state["status"] == "busy" and state["current_booking"]["title"] == "Ad hoc"
+    twice = await client.post(f"{SYSTEMS}/{sys_id}/Bookings_1/book_now", json=[60], headers=bearer(token))
+    assert twice.status == 409  # the room is taken now
+    for path, body, status in (
+        ("Bookings_1/launch_rockets", [], 404),
+        ("Display_1/book_now", [60], 404),
+        ("Bookings_1/book_now", {"not": "a list"}, 400),
+    ):
+        answer = await client.post(f"{SYSTEMS}/{sys_id}/{path}", json=body, headers=bearer(token))
+        assert answer.status == status, path
+
+
+@pytest.mark.property
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["book_now", "start_meeting", "end_meeting", "x"]),
+    st.text(max_size=40).map(json.dumps)
+    | st.lists(st.one_of(st.none(), st.integers(-(10**15), 10**15), st.text(max_size=10), st.floats()), max_size=4).map(
+        json.dumps
+    ),
+)
+async def test_any_call_of_a_module_function_answers_a_value_or_a_4xx(
+    client: Any, token: str, method: str, body: str
+) -> None:
+    answer = await client.post(
+        f"{SYSTEMS}/{room(client)}/Bookings_1/{method}",
+        data=body,
+        headers={**bearer(token), "Content-Type": "application/json"},
+    )
+    assert answer.status in (200, 400, 404, 409), await answer.text()

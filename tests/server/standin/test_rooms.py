@@ -3,11 +3,12 @@ contradict it (PlaceOS's meanings: pending is a meeting started and not yet chec
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from server.standin.fixtures import SystemIndex, fixture_systems
-from server.standin.rooms import CHECK_IN_WITHIN_S, DAY_S, Binding, RoomSimulator, day_of_meetings
+from server.standin.rooms import CHECK_IN_WITHIN_S, DAY_S, Binding, Meeting, Refused, RoomSimulator, day_of_meetings
 from tests.standin_helpers import FakeClock
 
 SYSTEMS = SystemIndex.build(fixture_systems())
@@ -55,3 +56,28 @@ def test_a_bound_value_follows_the_clock_and_unknown_bindings_are_named() -> Non
     assert simulator.missing(Binding("sys-nowhere", "Bookings", 1, "status")) == "system"
     assert simulator.missing(Binding(ROOMS[0], "Bookings", 9, "status")) == "module"
     assert simulator.missing(Binding(ROOMS[0], "Bookings", 1, "status")) is None
+
+
+def test_what_people_do_to_a_room_changes_what_its_bookings_module_says() -> None:
+    clock = FakeClock()
+    simulator = RoomSimulator(SYSTEMS, clock, 1.0)
+    room = ROOMS[0]
+    for meeting in simulator.meetings(room, int(simulator.now() // DAY_S)):  # a clear day: only what is done here
+        simulator.change(room, meeting.start)
+    assert simulator.bookings(room)["status"] == "free"
+    assert simulator.call(room, "book_now", [1800, "Ad hoc"]) is True
+    state = simulator.bookings(room)
+    assert state["status"] == "busy" and state["current_booking"]["title"] == "Ad hoc"
+    with pytest.raises(Refused):
+        simulator.call(room, "book_now", [60])  # taken
+    simulator.call(room, "end_meeting", [state["current_booking"]["event_start"]])
+    assert simulator.bookings(room)["status"] == "free"
+    start = int(simulator.now()) + 600
+    simulator.add(room, Meeting("Later", start, start + 600, start + 600))  # nobody will check in
+    clock.advance(700)
+    assert simulator.bookings(room)["status"] == "pending"
+    simulator.call(room, "start_meeting", [start])
+    assert simulator.bookings(room)["status"] == "busy"
+    for refused in (["end_meeting", ["x"]], ["start_meeting", [float("nan")]], ["launch", []]):
+        with pytest.raises(Refused):
+            simulator.call(room, refused[0], refused[1])  # type: ignore[arg-type]
