@@ -75,20 +75,18 @@ def zone_time(moment: float, zone: str | None) -> str | None:
     """app.core.ports.ZoneTime over Intl (Pyodide's Python has no zone data): a moment as read in an IANA time zone,
     or the viewer's own; None for a zone the browser does not know."""
     # Field by field: dateStyle and timeStyle may not be combined with timeZoneName.
-    options = {"year": "numeric", "month": "short", "day": "numeric", "hour": "2-digit", "minute": "2-digit"}
-    options["timeZoneName"] = "short"
-    if zone is not None:
-        options["timeZone"] = zone
-    try:
-        formatter = js.Intl.DateTimeFormat.new(None, to_js(options, dict_converter=js.Object.fromEntries))
-        return str(formatter.format(moment * 1000))
-    except JsException:  # RangeError: no such time zone
-        return None
+    return _intl(
+        moment, zone, {"year": "numeric", "month": "short", "day": "numeric", "hour": "2-digit", "minute": "2-digit"}
+    )
 
 
 def zone_clock(moment: float, zone: str | None) -> str | None:
     """app.core.ports.ZoneClock over Intl: "15:26 AEDT" (or "15:26 GMT+11", as the browser's locale names it)."""
-    options = {"hour": "2-digit", "minute": "2-digit", "hourCycle": "h23", "timeZoneName": "short"}
+    return _intl(moment, zone, {"hour": "2-digit", "minute": "2-digit", "hourCycle": "h23"})
+
+
+def _intl(moment: float, zone: str | None, fields: dict[str, str]) -> str | None:
+    options = {**fields, "timeZoneName": "short"}
     if zone is not None:
         options["timeZone"] = zone
     try:
