@@ -170,14 +170,13 @@ class PlaceOSClient:
         return min(float(seconds), 30.0) if seconds is not None else None
 
     def _error(self, response: HttpResponse, request_id: str | None) -> ApiError:
-        error = self._typed_error(response, request_id)
-        error.detail = placeos_says(response)
+        detail = placeos_says(response)  # the body read once, for the typed error and for a developer's message
+        error = self._typed_error(response.status, detail, request_id)
+        error.detail = detail
         return error
 
     @staticmethod
-    def _typed_error(response: HttpResponse, request_id: str | None) -> ApiError:
-        detail = placeos_says(response)
-        status = response.status
+    def _typed_error(status: int, detail: str, request_id: str | None) -> ApiError:
         if status == 401:
             log.info("API answered 401 (%s)", detail or "no detail")
             if "expired" in detail.lower():  # PlaceOS: "Signature is expired"

@@ -10,10 +10,10 @@ from typing import Any
 from app.browse.rows import listed, seats, system_name
 from app.browse.state import BrowseState
 from app.core.urls import origin_of
-from app.ui.elements import Child, El, h, notice_el
+from app.ui.elements import Child, El, h, notice_el, status_badge
 from app.ui.links import breakable, mail_href, safe_href
 from app.ui.screens import Notice
-from app.ui.words import STATUS_SHAPES, booking_line, state_words, status_of
+from app.ui.words import booking_line, state_words, status_of
 
 
 def format_value(key: str, value: Any) -> str:
@@ -169,17 +169,7 @@ def live_section(state: BrowseState) -> Child:
         "section",
         {"class": "live", "aria-labelledby": "live-title", "id": "live"},
         h("h2", {"id": "live-title"}, "Now"),
-        h(
-            "p",
-            {},
-            h(
-                "span",
-                {"class": f"status status-{status}"},
-                h("span", {"class": "status-shape", "aria-hidden": "true"}, STATUS_SHAPES[status]),
-                " ",
-                words,
-            ),
-        ),
+        h("p", {}, status_badge(status, words)),
         h("p", {}, f"{people} {'person' if people == 1 else 'people'} in the room")
         if isinstance(people, int) and not isinstance(people, bool) and people >= 0
         else None,

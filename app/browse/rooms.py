@@ -61,7 +61,6 @@ class Browse:
         self._requested: list[str] = []  # the GET URLs the last refresh sent (app.api.early_answers)
         self._unsubscribe: Callable[[], None] | None = None
         self._row_zones: dict[str, Any] = {}  # each listed room's time zone
-        self._known: dict[Binding, Any] = {}  # the last value of each binding on screen
         self._draw_due = False
         self.painted = False  # the loader drew this tab's last page: it stays until fresh data
 
@@ -150,15 +149,15 @@ class Browse:
             wanted = {Binding(place.system, "Bookings", 1, name) for name in LIVE_STATE}
         else:
             wanted = {Binding(sys, "Bookings", 1, name) for sys in self._row_zones for name in ROW_STATE}
-        # What stays bound is not sent again (a row's status is the opened room's): it is known from before.
-        self._known = {binding: value for binding, value in self._known.items() if binding in wanted}
-        for binding, value in self._known.items():
-            (state.live if place.system else state.rows_live[binding.sys])[binding.name] = value
+        # What stays bound is not sent again (a row's status is the opened room's): the socket knows it from before,
+        # even a value that came between two screens (a room opened, its data on the way).
+        for binding, value in self._live.known.items():
+            if binding in wanted:
+                (state.live if place.system else state.rows_live[binding.sys])[binding.name] = value
         await self._live.keep_only(wanted)
 
     def _live_value(self, binding: Binding, value: Any) -> None:
         """A live value (None: PlaceOS has no Bookings for the room) for the open room or a listed one."""
-        self._known[binding] = value  # even between two screens (a room opened, its data on the way)
         state = self.state
         if binding.sys == state.place.system == state.live_system:
             live, zone = state.live, (state.detail or {}).get("timezone")

@@ -10,8 +10,8 @@ from typing import Any
 
 from app.browse.place import Place
 from app.browse.state import BrowseState
-from app.ui.elements import El, h
-from app.ui.words import STATUS_SHAPES, clock_time, state_words, status_of
+from app.ui.elements import El, h, status_badge
+from app.ui.words import clock_time, state_words, status_of
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -39,14 +39,7 @@ def row_state(live: dict[str, Any] | None, clock: Callable[[Any], str]) -> El:
     words = state_words(live, clock) if live else ""
     if not words:
         return h("span", {"class": "row-state"})
-    status = status_of(live)
-    return h(
-        "span",
-        {"class": f"row-state status status-{status}"},
-        h("span", {"class": "status-shape", "aria-hidden": "true"}, STATUS_SHAPES[status]),
-        " ",
-        words,
-    )
+    return status_badge(status_of(live), words, "row-state")
 
 
 def system_row(

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.kiosk.state import BoardState, Room
-from app.ui.elements import Child, El, brand, h
-from app.ui.words import STATUS_SHAPES, clock_time, state_words, status_of
+from app.ui.elements import Child, El, brand, h, status_badge
+from app.ui.words import clock_time, state_words, status_of
 
 STALE_GRACE_S = 10  # a refresh under way is not "out of date" yet
 
@@ -134,13 +134,7 @@ def tile(room: Room, live: dict[str, Any]) -> El:
         h(
             "p",
             {"class": "tile-status"},
-            h(
-                "span",
-                {"class": f"status status-{known}"},
-                h("span", {"class": "status-shape", "aria-hidden": "true"}, STATUS_SHAPES[known]),
-                " ",
-                state_words(live) or "No live state",
-            ),
+            status_badge(known, state_words(live) or "No live state"),
             crowd and f" · {crowd}",
         ),
         now or upcoming or h("p", {"class": "tile-booking"}, "No more bookings today"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
 from app.ui.screens import Notice
+from app.ui.words import STATUS_SHAPES
 
 # Attributes a renderer will set (the DOM in app.browser, the server's first screen), besides aria-*; anything else
 # (on*, style, srcdoc…) is dropped, so data cannot run.
@@ -95,6 +96,18 @@ def button(label: str, action: str, arg: str = "", *, primary: bool = False, **a
             **attrs,
         },
         label,
+    )
+
+
+def status_badge(status: str, words: str, kind: str = "") -> El:
+    """A room's state as words beside a shape, so it never reads by colour alone; `status` is free, pending, busy
+    or unknown (app.ui.words status_of), `kind` a class of the screen's own."""
+    return h(
+        "span",
+        {"class": f"{kind + ' ' if kind else ''}status status-{status}"},
+        h("span", {"class": "status-shape", "aria-hidden": "true"}, STATUS_SHAPES[status]),
+        " ",
+        words,
     )
 
 
