@@ -60,14 +60,16 @@ class Checks:
             )
         return "PlaceOS cannot be reached: check the network, and that PlaceOS (or serve.py) is running."
 
-    def _skew(self, headers: Any) -> Finding:
+    def _skew(self, headers: Any, asked_at: float) -> Finding:
         from email.utils import parsedate_to_datetime  # the doctor's, not the start-up path's
 
         date = headers.get("date")
         if not date:
             return Finding("PlaceOS says", "clock", "PlaceOS's Date header is not visible to this page", INFO)
         try:
-            skew = parsedate_to_datetime(date).timestamp() - self._clock()
+            # PlaceOS stamped its Date (whole seconds, rounded down) while the request was out: read against the
+            # middle of the round trip, not whenever this page got round to reading the answer.
+            skew = parsedate_to_datetime(date).timestamp() + 0.5 - asked_at
         except (TypeError, ValueError, OverflowError):
             return Finding("PlaceOS says", "clock", f"unreadable Date header {date[:60]!r}", INFO)
         if abs(skew) <= SKEW_LIMIT_S:
@@ -135,6 +137,7 @@ class Checks:
         """The API, asked without a token (it answers 401): reachable, CORS for a PlaceOS elsewhere, and its clock
         from the Date header."""
         request = HttpRequest("GET", self._config.api_base + "/users/current", credentials="omit")
+        sent = self._clock()
         try:
             response = await self._transport.send(request)
         except OSError:
@@ -142,7 +145,7 @@ class Checks:
                 return [Finding("PlaceOS says", "API", "no answer", PROBLEM, self._unreachable())]
             return [self._no_cors("API", needed=True)]
         found = [Finding("PlaceOS says", "CORS on the API", "allowed for this origin", OK)] if self.cross_origin else []
-        return [*found, self._skew(response.headers)]
+        return [*found, self._skew(response.headers, (sent + self._clock()) / 2)]
 
     async def token_endpoint(self) -> list[Finding]:
         if not self.cross_origin:

@@ -74,7 +74,8 @@ def test_a_skewed_clock_is_named(page: Page, server_factory: Any) -> None:
     page.goto(server.url)
     report = doctor_in_console(page)
     clock = [line for line in report.splitlines() if "clock:" in line]
-    assert re.search(r"\[problem\] clock: this computer's clock is 3(599|600|601) s behind PlaceOS's", report), clock
+    # Read over a round trip on a loaded machine: within a couple of seconds of the hour it is.
+    assert re.search(r"\[problem\] clock: this computer's clock is 3(59[89]|60[012]) s behind PlaceOS's", report), clock
 
 
 def test_a_placeos_elsewhere_without_cors_is_named(page: Page, server_factory: Any) -> None:
