@@ -200,6 +200,7 @@ def _live(config: ClientConfig, session: AuthSession, connect: Connect, auth: Ad
         on_retry=live.retrying,
         on_missing=live.missing,
         answers=answers_over_http(api),
+        speaks_exec=config.placeos_on_page_origin,  # elsewhere the "socket" is rest-api over HTTP
     )
     return live
 

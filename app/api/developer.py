@@ -9,20 +9,18 @@ an error says what was asked, for a developer: `NotFound: 404 GET /api/engine/v2
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from typing import Any, TypeVar
 
 from app.api.client import NO_BODY, Page, PlaceOSClient
 from app.api.frames import Binding
 from app.api.live import Live
+from app.api.live_calls import ExecError, LiveCalls
 from app.core.errors import ApiError
 from app.core.urls import quote
 
 T = TypeVar("T")
-OWNER = "developer"  # the developer's bindings, beside the screen's (app.api.live)
-VALUE_WAIT_S = 10.0  # as ts-client's execute: a binding that says nothing in this long has nothing to say
 STAFF = "/api/staff/v1"
 
 
@@ -53,13 +51,12 @@ async def _said(call: Awaitable[T]) -> T:
         raise
 
 
-class DeveloperApi:
+class DeveloperApi(LiveCalls):
     """`api` in the console. `help(api.exec)` explains each call; `await` each one."""
 
     def __init__(self, client: PlaceOSClient, live: Live | None = None) -> None:
+        super().__init__(live)
         self.client = client
-        self._live = live
-        self._bound: dict[Binding, int] = {}  # how many of the developer's values and listens hold each binding
 
     def __repr__(self) -> str:
         return "<PlaceOS API: await api.get(path), api.systems(), api.exec(...), api.value(...); help(api)>"
@@ -151,7 +148,11 @@ class DeveloperApi:
 
     async def exec(self, system_id: str, module: str, method: str, *args: Any, index: int = 1) -> Any:
         """Call a module's function as PlaceOS does: `await api.exec(sys, "Bookings", "book_now", 1800, "Ad hoc")`.
-        Its return value."""
+        Its return value. Over the page's socket while it is connected (an ExecError carries PlaceOS's code),
+        else by REST."""
+        target = Binding(system_id, module, int(index), method)
+        if self._over_socket():
+            return await self._exec_live(target, list(args))
         path = f"/systems/{_id(system_id)}/{slug(module, index)}/{quote(method, safe='')}"
         return await self.post(path, json=list(args))
 
@@ -188,46 +189,5 @@ class DeveloperApi:
         """Delete a booking."""
         await self.delete(f"{STAFF}/bookings/{_id(booking_id)}")
 
-    # -- live bindings, over the page's one socket -------------------------------------------------------------------
-    async def value(self, system_id: str, module: str, name: str, index: int = 1) -> Any:
-        """A status variable's value now, over the page's socket: `await api.value(sys, "Bookings", "status")`."""
-        values = self.listen(system_id, module, name, index)
-        try:
-            return await anext(values)
-        finally:
-            await values.aclose()  # unbound now, not when the generator is collected
 
-    async def listen(self, system_id: str, module: str, name: str, index: int = 1) -> AsyncGenerator[Any, None]:
-        """Each value of a status variable as it changes: `async for v in api.listen(sys, "Bookings", "status")`.
-        Unbound when the loop ends or is stopped (Ctrl+C)."""
-        live = self._live
-        if live is None or live.realtime is None:
-            raise ApiError("This page has no live connection to PlaceOS (no websocket, and none over HTTP).")
-        binding = Binding(system_id, module, int(index), name)
-        values: asyncio.Queue[Any] = asyncio.Queue()
-        stop = live.subscribe(lambda b, v: values.put_nowait(v) if b == binding else None)
-        await self._hold(binding, +1)
-        try:
-            if binding in live.known:  # bound already (the screen shows it): PlaceOS sends it no more
-                values.put_nowait(live.known[binding])
-            try:
-                yield await asyncio.wait_for(values.get(), VALUE_WAIT_S)
-            except TimeoutError:
-                raise ApiError(f"No value for {module}_{index} {name!r} of {system_id} in 10 s.") from None
-            while True:
-                yield await values.get()
-        finally:
-            stop()
-            await self._hold(binding, -1)
-
-    async def _hold(self, binding: Binding, change: int) -> None:
-        held = self._bound.get(binding, 0) + change
-        if held > 0:
-            self._bound[binding] = held
-        else:
-            self._bound.pop(binding, None)
-        if self._live is not None:
-            await self._live.keep_only(set(self._bound), owner=OWNER)
-
-
-__all__ = ["DeveloperApi", "slug"]
+__all__ = ["DeveloperApi", "ExecError", "slug"]

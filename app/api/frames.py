@@ -24,8 +24,45 @@ class Binding:
         )
 
 
-def read_answer(text: str) -> tuple[int, bool] | None:
-    """The id of a `success` or `error` frame and whether it is an error; None for anything else."""
+# PlaceOS's websocket error codes (rest-api websocket/session), with what each means.
+ERROR_CODES = {
+    0: "parse error",
+    1: "bad request",
+    2: "access denied",
+    3: "request failed",
+    4: "unknown command",
+    5: "system not found",
+    6: "module not found",
+    7: "unexpected failure",
+}
+REQUEST_FAILED, UNKNOWN_COMMAND, SYS_NOT_FOUND, MOD_NOT_FOUND = 3, 4, 5, 6
+
+
+@dataclass(frozen=True)
+class Reply:
+    """PlaceOS's answer to one request: `success` with the call's value, or `error` with a code and a message."""
+
+    id: int
+    error: bool
+    value: Any = None
+    code: int | None = None
+    msg: str = ""
+
+    def describe(self) -> str:
+        """ "6 module not found: Bookings_2 not found", for a developer."""
+        said = f"{self.code} {ERROR_CODES.get(self.code, 'error')}" if self.code is not None else "error"
+        return f"{said}: {self.msg}" if self.msg else said
+
+
+def exec_request(request_id: int, target: Binding, args: list[Any]) -> str:
+    """A call of a module's function (target.name is the function) with its arguments."""
+    request = {"id": request_id, "cmd": "exec", "sys": target.sys, "mod": target.mod, "index": target.index}
+    return json.dumps({**request, "name": target.name, "args": args})
+
+
+def read_answer(text: str) -> Reply | None:
+    """A `success` or `error` frame for a request; None for anything else. A value that is not JSON text is kept
+    as sent."""
     if len(text) > MAX_FRAME:
         return None
     try:
@@ -34,10 +71,16 @@ def read_answer(text: str) -> tuple[int, bool] | None:
         return None
     if not isinstance(frame, dict) or frame.get("type") not in ("success", "error"):
         return None
-    request_id = frame.get("id")
+    request_id, raw, code, msg = frame.get("id"), frame.get("value"), frame.get("code"), frame.get("msg")
     if not isinstance(request_id, int) or isinstance(request_id, bool):
         return None
-    return request_id, frame["type"] == "error"
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except (ValueError, RecursionError):
+        value = raw
+    if not isinstance(code, int) or isinstance(code, bool):
+        code = None
+    return Reply(request_id, frame["type"] == "error", value, code, msg[:500] if isinstance(msg, str) else "")
 
 
 def read_frame(text: str) -> tuple[Binding, Any] | None:
@@ -61,4 +104,16 @@ def read_frame(text: str) -> tuple[Binding, Any] | None:
         return None
 
 
-__all__ = ["MAX_FRAME", "Binding", "read_answer", "read_frame"]
+__all__ = [
+    "ERROR_CODES",
+    "MAX_FRAME",
+    "MOD_NOT_FOUND",
+    "REQUEST_FAILED",
+    "SYS_NOT_FOUND",
+    "UNKNOWN_COMMAND",
+    "Binding",
+    "Reply",
+    "exec_request",
+    "read_answer",
+    "read_frame",
+]

@@ -16,14 +16,12 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.api.frames import Binding
+from app.api.frames import MOD_NOT_FOUND, SYS_NOT_FOUND, UNKNOWN_COMMAND, Binding
 from app.core.errors import ApiError, NotFound
 from app.core.ports import Sleep, Spawn
 from app.core.urls import quote
 
 POLL_S = 10.0
-# PlaceOS's websocket error codes (rest-api websocket/session): the module or the system does not exist.
-MOD_NOT_FOUND, SYS_NOT_FOUND = 1, 2
 ModuleState = Callable[[str], Awaitable[dict[str, Any]]]  # the API's GET of a path: the module's state
 
 
@@ -53,6 +51,10 @@ class HttpSocket:
             self._frames.put_nowait("pong")
             return
         request = json.loads(text)
+        if request["cmd"] not in ("bind", "unbind"):  # a module call goes by REST on this page (Realtime.speaks_exec)
+            error = {"id": request["id"], "type": "error", "code": UNKNOWN_COMMAND, "msg": "exec goes over HTTP here"}
+            self._frames.put_nowait(json.dumps(error))
+            return
         binding = Binding(request["sys"], request["mod"], int(request["index"]), request["name"])
         if request["cmd"] == "unbind":
             self._bound.discard(binding)
@@ -127,4 +129,4 @@ def http_connect(get_state: ModuleState, sleep: Sleep, spawn: Spawn) -> Callable
     return connect
 
 
-__all__ = ["POLL_S", "HttpSocket", "http_connect", "state_path"]
+__all__ = ["MOD_NOT_FOUND", "POLL_S", "HttpSocket", "http_connect", "state_path"]

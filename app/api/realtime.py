@@ -16,7 +16,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from app.api.frames import Binding, read_answer, read_frame
+from app.api.frames import Binding, Reply, exec_request, read_answer, read_frame
 from app.core.ports import Sleep
 from app.core.redact import log
 
@@ -86,7 +86,9 @@ class Realtime:
         keepalive_s: float = KEEPALIVE_S,
         answers: Callable[[], Awaitable[bool]] | None = None,
         within: Within = asyncio.wait_for,
+        speaks_exec: bool = True,
     ) -> None:
+        self.speaks_exec = speaks_exec  # False over HTTP (app.api.http_socket): a module call goes by REST there
         self._token = token
         self._open = opener(url, connect, auth)
         self._sleep = sleep
@@ -102,6 +104,7 @@ class Realtime:
         self._socket: Socket | None = None
         self._next_id = 0
         self._binds: dict[int, Binding] = {}  # the bind requests of this connection not yet answered, by id
+        self._calls: dict[int, asyncio.Future[Reply]] = {}  # the exec requests of this connection, by id
         self._stopped = False
         self.attempts = 0  # failed connections in a row
         self.connections = 0
@@ -126,6 +129,22 @@ class Realtime:
             await self.unbind(binding)
         for binding in sorted(wanted - self._bound, key=repr):
             await self.bind(binding)
+
+    async def execute(self, target: Binding, args: list[Any]) -> Reply:
+        """Call a module's function over the socket (target.name is the function): PlaceOS's reply. OSError when
+        there is no connection, or it ends before PlaceOS answers."""
+        socket = self._socket
+        if socket is None:
+            raise OSError("no live connection to PlaceOS")
+        self._next_id += 1
+        request_id = self._next_id
+        reply: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._calls[request_id] = reply
+        try:
+            await socket.send(exec_request(request_id, target, args))
+            return await reply
+        finally:
+            self._calls.pop(request_id, None)  # answered, cancelled (Ctrl+C) or the send failed
 
     async def token_changed(self) -> None:
         """A renewal happened: the socket reconnects with the new token at once (the old one is about to die)."""
@@ -176,14 +195,24 @@ class Realtime:
                 break
             if (notified := read_frame(text)) is not None and notified[0] in self._bound:
                 self._on_value(*notified)
-            elif (answered := read_answer(text)) is not None and (asked := self._binds.pop(answered[0], None)):
-                if answered[1] and asked in self._bound:
-                    self._on_missing(asked)
+            elif (answered := read_answer(text)) is not None:
+                self._answered(answered)
+        for call in self._calls.values():
+            if not call.done():
+                call.set_exception(OSError("the connection ended before PlaceOS answered"))
+        self._calls.clear()
         renewed = self._socket is not socket  # token_changed() let go of it: reconnect at once
         self._socket = None
         self._on_state(False)
         if not renewed and not self._stopped:
             await self._back_off("the connection ended")
+
+    def _answered(self, reply: Reply) -> None:
+        if (call := self._calls.pop(reply.id, None)) is not None:
+            if not call.done():
+                call.set_result(reply)
+        elif (asked := self._binds.pop(reply.id, None)) and reply.error and asked in self._bound:
+            self._on_missing(asked)
 
     async def _receive(self, socket: Socket) -> str | None:
         """The next frame; None once the socket closed, or went quiet and did not answer a ping (then it is

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .forms import hostname_of
-from .rooms import Binding, RoomSimulator
+from .rooms import FUNCTIONS, Binding, Refused, RoomSimulator
 from .store import Store
 from .tokens import TokenIssuer, TokenRejected
 
@@ -144,8 +144,8 @@ class Realtime:
             elif command == "unbind":
                 bound.pop(binding, None)
                 await socket.send_json({"id": request_id, "type": "success", "meta": binding.meta()})
-            else:  # exec: the simulated modules answer a call named after a status variable with its value
-                value = self._simulator.value(binding)
+            else:  # exec: binding.name is the function, called as the REST route calls it (module_state.py)
+                value = self._call(binding, args)
                 await socket.send_json(
                     {"id": request_id, "type": "success", "meta": binding.meta(), "value": json.dumps(value)}
                 )
@@ -175,6 +175,15 @@ class Realtime:
             return "token expired"
         state = self._store.access_token_state(jti) if jti else "revoked"
         return None if state == "live" else f"token {state}" if state == "revoked" else state
+
+    def _call(self, target: Binding, args: list[Any]) -> Any:
+        """A module's function, or PlaceOS's REQUEST_FAILED: the driver raised (no such function, a room booked)."""
+        if (target.mod, target.index) != ("Bookings", 1) or target.name not in FUNCTIONS:
+            raise RequestError(REQUEST_FAILED, f"{target.mod}_{target.index} has no function {target.name!r}")
+        try:
+            return self._simulator.call(target.sys, target.name, args)
+        except Refused as refused:
+            raise RequestError(REQUEST_FAILED, str(refused)) from None
 
     def _check(self, binding: Binding) -> None:
         """RequestError unless the system and its module exist."""

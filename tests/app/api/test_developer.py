@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -11,32 +10,15 @@ import pytest
 from app.api.developer import DeveloperApi, slug
 from app.api.frames import Binding
 from app.api.live import Live
-from app.core.errors import ApiError, NotFound
+from app.core.errors import NotFound
 from app.core.ports import HttpRequest, HttpResponse
-from tests.fakes import BASE, Clock, api_client
+from tests.fakes import BASE, api_client
 
 STATUS = Binding("sys-1", "Bookings", 1, "status")
 
 
-class Socket:
-    """The page's realtime connection as app.api.live drives it: what is bound now."""
-
-    def __init__(self) -> None:
-        self.bound: set[Binding] = set()
-
-    async def run(self) -> None:
-        pass
-
-    async def keep_only(self, wanted: set[Binding]) -> None:
-        self.bound = set(wanted)
-
-
-async def settle() -> None:
-    for _ in range(10):
-        await asyncio.sleep(0)
-
-
 def developer(handler: Any = None, live: Live | None = None) -> tuple[DeveloperApi, list[HttpRequest]]:
+    """The console's `api` over a fake PlaceOS (`handler` answers each request); the requests it sent."""
     client, transport, _ = api_client(handler or (lambda r: HttpResponse(200, {}, "{}")))
     return DeveloperApi(client, live), transport.requests
 
@@ -83,45 +65,3 @@ async def test_an_error_in_the_console_says_what_was_asked() -> None:
         await api.system("sys-x")
     with pytest.raises(NotFound, match="^404 GET /api/engine/v2/zones"):
         [z async for z in api.pages("/zones")]
-
-
-async def test_listen_binds_on_the_page_s_one_socket_yields_each_value_and_unbinds_when_stopped() -> None:
-    socket = Socket()
-    live = Live(socket, spawn=lambda c: None, clock=Clock())  # type: ignore[arg-type]
-    api, _ = developer(live=live)
-    await live.keep_only({STATUS})  # the screen shows it already: PlaceOS will not send it again
-    live.value(STATUS, "busy")
-    seen: list[Any] = []
-
-    async def loop() -> None:
-        async for value in api.listen("sys-1", "Bookings", "status"):
-            seen.append(value)
-
-    task = asyncio.ensure_future(loop())
-    try:
-        await settle()
-        live.value(STATUS, "free")
-        live.value(Binding("sys-2", "Bookings", 1, "status"), "pending")  # another room's
-        await settle()
-        assert seen == ["busy", "free"] and STATUS in socket.bound
-    finally:
-        task.cancel()  # Ctrl+C in the console
-        await asyncio.gather(task, return_exceptions=True)
-    await live.keep_only(set())  # the screen moves on too: nothing stays bound
-    assert socket.bound == set()
-
-
-async def test_value_is_the_first_value_and_then_unbinds() -> None:
-    socket = Socket()
-    live = Live(socket, spawn=lambda c: None, clock=Clock())  # type: ignore[arg-type]
-    api, _ = developer(live=live)
-    asking = asyncio.ensure_future(api.value("sys-1", "Bookings", "status"))
-    await settle()
-    assert socket.bound == {STATUS}
-    live.value(STATUS, "pending")
-    assert await asking == "pending"
-    await settle()  # the generator's end unbinds it
-    assert socket.bound == set()
-    quiet, _ = developer(live=None)
-    with pytest.raises(ApiError, match="no live connection"):
-        await quiet.value("sys-1", "Bookings", "status")

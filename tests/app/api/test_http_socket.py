@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.api.frames import Binding, read_frame
+from app.api.frames import UNKNOWN_COMMAND, Binding, exec_request, read_frame
 from app.api.http_socket import MOD_NOT_FOUND, POLL_S, HttpSocket, state_path
 from app.core.errors import NetworkError, NotFound
 
@@ -185,3 +185,13 @@ def test_any_state_placeos_answers_becomes_frames_the_realtime_reader_takes_or_i
         assert parsed == (STATUS, expected)
     else:
         assert parsed == (STATUS, None)
+
+
+async def test_a_module_call_is_not_this_socket_s_to_make() -> None:
+    placeos, clock = PlaceOS(), Clock()
+    socket = HttpSocket(placeos.get_state, clock.sleep, asyncio.ensure_future)
+    await socket.send(exec_request(4, Binding("sys-1", "Bookings", 1, "book_now"), [1800]))
+    refused = await frames(socket)
+    assert refused == [{"id": 4, "type": "error", "code": UNKNOWN_COMMAND, "msg": "exec goes over HTTP here"}]
+    assert placeos.asked == []  # nothing was read, nothing bound: the caller goes by REST (Realtime.speaks_exec)
+    await socket.close()

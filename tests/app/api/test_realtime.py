@@ -9,7 +9,9 @@ import random
 from collections.abc import Awaitable
 from typing import Any
 
-from app.api.frames import Binding
+import pytest
+
+from app.api.frames import Binding, Reply
 from app.api.realtime import MAX_BACKOFF_S, Realtime, backoff
 
 URL = "ws://127.0.0.1:8000/api/engine/v2/systems/control"
@@ -182,6 +184,35 @@ async def test_a_bind_placeos_refuses_is_reported_missing_and_its_answer_to_anot
     socket.frames.put_nowait(json.dumps({"id": ids["status"], "type": "error", "code": 1}))  # answered once only
     await world.settle()
     assert world.missing == [STATUS]
+    await world.stop()
+
+
+async def test_a_module_call_goes_over_the_socket_and_waits_for_its_own_answer() -> None:
+    world = World()
+    with pytest.raises(OSError, match="no live connection"):  # not connected yet: the caller goes by REST
+        await world.realtime.execute(Binding("sys-1", "Bookings", 1, "book_now"), [1800])
+    await world.start()
+    socket = world.server.sockets[0]
+    calling = asyncio.ensure_future(world.realtime.execute(Binding("sys-1", "Bookings", 1, "book_now"), [1800]))
+    await world.settle()
+    call = socket.sent[-1]
+    assert {k: call[k] for k in ("cmd", "sys", "mod", "index", "name", "args")} == {
+        "cmd": "exec", "sys": "sys-1", "mod": "Bookings", "index": 1, "name": "book_now", "args": [1800],
+    }  # fmt: skip
+    socket.frames.put_nowait(json.dumps({"id": call["id"] + 1, "type": "success", "value": "false"}))  # not ours
+    socket.frames.put_nowait(json.dumps({"id": call["id"], "type": "success", "value": "true"}))
+    assert await calling == Reply(call["id"], False, True)
+    refused = asyncio.ensure_future(world.realtime.execute(Binding("sys-1", "Nope", 1, "go"), []))
+    await world.settle()
+    socket.frames.put_nowait(json.dumps({"id": socket.sent[-1]["id"], "type": "error", "code": 6, "msg": "no Nope"}))
+    assert (await refused).describe() == "6 module not found: no Nope"
+    # The connection ends before PlaceOS answers: the caller hears so rather than waiting for ever.
+    lost = asyncio.ensure_future(world.realtime.execute(Binding("sys-1", "Bookings", 1, "end_meeting"), [0]))
+    await world.settle()
+    await socket.close()
+    with pytest.raises(OSError, match="ended before PlaceOS answered"):
+        await lost
+    assert world.missing == []  # a call's answers are not binds'
     await world.stop()
 
 

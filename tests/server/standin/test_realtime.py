@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from server.standin.container import STANDIN
 from server.standin.realtime import CONTROL_PATH, RequestError, parse_request
-from server.standin.rooms import PERIOD_S
+from server.standin.rooms import PERIOD_S, Binding
 from tests.standin_helpers import CLIENT_ID, SAME_ORIGIN, FakeClock, implicit_token
 
 
@@ -111,6 +111,39 @@ async def test_a_module_the_room_does_not_have_is_mod_not_found(client: Any) -> 
     await ws.send_str(
         json.dumps({"id": 3, "cmd": "bind", "sys": room["id"], "mod": "Bookings", "index": 9, "name": "x"})
     )
+    assert (await receive_json(ws))["code"] == 6
+    await ws.close()
+
+
+def call(room: dict[str, Any], request_id: int, name: str, args: list[Any], mod: str = "Bookings") -> str:
+    return json.dumps(
+        {"id": request_id, "cmd": "exec", "sys": room["id"], "mod": mod, "index": 1, "name": name, "args": args}
+    )
+
+
+async def test_exec_calls_the_room_s_bookings_module_and_its_bound_status_follows(client: Any) -> None:
+    simulator = client.server.app[STANDIN].simulator
+    room = next(
+        s
+        for s in client.server.app[STANDIN].systems.systems
+        if simulator.missing(Binding(s["id"], "Bookings", 1, "status")) is None
+        and simulator.value(Binding(s["id"], "Bookings", 1, "status")) == "free"
+    )
+    ws = await connect(client, await implicit_token(client))
+    await ws.send_str(bind(room))
+    await receive_json(ws)
+    assert json.loads((await receive_json(ws))["value"]) == "free"
+    await ws.send_str(call(room, 2, "book_now", [1800, "Ad hoc"]))
+    answer = await receive_json(ws)
+    assert answer["id"] == 2 and answer["type"] == "success" and json.loads(answer["value"]) is True
+    changed = await receive_json(ws)  # the watcher sees the simulated room change
+    assert changed["type"] == "notify" and json.loads(changed["value"]) == "busy"
+    await ws.send_str(call(room, 3, "book_now", [1800]))  # booked now: the driver refuses
+    refused = await receive_json(ws)
+    assert refused["type"] == "error" and refused["code"] == 3 and "booked" in refused["msg"]
+    await ws.send_str(call(room, 4, "explode", []))
+    assert (await receive_json(ws))["code"] == 3
+    await ws.send_str(call(room, 5, "book_now", [], mod="Nope"))
     assert (await receive_json(ws))["code"] == 6
     await ws.close()
 
