@@ -127,6 +127,16 @@ class DeveloperApi(LiveCalls):
         """The metadata of a system, zone or user, by name: {name: {name, description, details, …}}."""
         return dict(await self.get(f"/metadata/{_id(parent_id)}", {"name": name}) or {})
 
+    async def set_metadata(self, parent_id: str, name: str, details: Any, description: str = "") -> dict[str, Any]:
+        """Keep `details` (any JSON) under `name` on a system, zone or user: the record PlaceOS kept. Your own user's
+        is yours to write; a room's or a zone's needs support staff or an administrator."""
+        body = {"name": name, "details": details, "description": description}
+        return dict(await self.put(f"/metadata/{_id(parent_id)}", json=body) or {})
+
+    async def delete_metadata(self, parent_id: str, name: str) -> None:
+        """Remove the metadata named `name` from a system, zone or user."""
+        await self.delete(f"/metadata/{_id(parent_id)}", {"name": name})
+
     # -- modules: index, state, functions, calls ------------------------------------------------------------------
     async def modules(self, system_id: str = "", q: str = "", offset: int = 0, limit: int = 20) -> Page:
         """A page of modules, those of one system with `system_id`."""

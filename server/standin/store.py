@@ -207,6 +207,11 @@ class Store:
     def user(self, user_id: str) -> User | None:
         return self._user(self._db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
 
+    def users(self) -> list[User]:
+        """Everyone who can sign in here."""
+        rows = self._db.execute("SELECT * FROM users ORDER BY name, id").fetchall()
+        return [user for user in map(self._user, rows) if user is not None]
+
     def user_by_email(self, email: str) -> User | None:
         return self._user(self._db.execute("SELECT * FROM users WHERE email = ?", (email.lower(),)).fetchone())
 

@@ -24,6 +24,7 @@ from ..web import Handler
 from .api import ApiRoutes
 from .auth import add_auth_routes
 from .container import STANDIN, Standin
+from .directory import DirectoryRoutes
 from .module_state import ModuleStateRoutes
 from .staff import StaffRoutes
 
@@ -132,6 +133,7 @@ def setup_standin(app: web.Application, settings: Settings, clock: Callable[[], 
     ModuleStateRoutes(api.authenticate, standin.simulator).add_to(app)
     StaffRoutes(api.authenticate, standin.systems, standin.simulator).add_to(app)
     api.add_to(app)
+    DirectoryRoutes(api.authenticate, standin.store, standin.systems, api.paged).add_to(app)
     if settings.dev_controls:
         app.router.add_route("GET", "/_dev/faults", dev_faults)
         app.router.add_route("POST", "/_dev/faults", dev_faults)

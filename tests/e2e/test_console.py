@@ -162,6 +162,9 @@ def test_a_module_call_from_the_console_shows_on_the_room_and_a_listen_stops_wit
     open_console(page)
     run(page, f'sys = "{room["id"]}"', ">>> sys =")
     run(page, 'print((await api.state(sys, "Bookings"))["status"])', "free")
+    # People and metadata, as PlaceOS keeps them.
+    run(page, '(await api.users(q="grace hop")).items[0]["name"]', "'Grace Hopper'")
+    run(page, '(await api.metadata(sys))["room_details"]["details"]["capacity"]', str(room["capacity"]))
     run(
         page,
         f'print("booked", await api.exec(sys, "Bookings", "book_now", {length}, "Booked from the console"))',

@@ -46,13 +46,18 @@ async def test_people_metadata_and_the_staff_api_s_bookings() -> None:
     api, sent = developer(lambda r: HttpResponse(200, {"x-total-count": "0"}, "[]"))
     await api.users(q="ada")
     await api.metadata("zone-1", "desks")
+    await api.set_metadata("user-1", "desk_prefs", {"standing": True})
+    await api.delete_metadata("user-1", "desk_prefs")
     await api.bookings(100, 200, zones="zone-1")
     await api.check_in("b-1")
     await api.cancel("b-1")
     urls = [(r.method, r.url.removeprefix(BASE)) for r in sent]
+    assert json.loads(sent[2].body or "") == {"name": "desk_prefs", "details": {"standing": True}, "description": ""}
     assert urls == [
         ("GET", "/api/engine/v2/users?q=ada&offset=0&limit=20"),
         ("GET", "/api/engine/v2/metadata/zone-1?name=desks"),
+        ("PUT", "/api/engine/v2/metadata/user-1"),
+        ("DELETE", "/api/engine/v2/metadata/user-1?name=desk_prefs"),
         ("GET", "/api/staff/v1/bookings?period_start=100&period_end=200&type=room&zones=zone-1"),
         ("POST", "/api/staff/v1/bookings/b-1/check_in?state=true"),
         ("DELETE", "/api/staff/v1/bookings/b-1"),
