@@ -12,8 +12,8 @@ WORKERS ?= 3
 .PHONY: run test unit fuzz bench soak screenshot dist setup runtime chromium nginx axe lint clean
 .DEFAULT_GOAL := run
 
-run: setup  ## serve the app and the stand-in PlaceOS at http://127.0.0.1:8000/
-	$(PY) serve.py $(ARGS)
+run: setup  ## serve the app, your pages (pages/) and the stand-in PlaceOS at http://127.0.0.1:8000/
+	$(PY) serve.py --pages pages $(ARGS)
 
 # Two runs: what needs no browser, then the browser stories handed out longest first (tests/e2e/durations.json) as
 # each worker comes free. Exit status 5 is "no test of this kind was selected" (ARGS naming one file).

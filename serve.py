@@ -128,6 +128,18 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         help="wheels micropip may install from the page's console (default: wheels/)",
     )
     p.add_argument(
+        "--pages",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="your own pages: each DIR/<name>.py at ?page=<name> and in the app's navigation (make run: pages/)",
+    )
+    p.add_argument(
+        "--reload",
+        action="store_true",
+        help="the open tab follows each save under app/ and --pages: a page swaps in place, an app module reloads",
+    )
+    p.add_argument(
         "--offline-shell",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -140,6 +152,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         faults = Faults.checked(**{switch.name: getattr(a, switch.name) for switch in fields(Faults)})
     except FaultError as exc:
         p.error(str(exc))
+    if a.pages is not None and not a.pages.is_dir():
+        p.error(f"--pages {a.pages}: no such folder (make run serves pages/)")
     if not 0 < a.realtime_speed <= 3600:
         p.error("--realtime-speed must be more than 0 and at most 3600")
     client = {setting.key: getattr(a, setting.key) for setting in SETTINGS}
@@ -159,6 +173,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         strict_origin=a.strict_origin,
         realtime_speed=a.realtime_speed,
         wheels_dir=a.wheels,
+        pages_dir=a.pages.resolve() if a.pages else None,
+        reload=a.reload,
         offline_shell=bool(a.offline_shell),
         base_path=base_path(p, a.base_path),
         client=ClientSettings(**client),

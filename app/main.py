@@ -148,6 +148,7 @@ async def start(handoff: Any) -> None:
             connect=opener(config.realtime_url, connect, auth),  # the doctor opens none where PlaceOS is elsewhere
             zone_time=browser.zone_time,
             zone_clock=browser.zone_clock,
+            reload_page=browser.reload_page,
         )
     )
     if config.console:  # a developer's build; nothing of the console loads in one without it
@@ -155,6 +156,8 @@ async def start(handoff: Any) -> None:
     app = running
     running.browse.painted = captured.painted and not config.kiosk
     browser.wire(running, channel, shared_token=config.storage == "local")
+    if config.reload and (pages := running.browse.pages) is not None:  # serve.py --reload: each save shows here
+        browser.watch_changes(config.base_path + "_dev/changes", pages.saved)
     await running.start(captured.fragment, captured.received_at, captured.query)
     if browser.action_wanted(handoff) == "sign_in" and isinstance(running.model.screen, SignedOut):
         running.dispatch("sign_in")  # pressed on the first visit's card (server/first_screen.py) before Python was up

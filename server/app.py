@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from .devpages import DevPages
 from .errors import StartupError
 from .settings import Settings
 from .static import setup_static
@@ -24,8 +25,14 @@ def origin_of(url: str) -> str:
 
 
 def client_config(settings: Settings) -> dict[str, object]:
-    """What the browser app is told at /app-config.json. Absent values are derived in the app, as PlaceOS does."""
-    return dict(settings.client.as_json())
+    """What the browser app is told at /app-config.json. Absent values are derived in the app, as PlaceOS does;
+    a developer's pages and reload on save are serve.py's alone (server/devpages.py)."""
+    config: dict[str, object] = dict(settings.client.as_json())
+    if settings.pages_dir is not None:
+        config["pages"] = "_pages/"
+    if settings.reload:
+        config["reload"] = True
+    return config
 
 
 def app_csp(settings: Settings) -> str:
@@ -56,6 +63,8 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> we
     app = web.Application(middlewares=[security_headers(csp)])
     setup_static(app, settings, lambda: client_config(settings), csp)
     setup_wheels(app, settings.wheels_dir, settings.base_path)
+    if settings.pages_dir is not None or settings.reload:
+        DevPages(settings.root, settings.pages_dir, settings.reload).add_to(app, settings.base_path)
     if settings.placeos_upstream:
         from .proxy import setup_proxy
 

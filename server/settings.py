@@ -84,6 +84,8 @@ class Settings:
     runtime_dir: Path = ROOT / ".runtime" / "pyodide" / RUNTIME_ID
     data_path: Path = ROOT / "data" / "standin.sqlite3"
     wheels_dir: Path = ROOT / "wheels"  # what micropip may install from the page's console
+    pages_dir: Path | None = None  # a developer's own pages (server/devpages.py); None: the app has none
+    reload: bool = False  # the open tab follows each save under app/ and pages_dir (server/devpages.py)
     offline_shell: bool = False  # the service worker that starts the app offline (server/shell.py)
     base_path: str = "/"  # where the app lives on its origin, e.g. /apps/placeos-py/ as PlaceOS serves its apps
     demo_email: str = "demo@example.com"

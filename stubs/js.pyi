@@ -10,6 +10,7 @@ localStorage: Any
 sessionStorage: Any
 console: Any
 BroadcastChannel: Any
+EventSource: Any
 WebSocket: Any
 Object: Any
 navigator: Any

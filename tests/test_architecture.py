@@ -26,9 +26,10 @@ MAY_IMPORT: dict[str, set[str]] = {
     "kiosk": {"core", "ui", "auth", "api"},
     "doctor": {"core", "ui", "auth", "api"},
     "console": {"core", "ui"},
-    "shell": {"core", "ui", "auth", "api", "browse", "kiosk", "doctor", "console"},
+    "pages": {"core", "ui", "auth", "api", "browse"},
+    "shell": {"core", "ui", "auth", "api", "browse", "kiosk", "doctor", "console", "pages"},
     "browser": {"core", "ui", "auth", "api", "console", "shell"},
-    "main": {"core", "ui", "auth", "api", "browse", "kiosk", "doctor", "console", "shell", "browser"},
+    "main": {"core", "ui", "auth", "api", "browse", "kiosk", "doctor", "console", "pages", "shell", "browser"},
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from app.core.urls import ascii_int, parse_qsl, urlencode
@@ -14,6 +15,7 @@ MAX_OFFSET_DIGITS = 9  # PlaceOS pages at most 10,000 per request; a billion is 
 
 
 MAX_FEATURES = 8
+PAGE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a page's name, as serve.py --pages lists them
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,11 @@ class Place:
     features: tuple[str, ...] = ()
     bookable: bool = False
     free: bool = False  # only the rooms free now, as their live state says (PlaceOS's index cannot filter on it)
+    page: str = ""  # a developer's own page (app.pages), by name
 
     def _pairs(self) -> list[tuple[str, object]]:
         pairs: list[tuple[str, object]] = [
+            ("page", self.page),
             ("q", self.q),
             ("building", self.building),
             ("level", self.level),
@@ -52,8 +56,8 @@ class Place:
         return base + (f"?{query}" if query else "")
 
     def listing(self, offset: int | None = None) -> Place:
-        """The list this place is in (no system open), at `offset` if given."""
-        return replace(self, system="", offset=self.offset if offset is None else offset)
+        """The list this place is in (no system open, no page of one's own), at `offset` if given."""
+        return replace(self, system="", page="", offset=self.offset if offset is None else offset)
 
     def filtered(self) -> bool:
         return bool(self.building or self.level or self.capacity or self.features or self.bookable or self.free)
@@ -85,6 +89,7 @@ class Place:
             features=features[:MAX_FEATURES],
             bookable=query.get("bookable") == "true",
             free=query.get("free") == "now",
+            page=page if PAGE_NAME.fullmatch(page := query.get("page", "")) else "",
         )
 
 
@@ -123,4 +128,13 @@ def unfiltered(place: Place, which: str) -> Place:
     return place
 
 
-__all__ = ["MAX_FEATURES", "MAX_OFFSET_DIGITS", "PAGE_SIZE", "Place", "filtered", "place_from", "unfiltered"]
+__all__ = [
+    "MAX_FEATURES",
+    "MAX_OFFSET_DIGITS",
+    "PAGE_NAME",
+    "PAGE_SIZE",
+    "Place",
+    "filtered",
+    "place_from",
+    "unfiltered",
+]

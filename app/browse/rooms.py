@@ -8,14 +8,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.api.client import Page, PlaceOSClient
 from app.api.early_answers import MAX_EARLY, recording
 from app.api.frames import Binding
 from app.api.live import Live
 from app.auth.session import AuthSession
-from app.browse.place import MAX_OFFSET_DIGITS, PAGE_SIZE, Place, filtered, unfiltered
+from app.browse.place import MAX_OFFSET_DIGITS, PAGE_SIZE, Place, filtered, place_from, unfiltered
 from app.browse.rows import listed
 from app.browse.state import BrowseState
 from app.core.errors import ApiError, AuthRequired, NotFound
@@ -23,6 +23,9 @@ from app.core.ports import Navigator, ZoneClock, ZoneTime
 from app.core.urls import ascii_int
 from app.ui.host import Host
 from app.ui.words import booking_moments, room_clock, when
+
+if TYPE_CHECKING:  # a developer's pages load only where serve.py serves some (app.shell.units)
+    from app.browse.state import OwnPage
 
 STALE_SIGN_IN = "PlaceOS no longer accepts your sign-in."
 SESSION_ENDED = "Your session has ended."
@@ -46,6 +49,7 @@ class Browse:
         zone_clock: ZoneClock,
         auth_required: Callable[[str], None],
         keep_page: Callable[[list[str]], None],
+        pages: OwnPage | None = None,
     ) -> None:
         self._host = host
         self.state = state
@@ -57,6 +61,7 @@ class Browse:
         self._zone_clock = zone_clock
         self._auth_required = auth_required  # expired or refused: app.shell.session_keeper decides what follows
         self._keep_page = keep_page  # this page as drawn, for the loader to show at once on the next load
+        self.pages = pages  # a developer's own pages (serve.py --pages), None where there are none
         self._generation = 0
         self._requested: list[str] = []  # the GET URLs the last refresh sent (app.api.early_answers)
         self._unsubscribe: Callable[[], None] | None = None
@@ -67,8 +72,12 @@ class Browse:
     async def refresh(self) -> None:
         host, state = self._host, self.state
         self._generation += 1
-        generation = self._generation
-        place, keep = state.place, False
+        generation, place, keep = self._generation, state.place, False
+        if self.pages is not None:
+            host.spawn(self.pages.list_pages())
+        if place.page and self.pages is not None:  # a page of one's own reads live values through its api
+            await asyncio.gather(self._live.keep_only(set()), self._user(), return_exceptions=True)  # its load says
+            return await self.pages.show(place)
         state.loading = True
         state.list_error, state.missing = "", False
         if state.detail is not None and state.detail.get("id") != place.system:
@@ -231,7 +240,11 @@ class Browse:
             self.state.filters_open = not self.state.filters_open
             self._host.show("filters-toggle")
         elif action == "open" and arg:
-            self.go(replace(place, system=arg[:200]))
+            self.go(replace(place, system=arg[:200], page=""))
+        elif action == "to_place":  # the navigation, and a page's links: the place a relative address names
+            self.go(place_from(arg[:2000]))
+        elif action == "page_act" and self.pages is not None:
+            self._host.spawn(self.pages.act(arg))
         elif action == "back":
             self.go(place.listing(), focus_back=f"row-{place.system}")
         else:

@@ -5,12 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from app.browse.place import Place
 from app.core.config import ClientConfig
 from app.core.urls import origin_of
 from app.ui.words import clock_time
+
+
+class OwnPage(Protocol):
+    """A developer's own pages (app.pages.runner), as the rooms list hands a place to them and their actions."""
+
+    async def show(self, place: Place) -> None: ...
+
+    async def list_pages(self) -> None: ...
+
+    async def act(self, arg: str) -> None: ...
+
+    def saved(self, event: str) -> None: ...  # serve.py --reload: a file was saved
 
 
 @dataclass
@@ -51,4 +63,4 @@ class BrowseState:
         return cls(place=place or Place(), base_path=config.base_path, image_origins=origins)
 
 
-__all__ = ["BrowseState"]
+__all__ = ["BrowseState", "OwnPage"]

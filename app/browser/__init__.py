@@ -22,7 +22,18 @@ from app.browser.ports import (
     to_js_bytes,
     web_storage,
 )
-from app.browser.window import copy_text, every, exclusive, listen, set_cookie, viewport, zone_clock, zone_time
+from app.browser.window import (
+    copy_text,
+    every,
+    exclusive,
+    listen,
+    reload_page,
+    set_cookie,
+    viewport,
+    watch_changes,
+    zone_clock,
+    zone_time,
+)
 
 __all__ = [
     "BrowserSocket",
@@ -38,6 +49,8 @@ __all__ = [
     "action_wanted",
     "exclusive",
     "set_cookie",
+    "reload_page",
+    "watch_changes",
     "zone_clock",
     "zone_time",
     "closest_action",

@@ -40,6 +40,18 @@ def set_cookie(text: str) -> None:
     js.document.cookie = text
 
 
+def reload_page() -> None:
+    """The page again, at the same address (serve.py --reload, after an app module was saved)."""
+    js.location.reload()
+
+
+def watch_changes(url: str, on_change: Callable[[str], None]) -> None:
+    """serve.py --reload's stream of saved files (server/devpages.py): each event's data, as it arrives."""
+    source = js.EventSource.new(url)
+    _proxies.append(source)
+    listen(source, "change", lambda event: on_change(str(event.data)))
+
+
 def viewport() -> tuple[float, float]:
     return float(js.window.innerWidth), float(js.window.innerHeight)
 

@@ -65,6 +65,14 @@ def _quiet(value: object) -> str:
     return value
 
 
+def _pages(value: object) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,40}/", value):
+        raise ConfigError("pages must be a folder beside the app, such as _pages/")
+    return value
+
+
 @dataclass(frozen=True)
 class ClientConfig:
     placeos_base: str  # origin of PlaceOS, no trailing slash
@@ -90,6 +98,8 @@ class ClientConfig:
     default_expires_in_s: int = 300  # when the server omits expires_in: short, never "forever"
     loop_limit: int = 3  # sign-in redirects allowed …
     loop_window_s: int = 120  # … within this many seconds
+    pages: str = ""  # where a developer's own pages are served ("_pages/", serve.py --pages); "": none
+    reload: bool = False  # the tab follows each save (serve.py --reload)
 
     @property
     def token_url(self) -> str:
@@ -159,6 +169,8 @@ class ClientConfig:
             board_heartbeat_s=_seconds(data, "board_heartbeat_s", 1),
             board_order=_choice(data, "board_order", ("name", "free-first")),
             board_quiet=_quiet(data.get("board_quiet")),
+            pages=_pages(data.get("pages")),
+            reload=data.get("reload") is True,
         )
 
 

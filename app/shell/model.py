@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.browse.state import BrowseState
+from app.pages.state import PageState
 from app.ui.screens import Loading, Notice, Screen
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ class Model:
     notice: Notice | None = None
     expiry_notice: Notice | None = None  # app.shell.session_keeper's, copied here before each render
     board: BoardState | None = None  # a kiosk's board, once it has something to show; None for people
+    own: PageState = field(default_factory=PageState)  # a developer's own page (app.pages.runner's)
 
 
 __all__ = ["Model"]

@@ -30,6 +30,7 @@ from app.ui.words import local_zone_clock, local_zone_time
 if TYPE_CHECKING:  # the board and the doctor load when first needed: most pages use neither
     from app.doctor.runner import CopyText
     from app.kiosk.board import Board, Viewport
+    from app.pages.runner import OwnPages
 
 
 def _full_hd() -> tuple[float, float]:
@@ -58,6 +59,7 @@ class Ports:
     connect: OpenWith | None = None
     zone_time: ZoneTime = local_zone_time  # a time as it is read in a room's time zone (Intl in the browser)
     zone_clock: ZoneClock = local_zone_clock  # … and its time of day alone, with the zone's abbreviation
+    reload_page: Callable[[], None] = lambda: None  # load the page again, at the same address (serve.py --reload)
 
 
 class Controls(Host, Protocol):
@@ -134,6 +136,7 @@ def compose(app: Controls, ports: Ports) -> Units:
         zone_clock=ports.zone_clock,
         auth_required=keeper.auth_required,
         keep_page=app.keep_page,
+        pages=own_pages(app, ports, live, keeper.auth_required) if config.pages or config.reload else None,
     )
 
     async def renew_quietly() -> bool:
@@ -151,4 +154,23 @@ def compose(app: Controls, ports: Ports) -> Units:
     return Units(live, keeper, board, browse, tabs, SignInReturn(ports.flow, session, config.base_path))
 
 
-__all__ = ["Controls", "Ports", "Units", "compose"]
+def own_pages(app: Controls, ports: Ports, live: Live, auth_required: Callable[[str], None]) -> OwnPages:
+    """A developer's own pages (serve.py --pages), with the console's `api` over the app's client and socket."""
+    from app.api.developer import DeveloperApi
+    from app.browse.rooms import SESSION_ENDED, STALE_SIGN_IN
+    from app.pages.runner import OwnPages
+
+    config = ports.config
+    folder = config.redirect_uri[: config.redirect_uri.rfind("/") + 1] + config.pages if config.pages else ""
+    return OwnPages(
+        app,
+        lambda: app.model.own,
+        folder_url=folder,
+        transport=ports.transport,
+        api=DeveloperApi(ports.api, live),
+        reload_app=ports.reload_page,
+        auth_required=lambda error: auth_required(SESSION_ENDED if error.expired else STALE_SIGN_IN),
+    )
+
+
+__all__ = ["Controls", "Ports", "Units", "compose", "own_pages"]

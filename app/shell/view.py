@@ -25,7 +25,7 @@ def initials(name: str) -> str:
     return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
-def topbar(user: dict[str, Any] | None, tools: El | None = None) -> El:
+def topbar(user: dict[str, Any] | None, tools: El | None = None, nav: El | None = None) -> El:
     name = str((user or {}).get("name") or "")
     email = str((user or {}).get("email") or "")
     who = (
@@ -47,6 +47,7 @@ def topbar(user: dict[str, Any] | None, tools: El | None = None) -> El:
         "header",
         {"class": "topbar"},
         brand(h("span", {"class": "brand-name"}, "PlaceOS")),
+        nav,
         h("div", {"class": "user"}, who, tools, button("Sign out", "sign_out", id="sign-out")),
     )
 
@@ -93,13 +94,23 @@ def screen_nodes(model: Model, launcher: El | None = None) -> list[El]:
         return [h("main", {"class": "content", "id": "content"}, notice, card)]
     notices = [notice_el(n) for n in (model.expiry_notice, model.notice) if n]
     browse = model.browse
-    main = detail_view(browse) if browse.place.system else systems_view(browse, browse.base_path)
+    if browse.place.page and model.own.name == browse.place.page:
+        from app.pages.view import page_view
+
+        main = page_view(model.own)
+    else:
+        main = detail_view(browse) if browse.place.system else systems_view(browse, browse.base_path)
+    nav = None
+    if model.own.index:
+        from app.pages.view import pages_nav
+
+        nav = pages_nav(model.own, browse.place.page)
     # A list's rooms come after the search and every filter: a keyboard user skips straight to them.
     to_results = h("a", {"class": "skip-link", "href": "#systems-list"}, "Skip to results")
     return [
         *([to_results] if not browse.place.system and browse.systems else []),
         h("a", {"class": "skip-link", "href": "#content"}, "Skip to content"),
-        topbar(browse.user, launcher),
+        topbar(browse.user, launcher, nav),
         h(
             "main",
             {"class": "content", "id": "content", "tabindex": "-1"},
@@ -135,6 +146,8 @@ def title(model: Model) -> str:
         return "Sign in · PlaceOS"
     if isinstance(screen, CallbackFailed | Leaving):
         return f"{screen.title} · PlaceOS"
+    if place.page and model.own.name == place.page:
+        return f"{model.own.title or place.page} · PlaceOS"
     if place.system:
         return f"{'System not found' if model.browse.missing else known_name(model.browse)} · PlaceOS"
     page = f" · page {place.offset // PAGE_SIZE + 1}" if place.offset else ""

@@ -17,4 +17,6 @@ def test_a_new_model_is_loading_and_holds_a_rooms_list_of_its_own() -> None:
 
 
 def test_the_model_carries_no_panel_and_no_feature_data_of_its_own() -> None:
-    assert [f.name for f in fields(Model)] == ["screen", "browse", "notice", "expiry_notice", "board"]
+    # Each feature's state is its unit's (the rooms list's, the board's, a developer's page's), only held here.
+    assert [f.name for f in fields(Model)] == ["screen", "browse", "notice", "expiry_notice", "board", "own"]
+    assert Model().own is not Model().own
