@@ -53,7 +53,7 @@ def compile_page(name: str, source: str) -> PageModule:
     namespace: dict[str, Any] = {"__name__": f"pages.{name}", "__file__": filename}
     try:
         exec(compile(source, filename, "exec"), namespace)
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # exit() in a page ends the page, not the app
         raise PageError(page_traceback(error, filename)) from None
     load, render, act = namespace.get("load"), namespace.get("render"), namespace.get("act")
     if not inspect.iscoroutinefunction(load):

@@ -4,6 +4,7 @@ reading and revoking the token at the stand-in."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -159,3 +160,20 @@ def wait_for_saved_board(page: Page) -> tuple[list[str], list[str]]:
     )
     found = handle.json_value()
     return list(found["names"]), list(found["statuses"])
+
+
+def freest_room() -> tuple[dict[str, Any], int]:
+    """The bookable room free for longest from now, by the stand-in's seeded day (its clock is real time here), and
+    a booking length that ends a minute before its next meeting (at most 30 min): at any minute of the week some room
+    is free for at least 31 min."""
+    from server.standin.fixtures import fixture_systems
+    from server.standin.rooms import DAY_S, day_of_meetings
+
+    now = int(time.time())
+    free: list[tuple[int, dict[str, Any]]] = []
+    for room in (r for r in fixture_systems() if r["bookable"]):
+        meetings = day_of_meetings(room["id"], now // DAY_S) + day_of_meetings(room["id"], now // DAY_S + 1)
+        if not any(m.start <= now < m.end for m in meetings):
+            free.append((min((m.start for m in meetings if m.start > now), default=now + DAY_S) - now, room))
+    longest, room = max(free, key=lambda found: found[0])
+    return room, min(1800, longest - 60)

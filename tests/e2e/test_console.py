@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from server.settings import ClientSettings
-from tests.e2e.steps import open_console, sign_in_from_app, wait_for_sign_in_screen
+from tests.e2e.steps import freest_room, open_console, sign_in_from_app, wait_for_sign_in_screen
 from tests.live import LiveServer
 
 
@@ -193,23 +192,6 @@ def test_a_module_call_from_the_console_shows_on_the_room_and_a_listen_stops_wit
         "NotFound: 404 GET /api/engine/v2/systems/sys-x — system 'sys-x' not found (request ",
     )
     expect(page.locator("#live")).to_contain_text("Booked from the console")  # the room's detail stayed live
-
-
-def freest_room() -> tuple[dict[str, Any], int]:
-    """The bookable room free for longest from now, by the stand-in's seeded day (its clock is real time here), and
-    a booking length that ends a minute before its next meeting (at most 30 min): at any minute of the week some room
-    is free for at least 31 min."""
-    from server.standin.fixtures import fixture_systems
-    from server.standin.rooms import DAY_S, day_of_meetings
-
-    now = int(time.time())
-    free: list[tuple[int, dict[str, Any]]] = []
-    for room in (r for r in fixture_systems() if r["bookable"]):
-        meetings = day_of_meetings(room["id"], now // DAY_S) + day_of_meetings(room["id"], now // DAY_S + 1)
-        if not any(m.start <= now < m.end for m in meetings):
-            free.append((min((m.start for m in meetings if m.start > now), default=now + DAY_S) - now, room))
-    longest, room = max(free, key=lambda found: found[0])
-    return room, min(1800, longest - 60)
 
 
 def sign_in_from_app_at_room(page: Page, server: LiveServer) -> None:

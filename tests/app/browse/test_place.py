@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.browse.place import MAX_FEATURES, Place, filtered, place_from, unfiltered
+from app.browse.place import MAX_FEATURES, PAGE_NAME, Place, filtered, place_from, unfiltered
 
 
 def test_a_place_with_filters_round_trips_through_its_address() -> None:
@@ -31,7 +31,9 @@ def test_a_place_with_filters_round_trips_through_its_address() -> None:
 
 @given(
     st.dictionaries(
-        st.sampled_from(["q", "offset", "system", "building", "level", "capacity", "features", "bookable", "x"]),
+        st.sampled_from(
+            ["q", "offset", "system", "building", "level", "capacity", "features", "bookable", "page", "x"]
+        ),
         st.text(max_size=400),
     )
 )
@@ -39,7 +41,16 @@ def test_any_address_gives_a_bounded_place_that_round_trips(query: dict[str, str
     place = Place.from_query(query)
     assert len(place.q) <= 200 and len(place.building) <= 100 and len(place.features) <= MAX_FEATURES
     assert 0 <= place.capacity <= 99999 and all(0 < len(f) <= 40 and "," not in f for f in place.features)
+    assert place.page == "" or PAGE_NAME.fullmatch(place.page)
     assert place_from(place.path()) == place
+
+
+def test_a_page_of_one_s_own_is_a_place_and_leaving_it_for_the_list_forgets_it() -> None:
+    place = place_from("/?page=free_rooms&building=zone-b1")
+    assert place == Place(page="free_rooms", building="zone-b1")
+    assert place.path("./") == "./?page=free_rooms&building=zone-b1"
+    assert place.listing() == Place(building="zone-b1")
+    assert place_from("/?page=../../etc").page == "" and place_from("/?page=Free").page == ""
 
 
 @given(

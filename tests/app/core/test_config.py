@@ -31,6 +31,9 @@ def test_config_explicit_values_and_cross_origin_base() -> None:
     assert cfg.authorize_url == "https://placeos.example.com/auth/oauth/authorize"
     assert cfg.api_base == "https://placeos.example.com/api/engine/v2"
     assert cfg.client_id == "abc" and cfg.storage == "local" and cfg.kiosk
+    assert (cfg.pages, cfg.reload) == ("", False)  # serve.py's --pages and --reload alone set them
+    dev = ClientConfig.from_mapping({"pages": "_pages/", "reload": True}, BASE + "/")
+    assert (dev.pages, dev.reload) == ("_pages/", True)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +44,8 @@ def test_config_explicit_values_and_cross_origin_base() -> None:
         {"redirect_uri": "http://127.0.0.1:8000/#frag"},
         {"storage": "cookies"},
         {"expiry_warning_s": "soon"},
+        {"pages": "https://elsewhere.example/"},  # a page's source runs as the app: only from beside it
+        {"pages": "../"},
     ],
 )
 def test_config_refuses_unsafe_or_invalid_values(data: dict[str, object]) -> None:

@@ -1,0 +1,78 @@
+"""A developer's own pages (serve.py --pages, --reload): a page in the navigation at its own address, signed in,
+booking a room through exec that the room's detail then shows; a save swapped in place with the socket open; a
+broken page's traceback in the page; an app module's save reloading the tab signed in and in place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, WebSocket, expect
+
+from server.settings import ROOT
+from tests.e2e.steps import BOOT, freest_room, sign_in_from_app
+
+
+def saved(path: Path, text: str | None = None) -> float:
+    """Write (or only touch) a file as an editor saves it; the moment it was saved."""
+    if text is not None:
+        path.write_text(text)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    return time.monotonic()
+
+
+def test_a_page_of_one_s_own_books_a_room_and_follows_each_save(
+    page: Page, server_factory: Any, tmp_path: Path
+) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    own = pages / "free_rooms.py"
+    shutil.copy(ROOT / "pages" / "free_rooms.py", own)
+    server = server_factory(pages_dir=pages, reload=True)
+    sockets: list[WebSocket] = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    page.goto(server.url)
+    sign_in_from_app(page, server)
+    # In the navigation, at its own address, signed in.
+    nav = page.get_by_role("navigation", name="Pages")
+    nav.get_by_role("link", name="Free rooms now").click()
+    expect(page.get_by_role("heading", name="Free rooms now")).to_be_visible()
+    assert page.url.endswith("?page=free_rooms")
+    expect(nav.get_by_role("link", name="Free rooms now")).to_have_attribute("aria-current", "page")
+    expect(page.locator(".page-row").first).to_be_visible(timeout=20_000)
+    # Book the room free longest (its next meeting is over half an hour away); its detail then shows the meeting.
+    free, _ = freest_room()
+    room = free["name"]
+    row = page.locator(".page-row").filter(has=page.get_by_role("link", name=room, exact=True))
+    row.get_by_role("button", name="Book 30 min").click()
+    expect(page.locator(".page-message")).to_have_text(f"Booked {room} for 30 minutes.", timeout=20_000)
+    expect(row).to_have_count(0)  # free no more: the page loaded again after its act
+    page.goto(f"{server.url}?system={free['id']}")
+    expect(page.locator("#live")).to_contain_text("Now: Booked from Free rooms now", timeout=20_000)
+    page.get_by_role("link", name="Free rooms now").click()
+    # A save is swapped in place: the same socket stays open, the rest of the app untouched.
+    opened = len(sockets)
+    started = saved(own, own.read_text().replace('TITLE = "Free rooms now"', 'TITLE = "Rooms free now"'))
+    expect(page.get_by_role("heading", name="Rooms free now")).to_be_visible(timeout=5_000)
+    print(f"page save shown in {time.monotonic() - started:.2f} s")
+    assert len(sockets) == opened and not sockets[-1].is_closed()
+    expect(nav.get_by_role("link", name="Rooms free now")).to_be_visible()
+    # A broken save shows its traceback in the page, and the app around it stays.
+    saved(own, own.read_text().replace("async def load(", "async def load(("))
+    error = page.get_by_role("alert")
+    expect(error).to_contain_text('File "pages/free_rooms.py", line', timeout=5_000)
+    expect(error).to_contain_text("SyntaxError")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    saved(own, own.read_text().replace("async def load((", "async def load("))
+    expect(page.locator(".page-row").first).to_be_visible(timeout=10_000)
+    # An app module's save reloads the tab: still signed in, at the same place.
+    started = saved(ROOT / "app" / "ui" / "words.py")
+    page.wait_for_event("load", timeout=10_000)
+    expect(page.get_by_role("heading", name="Rooms free now")).to_be_visible(timeout=BOOT)
+    expect(page.locator(".page-row").first).to_be_visible(timeout=20_000)
+    print(f"app save shown in {time.monotonic() - started:.2f} s")
+    assert page.url.endswith("?page=free_rooms") and page.get_by_role("button", name="Sign in").count() == 0
