@@ -207,7 +207,10 @@ ZONES = [
 
 
 def standin(request: HttpRequest) -> HttpResponse:
-    """users/current, zones and paged systems, as PlaceOS answers them."""
+    """users/current, zones and paged systems, as PlaceOS answers them; the authorize endpoint's login redirect for a
+    known app (opaque to a page that does not follow it, app.auth.preflight)."""
+    if "/auth/oauth/authorize" in request.url:
+        return HttpResponse(0, {}, "")
     if "/users/current" in request.url:
         return HttpResponse(200, {}, json.dumps({"name": "Ada Lovelace", "email": "ada@example.com"}))
     if "/zones" in request.url:

@@ -8,13 +8,22 @@ import json
 from typing import Any
 
 from app.api.realtime import OpenWith
-from app.core.config import ClientConfig, derive_client_id
+from app.auth.preflight import (
+    ACCEPTED,
+    BAD_REDIRECT,
+    NO_IMPLICIT,
+    PROBE_STATE,
+    UNANSWERED,
+    UNKNOWN_CLIENT,
+    ask,
+    in_words,
+)
+from app.core.config import ClientConfig
 from app.core.ports import Clock, HttpRequest, Transport
 from app.core.urls import urlencode
 from app.doctor.findings import INFO, OK, PROBLEM, Finding, origin
 
 SKEW_LIMIT_S = 60
-PROBE_STATE = "auth-doctor-check"  # a state no sign-in ever made: whatever comes back is never accepted
 
 
 class Checks:
@@ -85,53 +94,19 @@ class Checks:
         )
 
     async def authorize(self) -> Finding:
-        """Does the authorize endpoint accept this client_id and redirect URI? Asked without the session cookie,
-        so PlaceOS answers with its login redirect (accepted) or its HTML error page, and never issues a token."""
-        config = self._config
-        query = {
-            "response_type": "token" if config.flow == "implicit" else "code",
-            "client_id": config.client_id,
-            "redirect_uri": config.redirect_uri,
-            "scope": config.scope,
-            "state": PROBE_STATE,
-        }
-        request = HttpRequest("GET", f"{config.authorize_url}?{urlencode(query)}", credentials="omit", follow=False)
+        """Does the authorize endpoint accept this client_id and redirect URI? (app.auth.preflight)"""
         label = "authorize endpoint"
-        try:
-            response = await self._transport.send(request)
-        except OSError:
+        found, status = await ask(self._config, self._transport)
+        if found == UNANSWERED:
             return Finding("PlaceOS says", label, "could not be asked from this page (no CORS there)", INFO)
-        body = response.body.lower()
-        if response.status == 0 or 300 <= response.status < 400:
+        if found == ACCEPTED:
             return Finding("PlaceOS says", label, "accepts this client_id and redirect URI", OK)
-        if response.status == 401 or "unknown application" in body or "invalid_client" in body:
-            return Finding(
-                "PlaceOS says",
-                label,
-                f"does not know client_id {config.client_id}",
-                PROBLEM,
-                f"Register the app in PlaceOS Backoffice with the redirect URI {config.redirect_uri}: PlaceOS then "
-                f"gives it the client_id {derive_client_id(config.redirect_uri)}. If Backoffice shows another "
-                "client_id, the redirect URI differs from the one registered.",
-            )
-        if "redirect" in body:
-            return Finding(
-                "PlaceOS says",
-                label,
-                f"refuses the redirect URI {config.redirect_uri}",
-                PROBLEM,
-                "Add this exact redirect URI (scheme, host, port, path and trailing slash) to the app in Backoffice, "
-                "or set --redirect-uri to the one registered.",
-            )
-        if "unsupported_response_type" in body or "not offered" in body:
-            return Finding(
-                "PlaceOS says",
-                label,
-                "does not offer the implicit flow",
-                PROBLEM,
-                "Use the authorization code flow: --flow code.",
-            )
-        return Finding("PlaceOS says", label, f"refused the request (HTTP {response.status})", PROBLEM)
+        said = {
+            UNKNOWN_CLIENT: f"does not know client_id {self._config.client_id}",
+            BAD_REDIRECT: f"refuses the redirect URI {self._config.redirect_uri}",
+            NO_IMPLICIT: "does not offer the implicit flow",
+        }.get(found, f"refused the request (HTTP {status})")
+        return Finding("PlaceOS says", label, said, PROBLEM, in_words(found, self._config, status)[1])
 
     async def api(self) -> list[Finding]:
         """The API, asked without a token (it answers 401): reachable, CORS for a PlaceOS elsewhere, and its clock

@@ -36,7 +36,7 @@ class App:
         self.console: PythonConsole | None = None  # the developers' Python console, where the configuration has it
         self._doctor: Doctor | None = None
         self.sign_in_outcome = "no sign-in returned to this tab yet"  # for the doctor's report
-        units = compose(self, ports)
+        units = self.units = compose(self, ports)
         self.live, self.keeper, self.board = units.live, units.keeper, units.board
         self.browse, self.tabs, self.sign_in_return = units.browse, units.tabs, units.sign_in_return
 
@@ -80,6 +80,7 @@ class App:
     def show_signed_out(self, message: str = "") -> None:
         self.model.screen = SignedOut(message) if message else SignedOut()
         self.show("screen-title")
+        self.spawn(self.units.registration.check())  # does PlaceOS know this app? (app.shell.registration)
 
     def show_callback_error(self, title: str, message: str, actions: Actions) -> None:
         kiosk = " This display will try again by itself." if self.config.kiosk else ""

@@ -19,12 +19,13 @@ from app.core.config import ClientConfig
 from app.core.ports import Clock, Exclusive, Frame, Navigator, Spawn, Transport, ZoneClock, ZoneTime, run_alone
 from app.shell.frame_renewal import RENEWED
 from app.shell.model import Model
+from app.shell.registration import RegistrationCheck
 from app.shell.session_keeper import SessionKeeper
 from app.shell.sign_in_return import SignInReturn
 from app.shell.tabs import OtherTabs
 from app.ui.elements import Display
 from app.ui.host import Host
-from app.ui.screens import CallbackFailed
+from app.ui.screens import Actions, CallbackFailed, SignedOut
 from app.ui.words import local_zone_clock, local_zone_time
 
 if TYPE_CHECKING:  # the board and the doctor load when first needed: most pages use neither
@@ -79,6 +80,8 @@ class Controls(Host, Protocol):
 
     def signed_out_elsewhere(self) -> None: ...
 
+    def show_callback_error(self, title: str, message: str, actions: Actions) -> None: ...
+
     def token_arrived(self) -> None: ...
 
 
@@ -90,6 +93,7 @@ class Units:
     browse: Browse
     tabs: OtherTabs
     sign_in_return: SignInReturn
+    registration: RegistrationCheck
 
 
 def compose(app: Controls, ports: Ports) -> Units:
@@ -151,7 +155,13 @@ def compose(app: Controls, ports: Ports) -> Units:
         token_arrived=app.token_arrived,
         token_gone=app.tick,
     )
-    return Units(live, keeper, board, browse, tabs, SignInReturn(ports.flow, session, config.base_path))
+    registration = RegistrationCheck(
+        config,
+        transport=ports.transport,
+        signed_out=lambda: isinstance(app.model.screen, SignedOut),
+        failed=app.show_callback_error,
+    )
+    return Units(live, keeper, board, browse, tabs, SignInReturn(ports.flow, session, config.base_path), registration)
 
 
 def own_pages(app: Controls, ports: Ports, live: Live, auth_required: Callable[[str], None]) -> OwnPages:

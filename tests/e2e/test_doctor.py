@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from app.core.config import derive_client_id
 from server.faults import Faults
 from server.settings import ClientSettings
-from tests.e2e.steps import BOOT, open_console, sign_in_from_app, wait_for_sign_in_screen
+from tests.e2e.steps import BOOT, open_console, sign_in_from_app
 from tests.live import LiveServer
 
 
@@ -25,7 +25,8 @@ pytestmark = pytest.mark.browser
 
 
 def doctor_in_console(page: Page) -> str:
-    wait_for_sign_in_screen(page)
+    # The app is up: its sign-in screen, or (misconfigured) the problem it found there, app.shell.registration.
+    page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
     open_console(page)
     field = page.get_by_label("Python input")
     field.fill("await doctor()")
@@ -114,3 +115,18 @@ def test_why_on_a_sign_in_error_opens_the_doctor_and_its_report_holds_no_secret(
     page.get_by_role("button", name="Close").click()
     expect(doctor).to_have_count(0)
     context.close()
+
+
+def test_a_misconfigured_app_says_so_on_its_sign_in_screen_before_anyone_is_sent_away(
+    page: Page, live_server: LiveServer
+) -> None:
+    served_config(page, live_server, client_id="0123456789abcdef0123456789abcdef")
+    page.goto(live_server.url)
+    problem = page.get_by_role("heading", name="PlaceOS does not know this app (client_id 0123456789abcdef")
+    expect(problem).to_be_visible(timeout=BOOT)
+    expect(page.locator("#content")).to_contain_text(f"gives it the client_id {derive_client_id(live_server.url)}")
+    page.get_by_role("button", name="Why?").click()
+    doctor = page.get_by_role("region", name="Auth doctor: why signing in fails")
+    expect(doctor).to_contain_text("does not know client_id 0123456789abcdef", timeout=20_000)
+    assert page.url == live_server.url  # still here: never sent to PlaceOS's error page
+    expect(page.get_by_role("button", name="Sign in anyway")).to_be_visible()

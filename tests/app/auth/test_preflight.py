@@ -1,0 +1,70 @@
+"""app.auth.preflight: does PlaceOS know this app? Its authorize endpoint's answer to a probe no sign-in made."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.auth.preflight import (
+    ACCEPTED,
+    BAD_REDIRECT,
+    NO_IMPLICIT,
+    PROBE_STATE,
+    REFUSED,
+    UNANSWERED,
+    UNKNOWN_CLIENT,
+    ask,
+    in_words,
+    probe,
+    verdict,
+)
+from app.core.ports import HttpRequest, HttpResponse
+from tests.fakes import MockTransport, config
+
+
+def test_the_probe_asks_as_a_sign_in_would_but_with_no_cookie_and_a_state_no_sign_in_made() -> None:
+    request = probe(config(client_id="abc"))
+    query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+    assert request.url.startswith(config().authorize_url + "?") and request.credentials == "omit"
+    assert not request.follow  # the login page it would redirect to is not fetched
+    assert query == {
+        "response_type": "token", "client_id": "abc", "redirect_uri": config().redirect_uri, "scope": "public",
+        "state": PROBE_STATE,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "found"),
+    [
+        (0, "", ACCEPTED),  # the login redirect, opaque to the page
+        (302, "", ACCEPTED),
+        (401, "", UNKNOWN_CLIENT),
+        (400, "<h1>Client authentication failed due to unknown client (invalid_client)</h1>", UNKNOWN_CLIENT),
+        (400, "<p>The redirect uri included is not valid.</p>", BAD_REDIRECT),
+        (400, "unsupported_response_type", NO_IMPLICIT),
+        (500, "oops", REFUSED),
+        (200, "<html>a page</html>", REFUSED),
+    ],
+)
+def test_placeos_s_answer_is_a_verdict(status: int, body: str, found: str) -> None:
+    assert verdict(HttpResponse(status, {}, body)) == found
+
+
+async def test_no_answer_is_nothing_known_and_each_problem_has_words_and_a_fix() -> None:
+    def refuse(request: HttpRequest) -> Exception:
+        return OSError("CORS")
+
+    assert await ask(config(), MockTransport(refuse)) == (UNANSWERED, 0)
+    assert in_words(ACCEPTED, config()) == ("", "") and in_words(UNANSWERED, config()) == ("", "")
+    title, fix = in_words(UNKNOWN_CLIENT, config(client_id="wrong"))
+    assert "does not know this app (client_id wrong)" in title and config().client_id in fix
+    assert "Add this exact redirect URI" in in_words(BAD_REDIRECT, config())[1]
+    assert "(HTTP 500)" in in_words(REFUSED, config(), 500)[0]
+
+
+@given(st.integers(-1, 999), st.text(max_size=300))
+def test_any_answer_is_one_verdict(status: int, body: str) -> None:
+    assert verdict(HttpResponse(status, {}, body)) in {ACCEPTED, UNKNOWN_CLIENT, BAD_REDIRECT, NO_IMPLICIT, REFUSED}
