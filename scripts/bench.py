@@ -30,6 +30,7 @@ import socket
 import statistics
 import sys
 import tempfile
+import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import web  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from app.auth.preflight import PROBE_STATE  # noqa: E402
 from app.core.config import derive_client_id  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.standin.wiring import DEV_SECRET_HEADER  # noqa: E402
@@ -144,6 +146,27 @@ def cold_load(p: Any, url: str, count_bytes: bool = False) -> dict[str, float]:
         context = p.chromium.launch_persistent_context(profile, headless=True, **chromium_launch_options())
         try:
             return load_once(context, url, count_bytes=count_bytes)
+        finally:
+            context.close()
+
+
+def press_to_leave(p: Any, url: str, settle: bool) -> float:
+    """A first visit's press of Sign in -> the browser's request for PlaceOS's authorize page (ms), with the sign-in
+    screen's registration check (app.shell.registration) still asking (`settle` False: pressed as soon as the app
+    is ready) or answered (`settle` True)."""
+    with tempfile.TemporaryDirectory() as profile:
+        context = p.chromium.launch_persistent_context(profile, headless=True, **chromium_launch_options())
+        try:
+            page = context.pages[0]
+            page.goto(url)
+            page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=60_000)
+            if settle:
+                page.wait_for_load_state("networkidle")
+            leaving = "/auth/oauth/authorize"
+            with page.expect_request(lambda r: leaving in r.url and PROBE_STATE not in r.url) as request:
+                pressed = time.time() * 1000
+                page.locator("#app [data-action=sign_in]").click()
+            return float(request.value.timing["startTime"]) - pressed
         finally:
             context.close()
 
@@ -283,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                 set_api_latency(server, 0)
                 cold = [cold_load(p, server.url) for _ in range(args.runs)]
                 cold_bytes = [cold_load(p, server.url, count_bytes=True)["bytes"] for _ in range(2)]
+                leave_asking = [press_to_leave(p, server.url, settle=False) for _ in range(args.runs)]
+                leave_answered = [press_to_leave(p, server.url, settle=True) for _ in range(args.runs)]
                 with tempfile.TemporaryDirectory() as profile:
                     context = p.chromium.launch_persistent_context(profile, headless=True, **chromium_launch_options())
                     first = load_once(context, server.url, wait_for_snapshot=True)  # fill the caches
@@ -334,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     rows += [
         (f"baseline, API {LATENCY_MS} ms away: row", f"{base_far:.0f} ms", "hand-written JS, same server"),
         (f"API {LATENCY_MS} ms away: fresh rows", f"{far:.0f} ms", f"{far / base_far:.1f}x baseline"),
+    ]
+    rows += [
+        ("press Sign in -> leaving (check asking)", f"{statistics.median(leave_asking):.0f} ms", "registration check"),
+        ("press Sign in -> leaving (check done)", f"{statistics.median(leave_answered):.0f} ms", "in the background"),
     ]
     kept = "kept" if first["snapshot_kept"] else "NOT KEPT: over the limit"
     rows.append(

@@ -10,6 +10,8 @@ from app.core.ports import HttpRequest, HttpResponse, Transport
 from app.core.urls import urlencode
 
 PROBE_STATE = "auth-doctor-check"  # a state no sign-in ever made: whatever comes back is never accepted
+# The code flow's probe carries a challenge as a sign-in's would (PKCE is required); its verifier exists nowhere.
+PROBE_CHALLENGE = "auth-doctor-check-no-verifier-exists-for-this-challenge"
 ACCEPTED, UNKNOWN_CLIENT, BAD_REDIRECT, NO_IMPLICIT, REFUSED, UNANSWERED = (
     "accepted",
     "unknown client",
@@ -28,6 +30,8 @@ def probe(config: ClientConfig) -> HttpRequest:
         "scope": config.scope,
         "state": PROBE_STATE,
     }
+    if config.flow == "code":
+        query |= {"code_challenge": PROBE_CHALLENGE, "code_challenge_method": "S256"}
     return HttpRequest("GET", f"{config.authorize_url}?{urlencode(query)}", credentials="omit", follow=False)
 
 

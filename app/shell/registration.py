@@ -25,7 +25,9 @@ class RegistrationCheck:
         self._asked = False
 
     async def check(self) -> None:
-        if self._asked or self._config.kiosk:  # a kiosk signs in by itself; its badge and its doctor say why
+        # A kiosk signs in by itself (its badge and its doctor say why); PlaceOS on another origin sends no CORS from
+        # its authorize endpoint (nor should it), so there the browser would only log a refusal: the doctor says so.
+        if self._asked or self._config.kiosk or not self._config.placeos_on_page_origin:
             return
         self._asked = True
         found, status = await ask(self._config, self._transport)

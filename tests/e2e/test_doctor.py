@@ -24,9 +24,10 @@ def keep_start_up() -> bool:
 pytestmark = pytest.mark.browser
 
 
-def doctor_in_console(page: Page) -> str:
-    # The app is up: its sign-in screen, or (misconfigured) the problem it found there, app.shell.registration.
+def doctor_in_console(page: Page, screen: str | re.Pattern[str] = "Sign in to PlaceOS") -> str:
+    # The app is up: its sign-in screen, or (misconfigured) the problem it found there (app.shell.registration).
     page.wait_for_function("() => performance.getEntriesByName('app-ready').length > 0", timeout=BOOT)
+    expect(page.get_by_role("heading", name=screen)).to_be_visible(timeout=BOOT)
     open_console(page)
     field = page.get_by_label("Python input")
     field.fill("await doctor()")
@@ -57,7 +58,7 @@ def test_all_is_well_the_doctor_says_so(page: Page, live_server: LiveServer) -> 
 def test_an_unknown_client_id_is_named_with_its_fix(page: Page, live_server: LiveServer) -> None:
     served_config(page, live_server, client_id="0123456789abcdef0123456789abcdef")
     page.goto(live_server.url)
-    report = doctor_in_console(page)
+    report = doctor_in_console(page, "PlaceOS does not know this app (client_id 0123456789abcdef0123456789abcdef)")
     assert "does not know client_id 0123456789abcdef0123456789abcdef" in report
     assert f"gives it the client_id {derive_client_id(live_server.url)}" in report
 
@@ -66,7 +67,7 @@ def test_a_redirect_uri_placeos_does_not_know_is_named(page: Page, live_server: 
     elsewhere = live_server.url + "elsewhere/"
     served_config(page, live_server, redirect_uri=elsewhere, client_id=derive_client_id(live_server.url))
     page.goto(live_server.url)
-    report = doctor_in_console(page)
+    report = doctor_in_console(page, f"PlaceOS refuses this app's redirect URI {elsewhere}")
     assert f"refuses the redirect URI {elsewhere}" in report and "Backoffice" in report
 
 

@@ -5,6 +5,7 @@ broken page's traceback in the page; an app module's save reloading the tab sign
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -23,6 +24,14 @@ def saved(path: Path, text: str | None = None) -> float:
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     return time.monotonic()
+
+
+def tutorial_page() -> str:
+    """docs/developers.md's page, as a reader would save it: the tutorial has to work."""
+    text = (ROOT / "docs" / "developers.md").read_text()
+    start = text.index("Save this as `pages/my_rooms.py`:")
+    block = text[text.index("```python\n", start) + len("```python\n") :]
+    return block[: block.index("```")]
 
 
 def test_a_page_of_one_s_own_books_a_room_and_follows_each_save(
@@ -76,3 +85,11 @@ def test_a_page_of_one_s_own_books_a_room_and_follows_each_save(
     expect(page.locator(".page-row").first).to_be_visible(timeout=20_000)
     print(f"app save shown in {time.monotonic() - started:.2f} s")
     assert page.url.endswith("?page=free_rooms") and page.get_by_role("button", name="Sign in").count() == 0
+    # The tutorial's page, saved: in the navigation at once, and it works.
+    saved(pages / "my_rooms.py", tutorial_page())
+    nav.get_by_role("link", name="My rooms").click()
+    expect(page.get_by_role("heading", name="My rooms")).to_be_visible(timeout=10_000)
+    expect(page.locator(".page-row").first.get_by_role("button", name="End meeting")).to_be_visible(timeout=20_000)
+    page.locator(".page-row").first.get_by_role("button", name="End meeting").click()
+    expect(page.locator(".page-message")).to_have_text(re.compile(r"^(Ended\.|Nothing to end\.)$"), timeout=20_000)
+    assert page.get_by_role("alert").count() == 0

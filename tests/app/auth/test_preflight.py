@@ -34,6 +34,8 @@ def test_the_probe_asks_as_a_sign_in_would_but_with_no_cookie_and_a_state_no_sig
         "response_type": "token", "client_id": "abc", "redirect_uri": config().redirect_uri, "scope": "public",
         "state": PROBE_STATE,
     }  # fmt: skip
+    code = {k: v[0] for k, v in parse_qs(urlsplit(probe(config(flow="code")).url).query).items()}
+    assert code["response_type"] == "code" and code["code_challenge_method"] == "S256"  # PKCE, as a sign-in asks
 
 
 @pytest.mark.parametrize(
