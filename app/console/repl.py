@@ -217,6 +217,10 @@ class PythonConsole:
         return completed + after, len(completed)
 
     # -- output -------------------------------------------------------------------------------------------------
+    def report(self, text: str) -> None:
+        """What failed in code the app ran for the developer (a page of their own, app.pages): in the log too."""
+        self._append_output("error", text.rstrip() + "\n")
+
     def _print(self, text: str) -> None:
         self._append_output("output", text)
 

@@ -44,6 +44,7 @@ class OwnPages:
         api: Any,
         reload_app: Callable[[], None],
         auth_required: Callable[[AuthRequired], None],
+        report: Callable[[str], None] = lambda text: None,
     ) -> None:
         self._host = host
         self._state = state  # the screen's (app.shell.model): a sign-out makes a new one
@@ -52,6 +53,7 @@ class OwnPages:
         self.api = api  # what each page's load and act get: the console's `api` (app.api.developer)
         self._reload_app = reload_app
         self._auth_required = auth_required  # expired or refused: the session keeper decides what follows
+        self._report = report  # the developer's Python console, where it is open
         self._modules: dict[str, PageModule] = {}  # imported once; a save (serve.py --reload) drops one
         self._index: list[tuple[str, str]] | None = None
         self._place: Place | None = None  # the page's place, for its actions and a save to redraw
@@ -147,6 +149,7 @@ class OwnPages:
         state.content = None
         state.error = str(error) if isinstance(error, PageError) else run_failed(error, state.name)
         log.error("%s stopped:\n%s", filename_of(state.name), state.error)  # the browser's console, redacted
+        self._report(f"{filename_of(state.name)} stopped:\n{state.error}")
 
     def saved(self, event: str) -> None:
         """An event of serve.py --reload's stream (server/devpages.py): {"path": "pages/free_rooms.py"}."""

@@ -29,6 +29,7 @@ from app.ui.screens import Actions, CallbackFailed, SignedOut
 from app.ui.words import local_zone_clock, local_zone_time
 
 if TYPE_CHECKING:  # the board and the doctor load when first needed: most pages use neither
+    from app.console.repl import PythonConsole
     from app.doctor.runner import CopyText
     from app.kiosk.board import Board, Viewport
     from app.pages.runner import OwnPages
@@ -67,6 +68,7 @@ class Controls(Host, Protocol):
     """What the units' callbacks reach in the controller."""
 
     model: Model
+    console: PythonConsole | None  # the developers' console, where the configuration has one
 
     def sign_in(self, message: str = ...) -> None: ...
 
@@ -180,6 +182,7 @@ def own_pages(app: Controls, ports: Ports, live: Live, auth_required: Callable[[
         api=DeveloperApi(ports.api, live),
         reload_app=ports.reload_page,
         auth_required=lambda error: auth_required(SESSION_ENDED if error.expired else STALE_SIGN_IN),
+        report=lambda text: app.console.report(text) if app.console is not None else None,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -433,3 +434,24 @@ def test_a_board_with_its_own_system_beats_and_placeos_sees_it_age_once_the_boar
     while time.monotonic() < deadline and time.time() - (last_seen() or 0) < 3 * 2:
         time.sleep(0.2)
     assert time.time() - (last_seen() or 0) >= 3 * 2
+
+
+def test_a_module_call_shows_on_the_board_at_once(page: Page, server_factory: Any) -> None:
+    from tests.e2e.steps import freest_room
+
+    free, length = freest_room()
+    server = server_factory(client=ClientSettings(**KIOSK, board_search=free["name"]))
+    kiosk_sign_in(page, server)
+    tile = page.locator("#board .tile").filter(has=page.locator(".tile-name", has_text=free["name"]))
+    expect(tile.locator(".status")).to_have_text(re.compile(r"^○ Free"))
+    token = json.loads(page.evaluate(f"() => localStorage.getItem('{TOKEN_KEY}')"))["access_token"]
+    # A console, a page of one's own or another client calls the room's Bookings module: PlaceOS's exec.
+    call = urllib.request.Request(
+        f"{server.url}api/engine/v2/systems/{free['id']}/Bookings_1/book_now",
+        data=json.dumps([length, "Booked by a module call"]).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(call).close()
+    expect(tile.locator(".status")).to_have_text(re.compile(r"^● In use"), timeout=15_000)  # over the live socket
+    expect(tile).to_contain_text("Booked by a module call")

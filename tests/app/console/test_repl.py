@@ -17,6 +17,7 @@ from typing import Any
 from app.console.repl import HISTORY_KEY, MAX_HISTORY, PythonConsole
 from app.console.state import Entry
 from app.core.ports import MemoryStorage
+from app.core.redact import REDACTOR
 
 
 class Future:
@@ -149,6 +150,14 @@ async def test_an_error_shows_its_message_and_the_next_input_starts_clean() -> N
     assert entries[-1].kind == "error" and "ZeroDivisionError" in entries[-1].text
     assert not [e for e in entries if e.kind == "output"]
     assert (await rig.run("2 + 2"))[-1].text == "4"
+
+
+def test_a_failure_in_code_the_app_ran_for_the_developer_is_reported_in_the_log_redacted() -> None:
+    rig = Rig()
+    REDACTOR.register("eyJabc.def.ghi")  # a token the app holds, as app.auth.session registers each
+    rig.console.report("pages/x.py stopped:\nValueError: https://p.example/?bearer_token=eyJabc.def.ghi")
+    entry = rig.console.state.entries[-1]
+    assert entry.kind == "error" and entry.text.startswith("pages/x.py stopped:") and "eyJabc" not in entry.text
 
 
 async def test_history_is_kept_per_tab_and_walked_with_the_arrows() -> None:

@@ -19,6 +19,7 @@ from app.ui.elements import El
 from tests.fakes import FakeHost, MockTransport
 
 FOLDER = "http://127.0.0.1:8000/_pages/"
+REPORTED: list[str] = []  # what went to the developer's console
 COUNTER = """
 from app.pages.kit import button, h
 
@@ -69,6 +70,7 @@ def own_pages(site: Site, api: Any = None) -> tuple[OwnPages, PageState, FakeHos
         api=api if api is not None else {"count": 0},
         reload_app=lambda: reloads.append("reload"),
         auth_required=refused.append,
+        report=REPORTED.append,
     )
     return pages, state, host, reloads, refused
 
@@ -97,6 +99,7 @@ async def test_a_failing_load_render_or_button_shows_its_traceback_not_a_blank_a
     pages, state, _, _, _ = own_pages(site)
     await pages.show(Place(page="counter"))
     assert state.content is None and 'File "pages/counter.py", line 8, in load' in state.error
+    assert REPORTED[-1] == f"pages/counter.py stopped:\n{state.error}"  # in the console too
     assert state.error.endswith("KeyError: 'missing'")
     site.pages["counter"] = COUNTER  # fixed and saved
     await pages.changed("pages/counter.py")

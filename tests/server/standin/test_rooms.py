@@ -81,3 +81,23 @@ def test_what_people_do_to_a_room_changes_what_its_bookings_module_says() -> Non
     for refused in (["end_meeting", ["x"]], ["start_meeting", [float("nan")]], ["launch", []]):
         with pytest.raises(Refused):
             simulator.call(room, refused[0], refused[1])  # type: ignore[arg-type]
+
+
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(10**15), 10**15), st.floats(), st.text(max_size=30)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+@pytest.mark.property
+@given(st.sampled_from(["book_now", "start_meeting", "end_meeting", "explode"]), st.lists(JSON_VALUES, max_size=4))
+def test_any_call_from_the_socket_or_rest_changes_the_room_or_is_refused(method: str, args: list[object]) -> None:
+    # exec's arguments are any JSON a client sends: the simulator answers or refuses, never fails (a 409, or code 3).
+    simulator = RoomSimulator(SYSTEMS, FakeClock(), 1.0)
+    try:
+        assert simulator.call(ROOMS[0], method, args) is True
+    except Refused as refused:
+        assert str(refused)
+    state = simulator.bookings(ROOMS[0])
+    assert state["status"] in ("free", "pending", "busy")
