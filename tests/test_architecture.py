@@ -197,3 +197,9 @@ def test_the_import_reader_sees_imports_under_type_checking_and_in_functions(tmp
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import js\ndef f():\n    import pyodide\n"
     )
     assert {"js", "pyodide"} <= _all_imports(source)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "e2e").glob("test_*.py")), ids=lambda p: p.name)
+def test_every_browser_story_is_marked_so_make_test_runs_it_apart(path: Path) -> None:
+    # Unmarked, a story runs among the unit tests: Playwright's event loop then breaks every async test after it.
+    assert "\npytestmark = pytest.mark.browser\n" in path.read_text(), f"{path.name} has no browser mark"

@@ -4,9 +4,6 @@ names the page's own lines. Pure: the source arrives as text (app.pages.runner f
 
 from __future__ import annotations
 
-import inspect
-import linecache
-import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +35,8 @@ def filename_of(name: str) -> str:
 
 def page_traceback(error: BaseException, filename: str) -> str:
     """The traceback from the page's first frame on: the runner's own frames say nothing to the page's author."""
+    import traceback  # here, not at the top: a page loads after start-up, and only in a developer's build
+
     frames = traceback.extract_tb(error.__traceback__)
     first = next((i for i, frame in enumerate(frames) if frame.filename == filename), len(frames))
     lines = traceback.format_list(frames[first:])
@@ -47,6 +46,9 @@ def page_traceback(error: BaseException, filename: str) -> str:
 
 def compile_page(name: str, source: str) -> PageModule:
     """The page `name` from its source; PageError with its traceback when it cannot be shown."""
+    import inspect  # as traceback above: outside the start-up snapshot's imports (server/settings.py)
+    import linecache
+
     filename = filename_of(name)
     # Tracebacks read a file's lines through linecache: the page has no file here, so its source goes there.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

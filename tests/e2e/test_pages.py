@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, WebSocket, expect
 
 from server.settings import ROOT
 from tests.e2e.steps import BOOT, freest_room, sign_in_from_app
+
+pytestmark = pytest.mark.browser
 
 
 def saved(path: Path, text: str | None = None) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
@@ -27,10 +26,10 @@ def render(data):
 """
 
 
-def test_a_page_is_its_title_load_and_render() -> None:
+async def test_a_page_is_its_title_load_and_render() -> None:
     page = compile_page("hello", GOOD)
     assert isinstance(page, PageModule) and page.title == "Hello" and page.act is None
-    data = asyncio.run(page.load(None, "world"))
+    data = await page.load(None, "world")
     assert page.render(data) == El("p", {}, ("Hello world",))
     untitled = compile_page("free_rooms", GOOD.replace('TITLE = "Hello"', ""))
     assert untitled.title == "Free rooms"  # its name in words
@@ -66,10 +65,10 @@ def test_a_page_that_breaks_the_contract_is_told_how_it_goes(source: str, says: 
         compile_page("odd", source)
 
 
-def test_a_failure_in_load_is_the_traceback_from_the_page_s_frame() -> None:
+async def test_a_failure_in_load_is_the_traceback_from_the_page_s_frame() -> None:
     page = compile_page("slow", "async def load(api, place):\n    return 1 / 0\ndef render(data): pass\n")
     try:
-        asyncio.run(page.load(None, None))
+        await page.load(None, None)
     except ZeroDivisionError as error:
         text = run_failed(error, "slow")
     assert 'File "pages/slow.py", line 2, in load' in text and "return 1 / 0" in text
