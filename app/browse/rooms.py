@@ -74,7 +74,7 @@ class Browse:
         self._generation += 1
         generation, place, keep = self._generation, state.place, False
         if self.pages is not None:
-            host.spawn(self.pages.list_pages())
+            host.spawn(self.pages.list_pages(place.page))
         if place.page and self.pages is not None:  # a page of one's own reads live values through its api
             await asyncio.gather(self._live.keep_only(set()), self._user(), return_exceptions=True)  # its load says
             return await self.pages.show(place)

@@ -70,9 +70,12 @@ class OwnPages:
             )
         return response.body
 
-    async def list_pages(self) -> None:
-        """The pages for the navigation: (name, title), as the server read them from the folder."""
+    async def list_pages(self, shown: str = "") -> None:
+        """The pages for the navigation: (name, title), as the server read them from the folder. `shown` is the
+        page on screen now ("": none, so a save of the last one shown no longer loads it)."""
         state = self._state()
+        if shown != state.name:
+            self._place = None
         if self._index is None and not self._folder_url:
             self._index = []  # serve.py --reload without --pages: app modules reload, and there are no pages
         if self._index is None:
@@ -164,7 +167,7 @@ class OwnPages:
             name = path.removeprefix("pages/").removesuffix(".py")
             self._modules.pop(name, None)
             self._index = None
-            await self.list_pages()
+            await self.list_pages(self._state().name if self._place is not None else "")
             if self._place is not None and self._state().name == name and self._host.working:
                 await self.show(self._place)
         elif path.startswith("app/") and path.endswith(".py"):

@@ -162,3 +162,12 @@ def test_a_change_event_names_a_python_file_of_the_app_or_the_pages(event: str, 
 def test_any_change_event_is_a_path_of_ours_or_nothing(event: str) -> None:
     path = saved_path(event)
     assert path == "" or (path.startswith(("app/", "pages/")) and path.endswith(".py") and ".." not in path)
+
+
+async def test_a_save_of_a_page_no_longer_on_screen_only_refreshes_the_navigation() -> None:
+    site = Site({"counter": COUNTER})
+    pages, state, _, _, _ = own_pages(site)
+    await pages.show(Place(page="counter"))
+    await pages.list_pages("")  # the person went back to the rooms list
+    await pages.changed("pages/counter.py")
+    assert site.asked.count("counter.py") == 1  # not imported again, nor loaded, while nobody looks at it
