@@ -126,7 +126,7 @@ async def start(handoff: Any) -> None:
     answers = early.answers if early and kept and kept.expires_at == early.token_expires_at else {}
     early_answers = EarlyAnswers(transport, answers, time.time, early.asked_at if early else 0.0)
     api = PlaceOSClient(config, early_answers, session.token, clock=time.time, sleep=asyncio.sleep)
-    connect, auth = live_transport(config, api, browser.BrowserSocket.open, browser.set_cookie)
+    connect, auth = live_transport(config, api, browser.BrowserSocket.open, browser.set_cookie, browser.cookies_written)
     live = _live(config, session, connect, auth, api)
     running = App(
         Ports(
@@ -176,12 +176,16 @@ def _session(config: ClientConfig, session_storage: Storage, local_storage: Stor
 
 
 def live_transport(
-    config: ClientConfig, api: PlaceOSClient, connect: Connect, set_cookie: Callable[[str], None]
+    config: ClientConfig,
+    api: PlaceOSClient,
+    connect: Connect,
+    set_cookie: Callable[[str], None],
+    written: Callable[[], Awaitable[None]],
 ) -> tuple[Connect, Address]:
     """How live state reaches the page, with no token in any URL (app.api.socket_auth): PlaceOS's websocket with a
     cookie on its path where PlaceOS serves this origin, else rest-api's module state over HTTP."""
     if config.placeos_on_page_origin:
-        return connect, CookieAuth(set_cookie)
+        return connect, CookieAuth(set_cookie, written)
     from app.api.http_socket import http_connect
 
     state = partial(api.get_object, what="a module's state")

@@ -48,6 +48,8 @@ class Address(Protocol):
 
     def address(self, url: str, token: str) -> str: ...  # the URL to open; raises OSError if the token cannot go
 
+    async def ready(self) -> None: ...  # the token is where the socket's handshake will look for it
+
     def forget(self) -> None: ...  # the upgrade is over: the token need wait nowhere any longer
 
 
@@ -57,7 +59,9 @@ OpenWith = Callable[[str], Awaitable[Socket]]  # a socket opened with this token
 def opener(url: str, connect: Connect, auth: Address) -> OpenWith:
     async def open_with(token: str) -> Socket:
         try:
-            return await connect(auth.address(url, token))
+            address = auth.address(url, token)
+            await auth.ready()
+            return await connect(address)
         finally:
             auth.forget()
 

@@ -12,7 +12,7 @@ console (and a proxy may log it), so a token there leaks whenever PlaceOS's webs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from app.auth.session import Token
 from app.core.urls import split as urlsplit
@@ -35,9 +35,16 @@ def socket_token(token: Token | None, now: float) -> str | None:
     return token.access_token.reveal() if token.remaining(now) > SOCKET_MARGIN_S else None
 
 
+async def _at_once() -> None:
+    return None
+
+
 class CookieAuth:
-    def __init__(self, set_cookie: Callable[[str], None]) -> None:
+    def __init__(self, set_cookie: Callable[[str], None], written: Callable[[], Awaitable[None]] = _at_once) -> None:
         self._set_cookie = set_cookie  # document.cookie = …, in app.browser
+        # The browser applies document.cookie to the store its network requests read asynchronously: a socket opened
+        # at once could go without it (a 401 at the upgrade, seen under load). `written` waits until it is there.
+        self._written = written
         self._path = ""
         self._secure = False
 
@@ -48,6 +55,9 @@ class CookieAuth:
         self._path, self._secure = parts.path or "/", parts.scheme == "wss"
         self._set_cookie(self._cookie(token, COOKIE_LIFE_S))
         return url
+
+    async def ready(self) -> None:
+        await self._written()
 
     def forget(self) -> None:
         if self._path:
@@ -63,6 +73,9 @@ class NoToken:
 
     def address(self, url: str, token: str) -> str:
         return url
+
+    async def ready(self) -> None:
+        return None
 
     def forget(self) -> None:
         return None

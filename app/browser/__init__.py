@@ -23,6 +23,7 @@ from app.browser.ports import (
     web_storage,
 )
 from app.browser.window import (
+    cookies_written,
     copy_text,
     every,
     exclusive,
@@ -49,6 +50,7 @@ __all__ = [
     "action_wanted",
     "exclusive",
     "set_cookie",
+    "cookies_written",
     "reload_page",
     "watch_changes",
     "zone_clock",

@@ -40,6 +40,19 @@ def set_cookie(text: str) -> None:
     js.document.cookie = text
 
 
+async def cookies_written() -> None:
+    """After document.cookie was set: once the browser's cookie store (which the websocket's handshake reads) has it.
+    A read through the Cookie Store API goes to that store after the write (Chromium; elsewhere there is no such
+    API, and this returns at once)."""
+    store = getattr(js, "cookieStore", None)
+    if store is None or store is jsnull:
+        return
+    try:
+        await store.get("bearer_token")
+    except JsException:
+        return
+
+
 def reload_page() -> None:
     """The page again, at the same address (serve.py --reload, after an app module was saved)."""
     js.location.reload()

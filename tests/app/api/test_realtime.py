@@ -72,10 +72,14 @@ class RecordingAuth:
     def __init__(self) -> None:
         self.tokens: list[str] = []
         self.forgotten = 0
+        self.readied = 0
 
     def address(self, url: str, token: str) -> str:
         self.tokens.append(token)
         return url
+
+    async def ready(self) -> None:
+        self.readied += 1
 
     def forget(self) -> None:
         self.forgotten += 1
@@ -150,7 +154,7 @@ class World:
 def tokens(world: World) -> list[str]:
     """The token each socket was opened with; never in the URL a browser would print if it failed."""
     assert set(world.server.urls) <= {URL}, world.server.urls
-    assert world.auth.forgotten == len(world.auth.tokens)
+    assert world.auth.forgotten == len(world.auth.tokens) == world.auth.readied  # each socket waited for its token
     return world.auth.tokens
 
 

@@ -34,6 +34,18 @@ def test_without_tls_the_cookie_is_not_marked_secure_and_forgetting_before_any_s
     assert "Secure" not in cookies[0] and "Path=/api/engine/v2/systems/control;" in cookies[0]
 
 
+async def test_the_socket_opens_only_once_the_browser_has_the_cookie_where_its_handshake_reads() -> None:
+    steps: list[str] = []
+
+    async def written() -> None:
+        steps.append("written")
+
+    auth = CookieAuth(lambda cookie: steps.append("set"), written)
+    auth.address(URL, JWT)
+    await auth.ready()
+    assert steps == ["set", "written"]
+
+
 @given(st.text(max_size=300))
 def test_a_token_that_could_end_the_cookie_or_add_an_attribute_is_never_set(token: str) -> None:
     cookies: list[str] = []
