@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Mapping
 from typing import Any, TypeVar
 
 from app.api.client import NO_BODY, Page, PlaceOSClient
-from app.api.frames import Binding
+from app.api.frames import Binding, slug
 from app.api.live import Live
 from app.api.live_calls import ExecError, LiveCalls
 from app.core.errors import ApiError
@@ -22,11 +22,6 @@ from app.core.urls import quote
 
 T = TypeVar("T")
 STAFF = "/api/staff/v1"
-
-
-def slug(module: str, index: int = 1) -> str:
-    """A system's module as PlaceOS addresses it: "Bookings_1"."""
-    return f"{quote(module, safe='')}_{int(index)}"
 
 
 def _id(value: str) -> str:

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.urls import quote
+
 MAX_FRAME = 64 * 1024  # a status value larger than this is no room's state
 
 
@@ -52,6 +54,11 @@ class Reply:
         """ "6 module not found: Bookings_2 not found", for a developer."""
         said = f"{self.code} {ERROR_CODES.get(self.code, 'error')}" if self.code is not None else "error"
         return f"{said}: {self.msg}" if self.msg else said
+
+
+def slug(module: str, index: int = 1) -> str:
+    """A system's module as PlaceOS addresses it in a path: "Bookings_1"."""
+    return f"{quote(module, safe='')}_{int(index)}"
 
 
 def exec_request(request_id: int, target: Binding, args: list[Any]) -> str:
@@ -116,4 +123,5 @@ __all__ = [
     "exec_request",
     "read_answer",
     "read_frame",
+    "slug",
 ]

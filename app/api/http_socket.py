@@ -16,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.api.frames import MOD_NOT_FOUND, SYS_NOT_FOUND, UNKNOWN_COMMAND, Binding
+from app.api.frames import MOD_NOT_FOUND, SYS_NOT_FOUND, UNKNOWN_COMMAND, Binding, slug
 from app.core.errors import ApiError, NotFound
 from app.core.ports import Sleep, Spawn
 from app.core.urls import quote
@@ -26,7 +26,7 @@ ModuleState = Callable[[str], Awaitable[dict[str, Any]]]  # the API's GET of a p
 
 
 def state_path(binding: Binding) -> str:
-    return f"/systems/{quote(binding.sys, safe='')}/{quote(binding.mod, safe='')}_{binding.index}"
+    return f"/systems/{quote(binding.sys, safe='')}/{slug(binding.mod, binding.index)}"
 
 
 class HttpSocket:

@@ -35,11 +35,18 @@ def badge(status: str, words: str = "") -> El:
     return status_badge(known, words or known.capitalize())
 
 
-def link(label: str, page: str = "", system: str = "", **filters: Any) -> El:
+def link(label: str, page: str = "", system: str = "", *, current: bool = False, **filters: Any) -> El:
     """A link within the app: a page of one's own (`page=`, with the filters it reads from its place, e.g.
-    `building=`), a room's detail (`system=`), or the rooms list (neither, with its filters: `capacity=`, …)."""
+    `building=`), a room's detail (`system=`), or the rooms list (neither, with its filters: `capacity=`, …);
+    `current` marks the one on screen."""
     address = Place(page=page, system=system, **filters).path("./")  # relative: right under any base path
-    return h("a", {"href": address, "data-action": "to_place", "data-arg": address}, label)
+    attrs = {
+        "href": address,
+        "data-action": "to_place",
+        "data-arg": address,
+        "aria-current": "page" if current else None,
+    }
+    return h("a", attrs, label)
 
 
 __all__ = ["PAGE_ACT", "El", "badge", "button", "h", "link"]

@@ -3,7 +3,7 @@ the rooms list and each page."""
 
 from __future__ import annotations
 
-from app.browse.place import Place
+from app.pages.kit import link
 from app.pages.source import filename_of
 from app.pages.state import PageState
 from app.ui.elements import El, h
@@ -38,19 +38,7 @@ def pages_nav(state: PageState, current: str) -> El | None:
     return h(
         "nav",
         {"class": "pages-nav", "aria-label": "Pages"},
-        [
-            h(
-                "a",
-                {
-                    "href": Place(page=name).path("./"),
-                    "data-action": "to_place",
-                    "data-arg": Place(page=name).path("./"),
-                    "aria-current": "page" if name == current else None,
-                },
-                title,
-            )
-            for name, title in links
-        ],
+        [link(title, page=name, current=name == current) for name, title in links],
     )
 
 

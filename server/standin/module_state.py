@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from .api import SYSTEMS_PATH, SYSTEMS_SCOPES, ApiError
-from .rooms import FUNCTIONS, Binding, Refused, RoomSimulator
+from .rooms import Binding, Refused, RoomSimulator, functions_of
 
 Authenticate = Callable[[web.Request, set[str]], Awaitable[Any]]
 SLUG = re.compile(r"([A-Za-z][A-Za-z0-9]{0,63})(?:_([1-9][0-9]{0,3}))?")
@@ -68,7 +68,7 @@ class ModuleStateRoutes:
         """What a module can be asked to do: the simulated Bookings module's functions; other modules none yet."""
         await self._authenticate(request, SYSTEMS_SCOPES)
         _, mod, index = self._module(request)
-        return web.json_response(FUNCTIONS if (mod, index) == ("Bookings", 1) else {})
+        return web.json_response(functions_of(mod, index))
 
     async def execute(self, request: web.Request) -> web.StreamResponse:
         """POST …/{module_slug}/{method} with the arguments as a JSON array: the function's return value. A call
@@ -82,7 +82,7 @@ class ModuleStateRoutes:
             raise ApiError(400, "the body must be a JSON array of the function's arguments") from None
         if not isinstance(args, list):
             raise ApiError(400, "the body must be a JSON array of the function's arguments")
-        if (mod, index) != ("Bookings", 1) or method not in FUNCTIONS:
+        if method not in functions_of(mod, index):
             raise ApiError(404, f"{mod}_{index} has no function {method!r}")
         try:
             return web.json_response(self._simulator.call(sys_id, method, args))

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .forms import hostname_of
-from .rooms import FUNCTIONS, Binding, Refused, RoomSimulator
+from .rooms import Binding, Refused, RoomSimulator, functions_of
 from .store import Store
 from .tokens import TokenIssuer, TokenRejected
 
@@ -178,7 +178,7 @@ class Realtime:
 
     def _call(self, target: Binding, args: list[Any]) -> Any:
         """A module's function, or PlaceOS's REQUEST_FAILED: the driver raised (no such function, a room booked)."""
-        if (target.mod, target.index) != ("Bookings", 1) or target.name not in FUNCTIONS:
+        if target.name not in functions_of(target.mod, target.index):
             raise RequestError(REQUEST_FAILED, f"{target.mod}_{target.index} has no function {target.name!r}")
         try:
             return self._simulator.call(target.sys, target.name, args)

@@ -59,6 +59,12 @@ class Meeting:
         return {"title": self.title, "event_start": self.start, "event_end": self.end}
 
 
+def functions_of(mod: str, index: int) -> dict[str, Any]:
+    """What a module can be asked to do, over REST and the socket alike: the simulated Bookings module's functions;
+    other modules none yet."""
+    return FUNCTIONS if (mod, index) == ("Bookings", 1) else {}
+
+
 def day_of_meetings(system_id: str, day: int) -> list[Meeting]:
     """A room's meetings on day `day` (days since the epoch, UTC), seeded by both: the same every run."""
     rng = random.Random(hashlib.sha256(f"{system_id}:day:{day}".encode()).digest())
@@ -192,4 +198,5 @@ __all__ = [
     "Refused",
     "RoomSimulator",
     "day_of_meetings",
+    "functions_of",
 ]
