@@ -14,7 +14,7 @@ from typing import Any
 from app.browse.place import PAGE_NAME, Place
 from app.core.errors import AuthRequired
 from app.core.ports import HttpRequest, Transport
-from app.core.redact import log
+from app.core.redact import REDACTOR, log
 from app.pages.source import PageError, PageModule, compile_page, filename_of, run_failed
 from app.pages.state import PageState
 from app.ui.elements import El
@@ -150,7 +150,8 @@ class OwnPages:
 
     def _failed(self, state: PageState, error: Exception) -> None:
         state.content = None
-        state.error = str(error) if isinstance(error, PageError) else run_failed(error, state.name)
+        # On screen too, a token the app holds never shows, even where a page's own message quotes one.
+        state.error = REDACTOR.scrub(str(error) if isinstance(error, PageError) else run_failed(error, state.name))
         log.error("%s stopped:\n%s", filename_of(state.name), state.error)  # the browser's console, redacted
         self._report(f"{filename_of(state.name)} stopped:\n{state.error}")
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from app.browse.place import Place
 from app.core.errors import AuthRequired
 from app.core.ports import HttpRequest, HttpResponse
+from app.core.redact import REDACTOR
 from app.pages.runner import OwnPages, saved_path
 from app.pages.state import PageState
 from app.ui.elements import El
@@ -171,3 +172,11 @@ async def test_a_save_of_a_page_no_longer_on_screen_only_refreshes_the_navigatio
     await pages.list_pages("")  # the person went back to the rooms list
     await pages.changed("pages/counter.py")
     assert site.asked.count("counter.py") == 1  # not imported again, nor loaded, while nobody looks at it
+
+
+async def test_a_traceback_on_screen_never_shows_a_token_the_app_holds() -> None:
+    REDACTOR.register("tok-held-by-the-app-1234")
+    leaking = "async def load(api, place):\n    raise ValueError('tok-held-by-the-app-1234')\ndef render(d): pass\n"
+    pages, state, _, _, _ = own_pages(Site({"leaky": leaking}))
+    await pages.show(Place(page="leaky"))
+    assert "ValueError" in state.error and "tok-held-by-the-app-1234" not in state.error
