@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.browse.place import Place
+from app.browse.place import PAGE_NAME, Place
 from app.core.errors import AuthRequired
 from app.core.ports import HttpRequest, HttpResponse
 from app.core.redact import REDACTOR
@@ -180,3 +180,22 @@ async def test_a_traceback_on_screen_never_shows_a_token_the_app_holds() -> None
     pages, state, _, _, _ = own_pages(Site({"leaky": leaking}))
     await pages.show(Place(page="leaky"))
     assert "ValueError" in state.error and "tok-held-by-the-app-1234" not in state.error
+
+
+JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(["name", "title", "x"]), inner)
+    ),
+    max_leaves=12,
+)
+
+
+@pytest.mark.property
+@given(st.one_of(st.text(max_size=60), JSON.map(json.dumps)))
+async def test_any_page_list_from_the_server_gives_pages_with_valid_names_or_none(body: str) -> None:
+    site = Site({})
+    site.answer = lambda request: HttpResponse(200, {}, body)  # type: ignore[method-assign]
+    pages, state, _, _, _ = own_pages(site)
+    await pages.list_pages()
+    assert all(PAGE_NAME.fullmatch(name) and isinstance(title, str) and len(title) <= 60 for name, title in state.index)
