@@ -4,6 +4,7 @@ the generated server block in front of the stand-in as PlaceOS's nginx is in fro
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import socket
@@ -30,9 +31,17 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below Linux's ephemeral range (32768-60999): nginx binds it only after the stand-in has started,
+    and a port the kernel handed out for port 0 could meanwhile go to that server or another worker's (a CI run saw
+    nginx fail with "Address already in use")."""
+    while True:
+        port = random.randrange(20_000, 32_000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
 
 
 BROTLI_MODULE = "load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;"
