@@ -2,8 +2,9 @@
 
 `--pages DIR` serves each `DIR/<name>.py` at `_pages/<name>.py` and their list, with each page's TITLE read from
 its source (parsed, never run here), at `_pages/index.json`; the app imports a page from there (app.pages).
-`--reload` adds `_dev/changes`, a server-sent event stream of the Python files saved under app/ and DIR: the open
-tab swaps a page in place, or reloads itself for an app module (app.pages.runner.OwnPages.changed).
+`--reload` adds `_dev/changes`, a server-sent event stream of the Python files saved under app/ and DIR, and
+`_dev/app/<path>.py`, an app module's source as saved: the open tab swaps a page or an app module in place, or
+reloads itself where a module cannot be (app.pages.runner.OwnPages.changed, app.pages.hotswap).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
+
+from .static import safe_child
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a page's name: its file's, and its address (?page=free_rooms)
 WATCH_S = 0.1  # how often the watcher looks at the files' modification times: a save shows well within 1 s
@@ -79,6 +82,19 @@ class DevPages:
             body=body, content_type="text/x-python", charset="utf-8", headers={"Cache-Control": "no-store"}
         )
 
+    async def app_source(self, request: web.Request) -> web.StreamResponse:
+        """An app module's source as saved, for the open tab to swap in (app.pages.hotswap)."""
+        relative = request.match_info["path"]
+        path = safe_child(self._root / "app", relative) if relative.endswith(".py") else None
+        if path is None:
+            return web.json_response({"error": f"no module app/{relative[:80]}"}, status=404)
+        return web.Response(
+            body=path.read_bytes()[:MAX_SOURCE],
+            content_type="text/x-python",
+            charset="utf-8",
+            headers={"Cache-Control": "no-store"},
+        )
+
     def _folders(self) -> list[Path]:
         return [self._root / "app", *([self._pages] if self._pages is not None else [])]
 
@@ -136,6 +152,7 @@ class DevPages:
             app.router.add_get(base + "_pages/{name}.py", self.source)
         if self._reload:
             app.router.add_get(base + "_dev/changes", self.changes)
+            app.router.add_get(base + "_dev/app/{path:.+}", self.app_source)
             app.on_shutdown.append(self.close_streams)
 
 

@@ -2,13 +2,13 @@
 a module of its own (app.pages.source), its `load` given the console's `api` and the place in the address, its
 `render` drawn with the app's elements, its buttons sent to its `act`. A failure anywhere in it shows its
 traceback in the page (and the browser's console), never a blank app. With serve.py --reload, a saved page is
-swapped in place (the page's websocket stays open) and a saved app module reloads the tab, signed in and at the
-same place."""
+swapped in place (the page's websocket stays open), and a saved app module too where it can be (app.pages.app_modules):
+else the tab reloads, signed in and at the same place."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.browse.place import PAGE_NAME, Place
@@ -42,7 +42,7 @@ class OwnPages:
         folder_url: str,
         transport: Transport,
         api: Any,
-        reload_app: Callable[[], None],
+        app_saved: Callable[[str], Awaitable[None]],
         auth_required: Callable[[AuthRequired], None],
         report: Callable[[str], None] = lambda text: None,
     ) -> None:
@@ -51,7 +51,7 @@ class OwnPages:
         self._folder_url = folder_url  # where serve.py serves the pages: http://…/_pages/ ("" serves none)
         self._transport = transport
         self.api = api  # what each page's load and act get: the console's `api` (app.api.developer)
-        self._reload_app = reload_app
+        self._app_saved = app_saved  # an app module's save (app.pages.app_modules)
         self._auth_required = auth_required  # expired or refused: the session keeper decides what follows
         self._report = report  # the developer's Python console, where it is open
         self._modules: dict[str, PageModule] = {}  # imported once; a save (serve.py --reload) drops one
@@ -163,7 +163,7 @@ class OwnPages:
 
     async def changed(self, path: str) -> None:
         """A file saved (serve.py --reload): a page is imported again and redrawn where it shows, the rest of the
-        app untouched; an app module reloads the tab, which keeps its sign-in and its place (the address)."""
+        app untouched; an app module goes to app.pages.app_modules."""
         if path.startswith("pages/") and path.endswith(".py"):
             name = path.removeprefix("pages/").removesuffix(".py")
             self._modules.pop(name, None)
@@ -172,7 +172,7 @@ class OwnPages:
             if self._place is not None and self._state().name == name and self._host.working:
                 await self.show(self._place)
         elif path.startswith("app/") and path.endswith(".py"):
-            self._reload_app()
+            await self._app_saved(path)
 
 
 __all__ = ["OwnPages", "saved_path"]

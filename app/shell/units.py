@@ -25,7 +25,7 @@ from app.shell.sign_in_return import SignInReturn
 from app.shell.tabs import OtherTabs
 from app.ui.elements import Display
 from app.ui.host import Host
-from app.ui.screens import Actions, CallbackFailed, SignedOut
+from app.ui.screens import Actions, CallbackFailed, Notice, SignedOut
 from app.ui.words import local_zone_clock, local_zone_time
 
 if TYPE_CHECKING:  # the board and the doctor load when first needed: most pages use neither
@@ -167,22 +167,41 @@ def compose(app: Controls, ports: Ports) -> Units:
 
 
 def own_pages(app: Controls, ports: Ports, live: Live, auth_required: Callable[[str], None]) -> OwnPages:
-    """A developer's own pages (serve.py --pages), with the console's `api` over the app's client and socket."""
+    """A developer's own pages (serve.py --pages), with the console's `api` over the app's client and socket, and
+    the app's own modules swapped in on save (serve.py --reload)."""
     from app.api.developer import DeveloperApi
     from app.browse.rooms import SESSION_ENDED, STALE_SIGN_IN
+    from app.pages.app_modules import AppModules
     from app.pages.runner import OwnPages
 
     config = ports.config
-    folder = config.redirect_uri[: config.redirect_uri.rfind("/") + 1] + config.pages if config.pages else ""
+    base = config.redirect_uri[: config.redirect_uri.rfind("/") + 1]
+
+    def report(text: str) -> None:
+        if app.console is not None:
+            app.console.report(text)
+
+    def notify(notice: Notice | None, replacing: Notice | None) -> None:
+        if notice is not None or app.model.notice is replacing:  # never takes away a notice of another's
+            app.model.notice = notice
+
+    modules = AppModules(
+        app,
+        source_url=base + "_dev/",
+        transport=ports.transport,
+        reload_page=ports.reload_page,
+        notify=notify,
+        report=report,
+    )
     return OwnPages(
         app,
         lambda: app.model.own,
-        folder_url=folder,
+        folder_url=base + config.pages if config.pages else "",
         transport=ports.transport,
         api=DeveloperApi(ports.api, live),
-        reload_app=ports.reload_page,
+        app_saved=modules.saved,
         auth_required=lambda error: auth_required(SESSION_ENDED if error.expired else STALE_SIGN_IN),
-        report=lambda text: app.console.report(text) if app.console is not None else None,
+        report=report,
     )
 
 

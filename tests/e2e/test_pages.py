@@ -1,6 +1,7 @@
 """A developer's own pages (serve.py --pages, --reload): a page in the navigation at its own address, signed in,
 booking a room through exec that the room's detail then shows; a save swapped in place with the socket open; a
-broken page's traceback in the page; an app module's save reloading the tab signed in and in place."""
+broken page's traceback in the page; an app module's save swapped in place too, socket open, a broken one said on
+screen while the app runs on, and one that cannot be swapped reloading the tab signed in and in place."""
 
 from __future__ import annotations
 
@@ -37,6 +38,16 @@ def tutorial_page() -> str:
     return block[: block.index("```")]
 
 
+def project_copy(folder: Path) -> Path:
+    """The project as serve.py serves it, with an app/ of its own to save into: the other stories' servers serve
+    the real one meanwhile."""
+    folder.mkdir()
+    shutil.copytree(ROOT / "app", folder / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "index.html", folder / "index.html")
+    (folder / "static").symlink_to(ROOT / "static")
+    return folder
+
+
 def test_a_page_of_one_s_own_books_a_room_and_follows_each_save(
     page: Page, server_factory: Any, tmp_path: Path
 ) -> None:
@@ -44,7 +55,8 @@ def test_a_page_of_one_s_own_books_a_room_and_follows_each_save(
     pages.mkdir()
     own = pages / "free_rooms.py"
     shutil.copy(ROOT / "pages" / "free_rooms.py", own)
-    server = server_factory(pages_dir=pages, reload=True)
+    project = project_copy(tmp_path / "project")
+    server = server_factory(root=project, pages_dir=pages, reload=True)
     sockets: list[WebSocket] = []
     page.on("websocket", lambda socket: sockets.append(socket))
     page.goto(server.url)
@@ -81,12 +93,30 @@ def test_a_page_of_one_s_own_books_a_room_and_follows_each_save(
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     saved(own, own.read_text().replace("async def load((", "async def load("))
     expect(page.locator(".page-row").first).to_be_visible(timeout=10_000)
-    # An app module's save reloads the tab: still signed in, at the same place.
-    started = saved(ROOT / "app" / "ui" / "words.py")
+    # An app module's save is swapped in place too: no reload, the same socket open, the change on screen.
+    page.evaluate("window.beforeTheSave = true")
+    view = project / "app" / "shell" / "view.py"
+    started = saved(view, view.read_text().replace('button("Sign out", "sign_out"', 'button("Log out", "sign_out"'))
+    expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=5_000)
+    print(f"app save swapped in {time.monotonic() - started:.2f} s")
+    assert page.evaluate("window.beforeTheSave === true") and len(sockets) == opened and not sockets[-1].is_closed()
+    expect(page.get_by_role("heading", name="Rooms free now")).to_be_visible()
+    # A save that does not run says so, and the app runs on with the code it had; the save that mends it swaps.
+    saved(view, view.read_text().replace("def render(", "def render((", 1))
+    expect(page.get_by_role("alert").filter(has_text="app/shell/view.py did not run (SyntaxError")).to_be_visible(
+        timeout=5_000
+    )
+    page.get_by_role("button", name="Log out").focus()  # still drawn, still the app
+    saved(view, view.read_text().replace("def render((", "def render(", 1).replace('"Log out"', '"Sign out"'))
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=5_000)
+    expect(page.get_by_text("did not run")).to_have_count(0)
+    assert page.evaluate("window.beforeTheSave === true") and not sockets[-1].is_closed()
+    # A module that cannot be swapped (its start registers a filter) reloads the tab: signed in, at the same place.
+    started = saved(project / "app" / "core" / "redact.py")
     page.wait_for_event("load", timeout=10_000)
     expect(page.get_by_role("heading", name="Rooms free now")).to_be_visible(timeout=BOOT)
     expect(page.locator(".page-row").first).to_be_visible(timeout=20_000)
-    print(f"app save shown in {time.monotonic() - started:.2f} s")
+    print(f"app save reloaded in {time.monotonic() - started:.2f} s")
     assert page.url.endswith("?page=free_rooms") and page.get_by_role("button", name="Sign in").count() == 0
     # The tutorial's page, saved: in the navigation at once, and it works.
     saved(pages / "my_rooms.py", tutorial_page())

@@ -90,3 +90,24 @@ async def test_any_page_name_is_its_source_or_a_404(dev: Any, name: str) -> None
     quoted = "".join(c if c.isalnum() or c == "_" else f"%{ord(c) & 0xFF:02X}" for c in name)
     answer = await dev.get(f"/_pages/{quoted}.py")
     assert answer.status in (200, 404)
+
+
+async def test_an_app_module_s_source_is_served_as_saved_and_nothing_outside_app(dev: Any) -> None:
+    source = await dev.get("/_dev/app/ui/words.py")
+    assert source.status == 200 and await source.text() == "X = 1\n"
+    assert source.headers["Cache-Control"] == "no-store"
+    for path in ("ui/nothing.py", "ui", "..%2Fpages%2Ffree_rooms.py", "ui/.hidden.py", "ui/words.pyc"):
+        missing = await dev.get(f"/_dev/app/{path}")
+        assert missing.status == 404 and "no module" in (await missing.json())["error"], path
+    assert (await dev.get("/_dev/app/../pages/free_rooms.py")).status == 404
+
+
+@pytest.mark.property
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.text(max_size=80))
+async def test_any_app_path_is_a_module_s_source_or_a_404(dev: Any, path: str) -> None:
+    quoted = "".join(c if c.isalnum() or c in "_/." else f"%{ord(c) & 0xFF:02X}" for c in path)
+    answer = await dev.get(f"/_dev/app/{quoted}")
+    assert answer.status in (200, 404)
+    if answer.status == 200:
+        assert await answer.text() == "X = 1\n"

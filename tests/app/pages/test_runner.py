@@ -1,5 +1,5 @@
 """app.pages.runner: a developer's pages fetched, imported, loaded and drawn; their buttons; a traceback where one
-fails; a save swapping a page in place or reloading the tab for an app module."""
+fails; a save swapping a page in place, or handing an app module's to app.pages.app_modules."""
 
 from __future__ import annotations
 
@@ -61,6 +61,10 @@ class Site:
         return HttpResponse(404, {}, '{"error": "no page"}')
 
 
+async def reloaded(saves: list[str], path: str) -> None:
+    saves.append(path)
+
+
 def own_pages(site: Site, api: Any = None) -> tuple[OwnPages, PageState, FakeHost, list[str], list[AuthRequired]]:
     state, host, reloads, refused = PageState(), FakeHost(), [], []
     pages = OwnPages(
@@ -69,7 +73,7 @@ def own_pages(site: Site, api: Any = None) -> tuple[OwnPages, PageState, FakeHos
         folder_url=FOLDER,
         transport=MockTransport(site.answer),
         api=api if api is not None else {"count": 0},
-        reload_app=lambda: reloads.append("reload"),
+        app_saved=lambda path: reloaded(reloads, path),
         auth_required=refused.append,
         report=REPORTED.append,
     )
@@ -127,7 +131,7 @@ async def test_a_refused_sign_in_goes_to_the_session_keeper() -> None:
     assert refused == [refusal] and state.error == ""
 
 
-async def test_a_saved_page_is_swapped_in_place_and_a_saved_app_module_reloads_the_tab() -> None:
+async def test_a_saved_page_is_swapped_in_place_and_a_saved_app_module_goes_to_the_app_s_modules() -> None:
     site = Site({"counter": COUNTER})
     pages, state, host, reloads, _ = own_pages(site)
     await pages.show(Place(page="counter"))
@@ -140,7 +144,7 @@ async def test_a_saved_page_is_swapped_in_place_and_a_saved_app_module_reloads_t
     assert site.asked.count("counter.py") == 2
     pages.saved(json.dumps({"path": "app/browse/rows.py"}))
     await host.settle()
-    assert reloads == ["reload"]
+    assert reloads == ["app/browse/rows.py"]
 
 
 @pytest.mark.parametrize(
