@@ -54,7 +54,7 @@ async def cookies_written() -> None:
 
 
 def reload_page() -> None:
-    """The page again, at the same address (serve.py --reload, after an app module was saved)."""
+    """The page again, at the same address (serve.py --reload: a saved app module that cannot be swapped in)."""
     js.location.reload()
 
 

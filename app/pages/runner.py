@@ -77,7 +77,7 @@ class OwnPages:
         if shown != state.name:
             self._place = None
         if self._index is None and not self._folder_url:
-            self._index = []  # serve.py --reload without --pages: app modules reload, and there are no pages
+            self._index = []  # serve.py --reload without --pages: app modules swap in, and there are no pages
         if self._index is None:
             try:
                 listed = json.loads(await self._get("index.json"))
