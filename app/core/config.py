@@ -110,6 +110,10 @@ class ClientConfig:
         return self.placeos_base + "/auth/oauth/authorize"
 
     @property
+    def introspect_url(self) -> str:
+        return self.placeos_base + "/auth/oauth/introspect"
+
+    @property
     def base_path(self) -> str:
         """Where the app lives on its origin ("/", or "/apps/placeos-py/" as PlaceOS serves its apps): the redirect
         URI's folder. Every place in the app is a query on it."""

@@ -18,7 +18,7 @@ from app.auth.preflight import (
     ask,
     in_words,
 )
-from app.core.config import ClientConfig
+from app.core.config import ClientConfig, derive_client_id
 from app.core.ports import Clock, HttpRequest, Transport
 from app.core.urls import urlencode
 from app.doctor.findings import INFO, OK, PROBLEM, Finding, origin
@@ -99,14 +99,30 @@ class Checks:
         found, status = await ask(self._config, self._transport)
         if found == UNANSWERED:
             return Finding("PlaceOS says", label, "could not be asked from this page (no CORS there)", INFO)
-        if found == ACCEPTED:
-            return Finding("PlaceOS says", label, "accepts this client_id and redirect URI", OK)
+        if found == ACCEPTED:  # PlaceOS asked for a login; introspection, where it answered, vouched for the client
+            return self._client_known(label)
         said = {
             UNKNOWN_CLIENT: f"does not know client_id {self._config.client_id}",
             BAD_REDIRECT: f"refuses the redirect URI {self._config.redirect_uri}",
             NO_IMPLICIT: "does not offer the implicit flow",
         }.get(found, f"refused the request (HTTP {status})")
         return Finding("PlaceOS says", label, said, PROBLEM, in_words(found, self._config, status)[1])
+
+    def _client_known(self, label: str) -> Finding:
+        """PlaceOS checks a redirect URI only once someone has signed in; the client_id is its MD5, unless it was
+        set by hand."""
+        config = self._config
+        derived = derive_client_id(config.redirect_uri)
+        if config.client_id == derived:
+            return Finding("PlaceOS says", label, "knows this client_id, the MD5 of this redirect URI", OK)
+        return Finding(
+            "PlaceOS says",
+            label,
+            f"knows client_id {config.client_id}, which is not the MD5 of the redirect URI {config.redirect_uri}",
+            PROBLEM,
+            f"PlaceOS will refuse {config.redirect_uri} after the sign-in unless that app lists it too. Register it "
+            f"in Backoffice (as its own app, client_id {derived}), or set --redirect-uri to the app's.",
+        )
 
     async def api(self) -> list[Finding]:
         """The API, asked without a token (it answers 401): reachable, CORS for a PlaceOS elsewhere, and its clock

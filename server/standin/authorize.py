@@ -136,19 +136,23 @@ class AuthorizeRoutes:
                     status=400,
                     headers=NO_STORE,
                 )
+            user = self._identities.session_user(request)
+            if user is None and query.get("prompt") != "none":
+                # Doorkeeper's `before_action :authenticate_resource_owner!` (PlaceOS's resource_owner_authenticator)
+                # runs before the request is looked at: without a session, a bad request too goes to the login page
+                # first, and shows its error only after a sign-in. A probe without cookies learns nothing here;
+                # app.auth.preflight asks the token endpoint instead.
+                return redirect(f"/login?continue={quote(f'{AUTHORIZE_PATH}?{urlencode(query)}', safe='')}")
             scopes, credentials = self.validate(request, query)
         except BadRequest as exc:
             return bad_request_page(exc)
         except (FatalClientError, OAuth2Error) as exc:
             # Pre-authorization errors are shown, never redirected (RFC 6749 §4.1.2.1, Doorkeeper's :render).
             return self.error_page(exc)
-        user = self._identities.session_user(request)
-        if user is None and query.get("prompt") == "none":
+        if user is None:
             # OpenID Connect's prompt=none: a request that must not show a page (a renewal in a hidden frame)
             # learns at once that a sign-in is needed, instead of landing on a login page it cannot show.
             return self._refuse(credentials, "login_required", "A sign-in is needed.")
-        if user is None:
-            return redirect(f"/login?continue={quote(f'{AUTHORIZE_PATH}?{urlencode(query)}', safe='')}")
         app = self._store.app(query.get("client_id", ""))
         assert app is not None  # oauthlib validated the client
         if self._faults.always_deny or decision == "deny":

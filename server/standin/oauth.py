@@ -18,6 +18,7 @@ from oauthlib.oauth2 import (
     AuthorizationEndpoint,
     BearerToken,
     ImplicitGrant,
+    IntrospectEndpoint,
     RefreshTokenGrant,
     RequestValidator,
     RevocationEndpoint,
@@ -26,7 +27,7 @@ from oauthlib.oauth2 import (
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from .store import Grant, Store
-from .tokens import TokenIssuer, new_refresh_token
+from .tokens import TokenIssuer, TokenRejected, new_refresh_token
 
 log = logging.getLogger("standin.oauth")
 
@@ -210,6 +211,21 @@ class PlaceOSValidator(RequestValidator):  # type: ignore[misc]
         else:
             self._store.revoke_refresh_token(token)
 
+    # introspection (RFC 7662), as Doorkeeper: the asking client must be known; only its own live token is active
+    def introspect_token(
+        self, token: str, token_type_hint: str | None, request: Request, *args: Any, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        audience = urlsplit("//" + request.headers.get("Host", "")).hostname or ""
+        try:
+            claims, _ = self._issuer.verify(token, audience)
+        except TokenRejected:
+            return None  # unknown, expired, revoked, another PlaceOS's: {"active": false}, and no reason why
+        owner = self._store.access_token_client(claims.jti)
+        if owner != request.client_id:
+            return None
+        scope = " ".join(claims.scopes)
+        return {"scope": scope, "client_id": owner, "token_type": "Bearer", "exp": claims.exp, "iat": claims.iat}
+
 
 class S256CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
     """S256 only, as the metadata says. oauthlib also takes "plain", and reads a missing method as "plain", which
@@ -218,7 +234,7 @@ class S256CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
     _code_challenge_methods = {"S256": AuthorizationCodeGrant._code_challenge_methods["S256"]}
 
 
-class PlaceOSServer(AuthorizationEndpoint, TokenEndpoint, RevocationEndpoint):  # type: ignore[misc]
+class PlaceOSServer(AuthorizationEndpoint, TokenEndpoint, RevocationEndpoint, IntrospectEndpoint):  # type: ignore[misc]
     """oauthlib's endpoints with exactly the grants a PlaceOS public app has: implicit, code + PKCE, refresh.
 
     oauthlib's all-in-one Server would also run the password, client-credentials and device grants.
@@ -239,6 +255,7 @@ class PlaceOSServer(AuthorizationEndpoint, TokenEndpoint, RevocationEndpoint):  
             default_token_type=bearer,
         )
         RevocationEndpoint.__init__(self, validator)
+        IntrospectEndpoint.__init__(self, validator)
 
 
 def build_server(store: Store, issuer: TokenIssuer, ttl: Callable[[], int]) -> PlaceOSServer:

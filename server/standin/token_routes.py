@@ -1,4 +1,5 @@
-"""The token endpoint (RFC 6749 §3.2) and revocation (RFC 7009), for public clients: no cookies, JSON answers."""
+"""The token endpoint (RFC 6749 §3.2), revocation (RFC 7009) and introspection (RFC 7662), for public clients: no
+cookies, JSON answers."""
 
 from __future__ import annotations
 
@@ -54,9 +55,24 @@ class TokenRoutes:
             headers, payload, status = {}, exc.json, exc.status_code
         return text_response(headers, payload or "{}", status, {"Content-Type": "application/json", **NO_STORE})
 
+    # POST /auth/oauth/introspect: a known client asks; its own live token is active, anything else is not
+    async def introspect(self, request: web.Request) -> web.StreamResponse:
+        try:
+            body = urlencode(single_values(await read_urlencoded(request)))
+        except BadRequest as exc:
+            return json_error("invalid_request", str(exc))
+        try:
+            headers, payload, status = self._oauth.create_introspect_response(
+                str(request.url), "POST", body, oauth_headers(request)
+            )
+        except OAuth2Error as exc:
+            headers, payload, status = {}, exc.json, exc.status_code
+        return text_response(headers, payload or "{}", status, {"Content-Type": "application/json", **NO_STORE})
+
     def add_to(self, app: web.Application) -> None:
         app.router.add_post("/auth/oauth/token", self.token)
         app.router.add_post("/auth/oauth/revoke", self.revoke)
+        app.router.add_post("/auth/oauth/introspect", self.introspect)
 
 
 __all__ = ["TokenRoutes"]

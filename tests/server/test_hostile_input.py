@@ -116,7 +116,14 @@ def query(pairs: list[tuple[str, str]]) -> str:
 
 @given(
     st.sampled_from(
-        ["/auth/signin", "/auth/oauth/token", "/auth/oauth/revoke", "/auth/oauth/authorize", "/auth/logout"]
+        [
+            "/auth/signin",
+            "/auth/oauth/token",
+            "/auth/oauth/revoke",
+            "/auth/oauth/introspect",
+            "/auth/oauth/authorize",
+            "/auth/logout",
+        ]
     ),
     BODIES,
     CONTENT_TYPES,

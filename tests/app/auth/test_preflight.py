@@ -1,7 +1,9 @@
-"""app.auth.preflight: does PlaceOS know this app? Its authorize endpoint's answer to a probe no sign-in made."""
+"""app.auth.preflight: does PlaceOS know this app? Its authorize endpoint's answer to a probe no sign-in made, and
+where that is a login redirect (PlaceOS's Doorkeeper), its introspection endpoint's about a token no sign-in made."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,10 +15,13 @@ from app.auth.preflight import (
     BAD_REDIRECT,
     NO_IMPLICIT,
     PROBE_STATE,
+    PROBE_TOKEN,
     REFUSED,
     UNANSWERED,
     UNKNOWN_CLIENT,
     ask,
+    client_probe,
+    client_verdict,
     in_words,
     probe,
     verdict,
@@ -70,3 +75,66 @@ async def test_no_answer_is_nothing_known_and_each_problem_has_words_and_a_fix()
 @given(st.integers(-1, 999), st.text(max_size=300))
 def test_any_answer_is_one_verdict(status: int, body: str) -> None:
     assert verdict(HttpResponse(status, {}, body)) in {ACCEPTED, UNKNOWN_CLIENT, BAD_REDIRECT, NO_IMPLICIT, REFUSED}
+
+
+def test_the_client_probe_asks_about_a_token_no_sign_in_made_with_no_cookie() -> None:
+    request = client_probe(config(client_id="abc"))
+    form = {k: v[0] for k, v in parse_qs(request.body or "").items()}
+    assert request.method == "POST" and request.url == config().introspect_url and request.credentials == "omit"
+    assert form == {"token": PROBE_TOKEN, "client_id": "abc"}
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "found"),
+    [
+        (200, '{"active": false}', ACCEPTED),  # Doorkeeper knows the client; the token is none of its
+        (401, '{"error":"invalid_client","error_description":"Client authentication failed"}', UNKNOWN_CLIENT),
+        (401, "", UNKNOWN_CLIENT),
+        (400, '{"error":"invalid_client"}', UNKNOWN_CLIENT),
+        (200, '{"active": true}', UNANSWERED),  # a made-up token active: not a server to believe
+        (400, '{"error":"invalid_request"}', UNANSWERED),
+        (404, "<h1>Not found</h1>", UNANSWERED),
+        (401, '{"error":"invalid_token"}', UNANSWERED),
+        (200, "<html>a page</html>", UNANSWERED),
+    ],
+)
+def test_introspection_s_answer_says_whether_the_client_is_known(status: int, body: str, found: str) -> None:
+    assert client_verdict(HttpResponse(status, {}, body)) == found
+
+
+async def test_a_login_redirect_asks_the_token_endpoint_which_has_the_last_word() -> None:
+    def placeos(client_known: bool) -> MockTransport:
+        def answer(request: HttpRequest) -> HttpResponse:
+            if request.method == "GET":
+                return HttpResponse(0, {}, "")  # Doorkeeper: the login page first, whatever the client
+            return (
+                HttpResponse(400, {}, '{"error":"invalid_grant"}')
+                if client_known
+                else HttpResponse(401, {}, '{"error":"invalid_client"}')
+            )
+
+        return MockTransport(answer)
+
+    assert await ask(config(), placeos(client_known=True)) == (ACCEPTED, 0)
+    assert await ask(config(), placeos(client_known=False)) == (UNKNOWN_CLIENT, 401)
+
+    def token_unreadable(request: HttpRequest) -> HttpResponse | Exception:
+        return HttpResponse(302, {}, "") if request.method == "GET" else OSError("CORS")
+
+    assert await ask(config(), MockTransport(token_unreadable)) == (ACCEPTED, 302)
+
+    def error_page(request: HttpRequest) -> HttpResponse:
+        assert request.method == "GET", "an answer from the authorize endpoint needs no second question"
+        return HttpResponse(401, {}, "<h1>Unknown application</h1>")
+
+    assert await ask(config(), MockTransport(error_page)) == (UNKNOWN_CLIENT, 401)
+
+
+VALUES = st.none() | st.booleans() | st.integers() | st.text(max_size=30) | st.lists(st.text(max_size=5), max_size=3)
+ANSWERS = st.dictionaries(st.sampled_from(["error", "active", "scope"]) | st.text(max_size=5), VALUES, max_size=3)
+
+
+@given(st.integers(-1, 999), st.text(max_size=300) | st.builds(json.dumps, ANSWERS | VALUES))
+def test_any_token_endpoint_answer_is_one_verdict(status: int, body: str) -> None:
+    assert client_verdict(HttpResponse(status, {}, body)) in {ACCEPTED, UNKNOWN_CLIENT, UNANSWERED}

@@ -45,22 +45,45 @@ async def test_the_authority_answers_or_says_what_to_check() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "verdict"),
+    ("status", "body", "token", "verdict"),
     [
-        (0, "", "accepts this client_id"),  # an opaque redirect: to the login page
-        (302, "", "accepts this client_id"),
-        (401, "<h1>Unknown application</h1>", "does not know client_id"),
-        (400, "<h1>Invalid redirect URI</h1>", "refuses the redirect URI"),
-        (400, "unsupported_response_type", "does not offer the implicit flow"),
-        (400, "<h1>Something else</h1>", "refused the request (HTTP 400)"),
+        (0, "", (200, '{"active": false}'), "knows this client_id, the MD5 of this redirect URI"),  # the login page
+        (302, "", (200, '{"active": false}'), "knows this client_id, the MD5 of this redirect URI"),
+        (302, "", (401, '{"error":"invalid_client"}'), "does not know client_id"),  # PlaceOS: login first
+        (302, "", (404, "<h1>Not here</h1>"), "knows this client_id"),  # an introspection that says nothing
+        (401, "<h1>Unknown application</h1>", None, "does not know client_id"),
+        (400, "<h1>Invalid redirect URI</h1>", None, "refuses the redirect URI"),
+        (400, "unsupported_response_type", None, "does not offer the implicit flow"),
+        (400, "<h1>Something else</h1>", None, "refused the request (HTTP 400)"),
     ],
 )
-async def test_the_authorize_endpoint_is_asked_without_a_session_and_read(status: int, body: str, verdict: str) -> None:
-    probe, transport = checks(lambda r: HttpResponse(status, {}, body))
+async def test_the_authorize_endpoint_is_asked_without_a_session_and_read(
+    status: int, body: str, token: tuple[int, str] | None, verdict: str
+) -> None:
+    def answer(request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            assert token is not None, "introspection is asked only after a redirect"
+            return HttpResponse(token[0], {}, token[1])
+        return HttpResponse(status, {}, body)
+
+    probe, transport = checks(answer)
     finding = await probe.authorize()
     assert verdict in finding.value
-    (request,) = transport.requests
+    request, *then = transport.requests
     assert request.credentials == "omit" and not request.follow and f"state={PROBE_STATE}" in request.url
+    assert len(then) == (token is not None)
+    for asked in then:
+        assert asked.credentials == "omit" and asked.url.endswith("/auth/oauth/introspect")
+
+
+async def test_a_client_id_set_for_another_redirect_uri_is_the_problem_introspection_cannot_rule_out() -> None:
+    def placeos(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(0, {}, "") if request.method == "GET" else HttpResponse(200, {}, '{"active": false}')
+
+    probe, _ = checks(placeos, client_id="0123456789abcdef0123456789abcdef")
+    finding = await probe.authorize()
+    assert finding.status == PROBLEM and "knows client_id 0123456789abcdef" in finding.value
+    assert "is not the MD5 of the redirect URI" in finding.value and "Backoffice" in finding.fix
 
 
 def api_answer(skew: float) -> HttpResponse:

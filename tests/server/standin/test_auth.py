@@ -224,6 +224,35 @@ async def test_authorize_bad_requests_get_an_html_error_page_never_a_redirect(
     assert text in (await response.text()).lower().replace(" ", "_") or text in await response.text()
 
 
+@pytest.mark.parametrize(
+    "override",
+    [{}, {"client_id": "0" * 32}, {"redirect_uri": "https://evil.example.com/"}, {"scope": "admin"}],
+)
+async def test_authorize_without_a_session_asks_for_the_login_first_whatever_the_request(
+    client: Any, override: dict[str, str]
+) -> None:
+    # Doorkeeper's before_action :authenticate_resource_owner! runs before the request is looked at (PlaceOS).
+    params = authorize_params(**override)  # type: ignore[arg-type]
+    response = await client.get("/auth/oauth/authorize", params=params, allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"].startswith("/login?continue=%2Fauth%2Foauth")
+
+
+async def test_introspection_asks_a_known_client_and_shows_it_only_its_own_live_tokens(client: Any) -> None:
+    # What app.auth.preflight asks where the authorize endpoint only says "log in first": Doorkeeper's RFC 7662.
+    made_up = await client.post("/auth/oauth/introspect", data={"token": "no-such-token", "client_id": CLIENT_ID})
+    assert made_up.status == 200 and await made_up.json() == {"active": False}
+    stranger = await client.post("/auth/oauth/introspect", data={"token": "no-such-token", "client_id": "0" * 32})
+    assert stranger.status == 401 and (await stranger.json())["error"] == "invalid_client"
+    token = await implicit_token(client)
+    own = await (await client.post("/auth/oauth/introspect", data={"token": token, "client_id": CLIENT_ID})).json()
+    assert own["active"] is True and own["client_id"] == CLIENT_ID and own["scope"] == "public"
+    assert own["exp"] - own["iat"] == 7200 and own["token_type"] == "Bearer"
+    other = await client.post("/auth/oauth/introspect", data={"token": token, "client_id": "1" * 32})
+    assert other.status == 401  # not a client PlaceOS knows: nothing said of the token
+    missing = await client.post("/auth/oauth/introspect", data={"client_id": CLIENT_ID})
+    assert missing.status == 400 and (await missing.json())["error"] == "invalid_request"
+
+
 async def test_authorize_client_id_is_md5_of_the_lowercased_redirect_uri(client: Any) -> None:
     import hashlib
 
