@@ -144,16 +144,20 @@ def propagate(name: str, rebound: dict[str, tuple[Any, Any]], modules: MutableMa
 
 def keep_source(filename: str, source: str) -> None:
     """The module's file, now the new source: tracebacks and help() show the lines that run, and a later import
-    reads it (its bytecode goes: the app's is never checked against its source, app.core.bytecode)."""
+    reads it (its bytecode goes: the app's is never checked against its source, app.core.bytecode). A new file is
+    found by the next import too: the import system's listing of its folder is read again."""
+    import importlib
     import importlib.util
 
     try:
+        Path(filename).parent.mkdir(parents=True, exist_ok=True)
         with open(filename, "w", encoding="utf-8") as file:
             file.write(source)
         Path(importlib.util.cache_from_source(filename)).unlink(missing_ok=True)
     except (OSError, ValueError, NotImplementedError):
         pass
     linecache.checkcache(filename)
+    importlib.invalidate_caches()
 
 
 __all__ = ["Failed", "Outcome", "Refused", "Swapped", "module_name", "swap"]

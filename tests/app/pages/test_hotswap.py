@@ -280,6 +280,8 @@ def test_a_module_not_imported_yet_reads_the_save_when_it_is(package: Package) -
     (package.folder / "later.py").write_text("WORD = 'old'\n")
     assert package.save("later", "WORD = 'new'\n") == Swapped(f"{package.name}.later")
     assert importlib.import_module(f"{package.name}.later").WORD == "new"
+    assert package.save("added", "WORD = 'brand new'\n") == Swapped(f"{package.name}.added")  # a file just made
+    assert importlib.import_module(f"{package.name}.added").WORD == "brand new"
 
 
 def test_a_save_of_the_same_source_changes_nothing(package: Package) -> None:
