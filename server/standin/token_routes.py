@@ -11,7 +11,10 @@ from aiohttp import web
 from oauthlib.oauth2 import OAuth2Error
 
 from .forms import NO_STORE, BadRequest, json_error, oauth_headers, read_urlencoded, single_values, text_response
-from .oauth import PlaceOSServer, RevocationRefused
+from .oauth import PlaceOSServer
+
+# oauthlib's create_revocation_response and create_introspect_response: (uri, method, body, headers) → answer
+Endpoint = Callable[[str, str, str, dict[str, str]], tuple[dict[str, str], str, int]]
 
 
 class TokenRoutes:
@@ -41,31 +44,22 @@ class TokenRoutes:
             payload = json.dumps(data)
         return text_response(headers, payload, status, {**NO_STORE, "Cache-Control": "no-store, no-cache"})
 
-    # POST /auth/oauth/revoke (RFC 7009)
+    # POST /auth/oauth/revoke (RFC 7009): only the client a token was issued to may revoke it
     async def revoke(self, request: web.Request) -> web.StreamResponse:
-        try:
-            body = urlencode(single_values(await read_urlencoded(request)))
-        except BadRequest as exc:
-            return json_error("invalid_request", str(exc))
-        try:
-            headers, payload, status = self._oauth.create_revocation_response(
-                str(request.url), "POST", body, oauth_headers(request)
-            )
-        except RevocationRefused as exc:
-            headers, payload, status = {}, exc.json, exc.status_code
-        return text_response(headers, payload or "{}", status, {"Content-Type": "application/json", **NO_STORE})
+        return await self._form_post(request, self._oauth.create_revocation_response)
 
-    # POST /auth/oauth/introspect: a known client asks; its own live token is active, anything else is not
+    # POST /auth/oauth/introspect (RFC 7662): a known client asks; its own live token is active, anything else is not
     async def introspect(self, request: web.Request) -> web.StreamResponse:
+        return await self._form_post(request, self._oauth.create_introspect_response)
+
+    async def _form_post(self, request: web.Request, endpoint: Endpoint) -> web.StreamResponse:
         try:
             body = urlencode(single_values(await read_urlencoded(request)))
         except BadRequest as exc:
             return json_error("invalid_request", str(exc))
         try:
-            headers, payload, status = self._oauth.create_introspect_response(
-                str(request.url), "POST", body, oauth_headers(request)
-            )
-        except OAuth2Error as exc:
+            headers, payload, status = endpoint(str(request.url), "POST", body, oauth_headers(request))
+        except OAuth2Error as exc:  # RevocationRefused among them: another client's token
             headers, payload, status = {}, exc.json, exc.status_code
         return text_response(headers, payload or "{}", status, {"Content-Type": "application/json", **NO_STORE})
 
