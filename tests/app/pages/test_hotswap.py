@@ -338,23 +338,38 @@ print(json.dumps(outcomes))
 """
 
 
-@pytest.mark.parametrize("python", ["CPython (host)", "Pyodide (the browser's)"])
+PYTHONS = ["CPython (host)", "Pyodide (the browser's)"]
+
+
+def run_on(python: str, script: str, folder: Path) -> str:
+    """The script's output, run on the host's CPython or on the app's own Pyodide (in Node), with app/ importable."""
+    path = folder / "script.py"
+    path.write_text(script)
+    if python.startswith("CPython"):
+        shutil.copytree(ROOT / "app", folder / "app", ignore=shutil.ignore_patterns("__pycache__"))
+        command = [sys.executable, str(path), str(folder)]
+        env = {"PYTHONPATH": str(folder), "PYTHONDONTWRITEBYTECODE": "1"}
+    else:  # the runtime the app is served with: app/ is copied into its own file system
+        runtime = str(Settings().runtime_dir)
+        command = ["node", str(ROOT / "tests" / "pyodide_run.mjs"), runtime, str(ROOT / "app"), str(path)]
+        env = {"PATH": os.environ["PATH"]}
+    ran = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    return ran.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_swaps_hold_on_both_pythons_the_app_runs_on(tmp_path: Path, python: str) -> None:
+    said = run_on(python, (Path(__file__).parent / "hotswap_scenario.py").read_text(), tmp_path)
+    host = ".".join(map(str, sys.version_info[:3]))
+    assert said == f"ok {host}" if python.startswith("CPython") else said.startswith("ok 3.14."), said
+
+
+@pytest.mark.parametrize("python", PYTHONS)
 def test_every_app_module_saved_with_a_change_swaps_in_place_but_the_one_that_registers(
     tmp_path: Path, python: str
 ) -> None:
-    script = tmp_path / "swap_every_module.py"
-    script.write_text(SWAP_EVERY_MODULE)
-    if python.startswith("CPython"):
-        shutil.copytree(ROOT / "app", tmp_path / "app", ignore=shutil.ignore_patterns("__pycache__"))
-        command = [sys.executable, str(script), str(tmp_path)]
-        env = {"PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
-    else:  # the runtime the app is served with, in Node: app/ is copied into its own file system
-        runtime = str(Settings().runtime_dir)
-        command = ["node", str(ROOT / "tests" / "pyodide_run.mjs"), runtime, str(ROOT / "app"), str(script)]
-        env = {"PATH": os.environ["PATH"]}
-    ran = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
-    assert ran.returncode == 0, ran.stderr[-3000:]
-    outcomes: dict[str, str] = json.loads(ran.stdout.strip().splitlines()[-1])
+    outcomes: dict[str, str] = json.loads(run_on(python, SWAP_EVERY_MODULE, tmp_path))
     assert len(outcomes) > 60
     not_swapped = {name: outcome for name, outcome in outcomes.items() if not outcome.startswith("Swapped")}
     # app.core.redact adds its filter to the logger as it starts: run twice, a second filter would hold no secrets.
