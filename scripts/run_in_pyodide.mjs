@@ -1,5 +1,5 @@
-// Set-up helper for scripts/fetch_runtime.py: run Python inside a fetched Pyodide under Node, for work that needs
-// Pyodide's own CPython 3.14 (its bytecode), which the host's Python cannot produce.
+// Runs Python inside a fetched Pyodide under Node, for work that needs Pyodide's own CPython 3.14: the set-up's bytecode
+// (scripts/fetch_runtime.py), and tests that must hold on the browser's Python too (tests/app/pages/test_hotswap.py).
 //
 //   node scripts/run_in_pyodide.mjs <pyodide package dir> <host dir to mount at /work> <python code>
 //

@@ -342,16 +342,18 @@ PYTHONS = ["CPython (host)", "Pyodide (the browser's)"]
 
 
 def run_on(python: str, script: str, folder: Path) -> str:
-    """The script's output, run on the host's CPython or on the app's own Pyodide (in Node), with app/ importable."""
-    path = folder / "script.py"
-    path.write_text(script)
+    """The script's last line of output, run with a copy of app/ on the host's CPython or on the app's own Pyodide
+    (in Node, the copy mounted at /work: scripts/run_in_pyodide.mjs)."""
+    shutil.copytree(ROOT / "app", folder / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "script.py").write_text(script)
     if python.startswith("CPython"):
-        shutil.copytree(ROOT / "app", folder / "app", ignore=shutil.ignore_patterns("__pycache__"))
-        command = [sys.executable, str(path), str(folder)]
+        command = [sys.executable, str(folder / "script.py"), str(folder)]
         env = {"PYTHONPATH": str(folder), "PYTHONDONTWRITEBYTECODE": "1"}
-    else:  # the runtime the app is served with: app/ is copied into its own file system
-        runtime = str(Settings().runtime_dir)
-        command = ["node", str(ROOT / "tests" / "pyodide_run.mjs"), runtime, str(ROOT / "app"), str(path)]
+    else:
+        start = "import sys; sys.path.insert(0, '/work'); sys.argv = ['script', '/work']\n"
+        code = start + "exec(compile(open('/work/script.py').read(), '/work/script.py', 'exec'))"
+        runner = str(ROOT / "scripts" / "run_in_pyodide.mjs")
+        command = ["node", runner, str(Settings().runtime_dir), str(folder), code]
         env = {"PATH": os.environ["PATH"]}
     ran = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert ran.returncode == 0, ran.stderr[-3000:]
