@@ -218,6 +218,13 @@ export function boot(loader) {
       appInSnapshot = restored && Boolean(app.etag) && (await snapshot.app) === app.etag;
       if (restored && !appInSnapshot) pyodide.runPython(FORGET_APP);
       if (appInSnapshot) performance.mark("app-in-snapshot");
+      // serve.py --reload swaps a saved module in place against the source it started from (app.pages.hotswap):
+      // that needs the app's files at once, where a snapshot start would otherwise leave them to idle time.
+      const unpackNow = appInSnapshot && /"reload"\s*:\s*true/.test(await config);
+      if (unpackNow) {
+        pyodide.unpackArchive(app.zip, "zip");
+        performance.mark("app-unpacked");
+      }
       if (!appInSnapshot) {
         // The app imported from its files, and from its saved bytecode if that was made from this app.zip.
         pyodide.unpackArchive(app.zip, "zip");
@@ -259,10 +266,10 @@ export function boot(loader) {
         // it (tracebacks show their lines), and the next visit's head start.
         const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
         setTimeout(() => later(async () => {
-          if (appInSnapshot) {
+          if (appInSnapshot && !unpackNow) {
             pyodide.unpackArchive(app.zip, "zip");
             performance.mark("app-unpacked");
-          } else if (keep) {
+          } else if (!appInSnapshot && keep) {
             if (!compiled && app.etag) await cache.saveBytecode(pyodide, app.etag);
             await cache.saveSnapshot(loadPyodide, indexURL, app);
           }
