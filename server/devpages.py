@@ -56,6 +56,12 @@ def snapshot(folders: list[Path]) -> dict[str, float]:
     return seen
 
 
+def python_source(path: Path) -> web.Response:
+    """A page's or an app module's source as saved: never cached, since the next save changes it."""
+    body = path.read_bytes()[:MAX_SOURCE]
+    return web.Response(body=body, content_type="text/x-python", charset="utf-8", headers={"Cache-Control": "no-store"})
+
+
 class DevPages:
     def __init__(self, root: Path, pages: Path | None, reload: bool) -> None:
         self._root = root
@@ -77,10 +83,7 @@ class DevPages:
         path = self._pages / f"{name}.py"
         if not NAME.fullmatch(name) or not path.is_file():
             return web.json_response({"error": f"no page {name[:40]!r} in {self._pages.name}/"}, status=404)
-        body = path.read_bytes()[:MAX_SOURCE]
-        return web.Response(
-            body=body, content_type="text/x-python", charset="utf-8", headers={"Cache-Control": "no-store"}
-        )
+        return python_source(path)
 
     async def app_source(self, request: web.Request) -> web.StreamResponse:
         """An app module's source as saved, for the open tab to swap in (app.pages.hotswap)."""
@@ -88,12 +91,7 @@ class DevPages:
         path = safe_child(self._root / "app", relative) if relative.endswith(".py") else None
         if path is None:
             return web.json_response({"error": f"no module app/{relative[:80]}"}, status=404)
-        return web.Response(
-            body=path.read_bytes()[:MAX_SOURCE],
-            content_type="text/x-python",
-            charset="utf-8",
-            headers={"Cache-Control": "no-store"},
-        )
+        return python_source(path)
 
     def _folders(self) -> list[Path]:
         return [self._root / "app", *([self._pages] if self._pages is not None else [])]

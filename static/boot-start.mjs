@@ -195,6 +195,8 @@ export function boot(loader) {
         zip: await response.arrayBuffer(),
       }));
       const config = fetchOk("app-config.json").then((r) => r.text());
+      // What the loader itself reads of it, parsed once; Python reads the rest and says what is wrong with it.
+      const told = config.then((text) => Object(JSON.parse(text))).catch(() => ({}));
       appZip.catch(() => {});
       config.catch(() => {});
       // The first attempt uses the import begun with the page; "Try again" asks anew.
@@ -220,7 +222,7 @@ export function boot(loader) {
       if (appInSnapshot) performance.mark("app-in-snapshot");
       // serve.py --reload swaps a saved module in place against the source it started from (app.pages.hotswap):
       // that needs the app's files at once, where a snapshot start would otherwise leave them to idle time.
-      const unpackNow = appInSnapshot && /"reload"\s*:\s*true/.test(await config);
+      const unpackNow = appInSnapshot && (await told).reload === true;
       if (unpackNow) {
         pyodide.unpackArchive(app.zip, "zip");
         performance.mark("app-unpacked");
@@ -250,12 +252,7 @@ export function boot(loader) {
       observer.disconnect();
       import(loader.shell).then((shell) => shell.keepShell(loader.worker, handoff.config))
         .catch((error) => console.info("offline app shell not registered:", error && error.message));
-      let keep = true; // app-config.json's keep_start_up (its text: Python reads the rest, and says what is wrong)
-      try {
-        keep = JSON.parse(handoff.config).keep_start_up !== false;
-      } catch {
-        // a config Python could not read has already been said on screen
-      }
+      const keep = (await told).keep_start_up !== false; // app-config.json's keep_start_up
       if (cache && "caches" in window && !keep) {
         // Not kept on this device (app-config.json's keep_start_up): what an earlier visit kept goes too.
         Promise.all([cache.dropSnapshot(), cache.dropBytecode(), cache.dropRuntime()])

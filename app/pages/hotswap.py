@@ -69,8 +69,7 @@ def swap(path: str, source: str, modules: MutableMapping[str, types.ModuleType] 
     if module is None or not filename:
         return Refused(name, f"{name} is not a module imported from a file")
     try:
-        code = compile(source, filename, "exec", dont_inherit=True)
-        defines_only(ast.parse(source))
+        code = definitions(source, filename)
     except (SyntaxError, ValueError) as error:
         return Failed(name, "".join(traceback.format_exception_only(type(error), error)))
     except Unsafe as why:
@@ -78,8 +77,7 @@ def swap(path: str, source: str, modules: MutableMapping[str, types.ModuleType] 
     try:
         with open(filename, encoding="utf-8") as file:
             previous = file.read()
-        defines_only(ast.parse(previous))
-        base = run(compile(previous, filename, "exec", dont_inherit=True), module)
+        base = run(definitions(previous, filename), module)
     except (OSError, SyntaxError, ValueError, Unsafe) as error:
         return Refused(name, f"{name} as it started cannot be run again: {error}")
     except Exception as error:
@@ -101,6 +99,13 @@ def swap(path: str, source: str, modules: MutableMapping[str, types.ModuleType] 
     propagate(name, rebound, modules)
     keep_source(filename, source)
     return Swapped(name)
+
+
+def definitions(source: str, filename: str) -> types.CodeType:
+    """The module's code, parsed once: SyntaxError, or Unsafe where its top level does more than define."""
+    tree = ast.parse(source, filename)
+    defines_only(tree)
+    return compile(tree, filename, "exec", dont_inherit=True)
 
 
 def defines_only(tree: ast.Module | ast.If) -> None:

@@ -141,7 +141,7 @@ class AuthorizeRoutes:
                 # Doorkeeper's `before_action :authenticate_resource_owner!` (PlaceOS's resource_owner_authenticator)
                 # runs before the request is looked at: without a session, a bad request too goes to the login page
                 # first, and shows its error only after a sign-in. A probe without cookies learns nothing here;
-                # app.auth.preflight asks the token endpoint instead.
+                # app.auth.preflight asks introspection instead.
                 return redirect(f"/login?continue={quote(f'{AUTHORIZE_PATH}?{urlencode(query)}', safe='')}")
             scopes, credentials = self.validate(request, query)
         except BadRequest as exc:
